@@ -1,0 +1,149 @@
+//! Collecting responses: the one path every channel (web form, API, paper
+//! import, simulator) goes through to turn a valid submission into a row.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::config::Config;
+use crate::db::responses::{self, ResponseRow};
+use crate::db::{versions, Db, DbError};
+use crate::definitions::{self, Catalog, SurveyVersion};
+use crate::domain::{today_in_vietnam, Channel, Submission};
+
+/// Definitions and storage, opened and reconciled: what every command needs.
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub catalog: Arc<Catalog>,
+    /// Every questionnaire version ever recorded, current ones included.
+    pub versions: Arc<HashMap<String, Arc<SurveyVersion>>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("survey definitions in {dir} are invalid:\n{faults}")]
+    Definitions {
+        dir: String,
+        faults: definitions::Faults,
+    },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl Services {
+    /// Validates the definitions, connects, migrates and records any new
+    /// questionnaire version.
+    pub fn open(config: &Config) -> Result<Services, OpenError> {
+        let catalog =
+            definitions::load(&config.definitions).map_err(|faults| OpenError::Definitions {
+                dir: config.definitions.display().to_string(),
+                faults,
+            })?;
+        let db = Db::connect(&config.database_url)?;
+        db.migrate()?;
+        let mut conn = db.writer()?;
+        let current: Vec<&SurveyVersion> = catalog.surveys.iter().map(|v| v.as_ref()).collect();
+        versions::record(&mut conn, &current, today_in_vietnam())?;
+        let mut known: HashMap<String, Arc<SurveyVersion>> = versions::all(&mut conn)?
+            .into_iter()
+            .map(|(version, _)| (version.hash.clone(), Arc::new(version)))
+            .collect();
+        for version in &catalog.surveys {
+            known.insert(version.hash.clone(), version.clone());
+        }
+        Ok(Services {
+            db,
+            catalog: Arc::new(catalog),
+            versions: Arc::new(known),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Recorded,
+    AlreadyRecorded,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("a response with this id was already recorded with different content")]
+    Conflict,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// The row a valid submission becomes.
+pub fn to_row(
+    version: &SurveyVersion,
+    submission: &Submission,
+    channel: Channel,
+    submitted_on: NaiveDate,
+) -> ResponseRow {
+    ResponseRow {
+        id: submission.id.to_string(),
+        survey_version: version.hash.clone(),
+        unit: submission.unit.clone(),
+        submitted_on,
+        channel: channel.as_str().to_string(),
+        answers: submission.answers.to_json_text(),
+        likert: submission.answers.likert_code(&version.survey),
+        comment: submission.comment.clone(),
+    }
+}
+
+/// Stores one response (blocking). A replay of a stored response is
+/// `AlreadyRecorded`; the same id with other content is a `Conflict`.
+pub fn record(
+    db: &Db,
+    version: &SurveyVersion,
+    submission: &Submission,
+    channel: Channel,
+    submitted_on: NaiveDate,
+) -> Result<Outcome, RecordError> {
+    let row = to_row(version, submission, channel, submitted_on);
+    let mut conn = db.writer()?;
+    if responses::insert_if_new(&mut conn, &row)? {
+        return Ok(Outcome::Recorded);
+    }
+    match responses::find(&mut conn, &row.id)? {
+        Some(existing) if existing.same_content(&row) => Ok(Outcome::AlreadyRecorded),
+        _ => Err(RecordError::Conflict),
+    }
+}
+
+/// What storing a batch of rows would do, decided before writing anything.
+#[derive(Debug, Default)]
+pub struct BatchPlan {
+    /// Rows whose id is new, in input order, each id once.
+    pub new_rows: Vec<ResponseRow>,
+    /// Rows identical to a stored row or to an earlier row of the batch.
+    pub replays: usize,
+    /// Indices (into the input) of rows whose id is stored, or repeated in
+    /// the batch, with different content.
+    pub conflicts: Vec<usize>,
+}
+
+/// Sorts `rows` into new rows, replays and conflicts (blocking, read-only).
+pub fn plan_batch(db: &Db, rows: Vec<ResponseRow>) -> Result<BatchPlan, DbError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut conn = db.reader()?;
+    let mut known: HashMap<String, ResponseRow> = responses::find_many(&mut conn, &ids)?
+        .into_iter()
+        .map(|row| (row.id.clone(), row))
+        .collect();
+    let mut plan = BatchPlan::default();
+    for (index, row) in rows.into_iter().enumerate() {
+        match known.get(&row.id) {
+            Some(existing) if existing.same_content(&row) => plan.replays += 1,
+            Some(_) => plan.conflicts.push(index),
+            None => {
+                known.insert(row.id.clone(), row.clone());
+                plan.new_rows.push(row);
+            }
+        }
+    }
+    Ok(plan)
+}

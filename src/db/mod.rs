@@ -1,0 +1,221 @@
+//! Storage: one connection enum over SQLite and PostgreSQL, pools, embedded
+//! migrations. Backend-specific SQL lives only in this module tree, behind
+//! [`with_backend!`].
+
+pub mod responses;
+pub mod schema;
+pub mod versions;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs the same diesel expression on whichever backend `conn` is, for the
+/// statements the connection enum cannot express (upserts, multi-row inserts).
+macro_rules! with_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgresql($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use with_backend;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("could not run migrations: {0}")]
+    Migration(String),
+    #[error("{0}")]
+    Setup(String),
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// Which database a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Backend {
+    /// `postgres://…` or `postgresql://…` is PostgreSQL; `sqlite://PATH`,
+    /// `sqlite:PATH` or a bare path is an SQLite file.
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(url.to_string())
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            Backend::Sqlite(PathBuf::from(path))
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "SQLite",
+            Backend::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+/// Opens connections for the pool and applies per-backend settings in one place.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    backend: Backend,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConnectError(String);
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectError> {
+        match &self.backend {
+            Backend::Sqlite(path) => {
+                let url = path.to_string_lossy();
+                let mut conn =
+                    SqliteConnection::establish(&url).map_err(|e| ConnectError(e.to_string()))?;
+                // busy_timeout first, so the other settings wait rather
+                // than fail while another connection holds the lock;
+                // synchronous=FULL because a lost response cannot be asked
+                // for again.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+                )
+                .map_err(|e| ConnectError(e.to_string()))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            Backend::Postgres(url) => PgConnection::establish(url)
+                .map(DbConnection::Postgresql)
+                .map_err(|e| ConnectError(e.to_string())),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| ConnectError(e.to_string()))
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+pub type Conn = PooledConnection<Manager>;
+
+/// The service's handle on its database. SQLite allows one writer at a time,
+/// so writes go through a pool of one connection instead of contending for
+/// the lock; PostgreSQL uses one pool for both.
+#[derive(Clone)]
+pub struct Db {
+    backend: Backend,
+    read: Pool<Manager>,
+    write: Pool<Manager>,
+}
+
+impl Db {
+    pub fn connect(url: &str) -> DbResult<Db> {
+        let backend = Backend::from_url(url);
+        let manager = Manager {
+            backend: backend.clone(),
+        };
+        let timeout = Duration::from_secs(30);
+        match &backend {
+            Backend::Sqlite(path) => {
+                create_parent_dir(path)?;
+                let write = Pool::builder()
+                    .max_size(1)
+                    .connection_timeout(timeout)
+                    .build(manager.clone())
+                    .map_err(|e| {
+                        DbError::Setup(format!(
+                            "cannot open SQLite database {}: {e}",
+                            path.display()
+                        ))
+                    })?;
+                // WAL lets readers proceed while the writer commits; it is a
+                // property of the file, so setting it once is enough.
+                write.get()?.batch_execute("PRAGMA journal_mode = WAL;")?;
+                let read = Pool::builder()
+                    .max_size(8)
+                    .connection_timeout(timeout)
+                    .build(manager)
+                    .map_err(|e| DbError::Setup(e.to_string()))?;
+                Ok(Db {
+                    backend,
+                    read,
+                    write,
+                })
+            }
+            Backend::Postgres(_) => {
+                let pool = Pool::builder()
+                    .max_size(16)
+                    .connection_timeout(timeout)
+                    .build(manager)
+                    .map_err(|e| DbError::Setup(format!("cannot connect to PostgreSQL: {e}")))?;
+                Ok(Db {
+                    backend,
+                    read: pool.clone(),
+                    write: pool,
+                })
+            }
+        }
+    }
+
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    pub fn reader(&self) -> DbResult<Conn> {
+        Ok(self.read.get()?)
+    }
+
+    pub fn writer(&self) -> DbResult<Conn> {
+        Ok(self.write.get()?)
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> DbResult<usize> {
+        let mut conn = self.writer()?;
+        let applied = match &mut *conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DbConnection::Postgresql(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
+        };
+        applied.map_err(|e| DbError::Migration(e.to_string()))
+    }
+}
+
+fn create_parent_dir(path: &Path) -> DbResult<()> {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => std::fs::create_dir_all(parent)
+            .map_err(|e| DbError::Setup(format!("cannot create {}: {e}", parent.display()))),
+        _ => Ok(()),
+    }
+}

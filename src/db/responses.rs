@@ -1,0 +1,89 @@
+//! Stored responses. A row holds only what the anonymity rules allow: id,
+//! questionnaire version, service point, date, channel, answers, comment.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::schema::responses;
+use super::{with_backend, Conn, DbResult};
+
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, Queryable, Selectable)]
+#[diesel(table_name = responses)]
+pub struct ResponseRow {
+    pub id: String,
+    pub survey_version: String,
+    pub unit: String,
+    pub submitted_on: NaiveDate,
+    pub channel: String,
+    pub answers: String,
+    pub likert: String,
+    pub comment: Option<String>,
+}
+
+impl ResponseRow {
+    /// Whether `other` carries the same response: the same questionnaire
+    /// version, service point, answers and comment. Date and channel are how
+    /// it travelled, not what it says, so a retry the next day still matches.
+    pub fn same_content(&self, other: &ResponseRow) -> bool {
+        self.survey_version == other.survey_version
+            && self.unit == other.unit
+            && self.answers == other.answers
+            && self.comment == other.comment
+    }
+}
+
+pub fn find(conn: &mut Conn, id: &str) -> DbResult<Option<ResponseRow>> {
+    Ok(responses::table
+        .find(id)
+        .select(ResponseRow::as_select())
+        .first(&mut **conn)
+        .optional()?)
+}
+
+/// Rows among `ids` that are already stored.
+pub fn find_many(conn: &mut Conn, ids: &[String]) -> DbResult<Vec<ResponseRow>> {
+    let mut found = Vec::new();
+    // Bounded IN lists keep every backend within its parameter limit.
+    for chunk in ids.chunks(1000) {
+        found.extend(
+            responses::table
+                .filter(responses::id.eq_any(chunk))
+                .select(ResponseRow::as_select())
+                .load(&mut **conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// Inserts `row` unless its id is stored already; true when it was inserted.
+/// Returns only after the transaction committed.
+pub fn insert_if_new(conn: &mut Conn, row: &ResponseRow) -> DbResult<bool> {
+    let inserted = with_backend!(&mut **conn, |c| {
+        diesel::insert_into(responses::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)
+    })?;
+    Ok(inserted == 1)
+}
+
+/// Inserts all rows in one transaction: all of them or none.
+pub fn insert_all(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<()> {
+    // 8 columns × 500 rows stays under SQLite's and PostgreSQL's bind limits.
+    const BATCH: usize = 500;
+    with_backend!(&mut **conn, |c| {
+        c.transaction::<_, diesel::result::Error, _>(|c| {
+            for chunk in rows.chunks(BATCH) {
+                diesel::insert_into(responses::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+            Ok(())
+        })
+    })?;
+    Ok(())
+}
+
+pub fn count(conn: &mut Conn) -> DbResult<i64> {
+    Ok(responses::table.count().get_result(&mut **conn)?)
+}

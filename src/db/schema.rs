@@ -1,0 +1,27 @@
+// Mirrors migrations/{sqlite,postgres}; both backends share these columns.
+
+diesel::table! {
+    survey_versions (hash) {
+        hash -> Text,
+        slug -> Text,
+        department -> Text,
+        definition -> Text,
+        first_loaded_on -> Date,
+    }
+}
+
+diesel::table! {
+    responses (id) {
+        id -> Text,
+        survey_version -> Text,
+        unit -> Text,
+        submitted_on -> Date,
+        channel -> Text,
+        answers -> Text,
+        likert -> Text,
+        comment -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(responses -> survey_versions (survey_version));
+diesel::allow_tables_to_appear_in_same_query!(responses, survey_versions);

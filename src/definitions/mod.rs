@@ -1,0 +1,628 @@
+//! `survey-definitions/` files -> validated, content-hashed values.
+//!
+//! Layout of the directory:
+//! - `departments.toml` — the bodies, their stable codes and dated renamings;
+//! - `units.toml` — the service points where citizens are served;
+//! - `surveys/<slug>.toml` — one questionnaire each;
+//! - `fragments/<name>.toml` — sections shared by several questionnaires,
+//!   pulled in with `[[sections]] include = "<name>"`.
+//!
+//! Every fault is reported with its file and the path inside it, and loading
+//! collects all faults instead of stopping at the first.
+
+mod model;
+mod raw;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use model::*;
+use raw::{RawDepartments, RawFragment, RawQuestion, RawSection, RawSurvey, RawUnits};
+
+/// One thing wrong in a definition file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub file: String,
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.file, self.path, self.message)
+        }
+    }
+}
+
+/// All faults found in a definitions directory.
+#[derive(Debug, thiserror::Error)]
+pub struct Faults(pub Vec<Fault>);
+
+impl fmt::Display for Faults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, fault) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{fault}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The validated contents of a definitions directory.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub departments: Vec<Department>,
+    pub units: Vec<Unit>,
+    /// The current version of every questionnaire, in slug order.
+    pub surveys: Vec<Arc<SurveyVersion>>,
+}
+
+impl Catalog {
+    pub fn department(&self, code: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.code == code)
+    }
+
+    pub fn unit(&self, code: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.code == code)
+    }
+
+    pub fn units_of<'a>(&'a self, department: &'a str) -> impl Iterator<Item = &'a Unit> + 'a {
+        self.units
+            .iter()
+            .filter(move |u| u.department == department)
+    }
+
+    pub fn survey(&self, slug: &str) -> Option<&Arc<SurveyVersion>> {
+        self.surveys.iter().find(|s| s.survey.slug == slug)
+    }
+}
+
+struct Collector {
+    faults: Vec<Fault>,
+}
+
+impl Collector {
+    fn push(&mut self, file: &str, path: impl Into<String>, message: impl Into<String>) {
+        self.faults.push(Fault {
+            file: file.to_string(),
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+}
+
+/// Loads and validates the whole directory.
+pub fn load(dir: &Path) -> Result<Catalog, Faults> {
+    let mut faults = Collector { faults: Vec::new() };
+    // When departments.toml itself is unreadable, references to departments
+    // are not checked: one fault there, not one per unit and survey.
+    let departments = read_toml::<RawDepartments>(dir, "departments.toml", &mut faults)
+        .map(|raw| validate_departments(raw, &mut faults));
+    let units = read_toml::<RawUnits>(dir, "units.toml", &mut faults)
+        .map(|raw| validate_units(raw, departments.as_deref(), &mut faults))
+        .unwrap_or_default();
+
+    let mut fragments = HashMap::new();
+    for (name, file) in toml_files(&dir.join("fragments"), "fragments", &mut faults) {
+        if let Some(fragment) = read_toml::<RawFragment>(dir, &file, &mut faults) {
+            fragments.insert(name, (file, fragment));
+        }
+    }
+
+    let mut surveys = Vec::new();
+    let survey_files = toml_files(&dir.join("surveys"), "surveys", &mut faults);
+    if survey_files.is_empty() && dir.join("surveys").is_dir() {
+        faults.push("surveys", "", "no questionnaire (*.toml) found");
+    }
+    for (slug, file) in survey_files {
+        if let Some(raw) = read_toml::<RawSurvey>(dir, &file, &mut faults) {
+            if let Some(survey) = validate_survey(
+                &slug,
+                &file,
+                raw,
+                &fragments,
+                departments.as_deref(),
+                &mut faults,
+            ) {
+                surveys.push(Arc::new(SurveyVersion::new(survey)));
+            }
+        }
+    }
+
+    if faults.faults.is_empty() {
+        Ok(Catalog {
+            departments: departments.unwrap_or_default(),
+            units,
+            surveys,
+        })
+    } else {
+        Err(Faults(faults.faults))
+    }
+}
+
+/// `(stem, "folder/name.toml")` for every TOML file of a folder, sorted.
+fn toml_files(folder: &Path, label: &str, faults: &mut Collector) -> Vec<(String, String)> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound && label == "fragments" => {
+            return Vec::new()
+        }
+        Err(err) => {
+            faults.push(label, "", format!("cannot read the folder: {err}"));
+            return Vec::new();
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|p| {
+            let stem = p.file_stem()?.to_str()?.to_string();
+            let name = p.file_name()?.to_str()?.to_string();
+            Some((stem, format!("{label}/{name}")))
+        })
+        .collect()
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    file: &str,
+    faults: &mut Collector,
+) -> Option<T> {
+    let text = match std::fs::read_to_string(dir.join(file)) {
+        Ok(text) => text,
+        Err(err) => {
+            faults.push(file, "", format!("cannot read: {err}"));
+            return None;
+        }
+    };
+    let deserializer = toml::Deserializer::parse(&text);
+    let deserializer = match deserializer {
+        Ok(d) => d,
+        Err(err) => {
+            faults.push(
+                file,
+                "",
+                format!("not valid TOML: {}", one_line(&err.to_string())),
+            );
+            return None;
+        }
+    };
+    match serde_path_to_error::deserialize::<_, T>(deserializer) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            let path = err.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            faults.push(file, path, one_line(&err.inner().to_string()));
+            None
+        }
+    }
+}
+
+/// TOML errors quote the source over several lines; a fault is one line.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with("-->"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+}
+
+fn is_key(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+fn check_localized(text: &Localized, file: &str, path: &str, faults: &mut Collector) {
+    if text.vi.trim().is_empty() {
+        faults.push(file, format!("{path}.vi"), "must not be empty");
+    }
+    if text.en.trim().is_empty() {
+        faults.push(file, format!("{path}.en"), "must not be empty");
+    }
+}
+
+fn validate_departments(raw: RawDepartments, faults: &mut Collector) -> Vec<Department> {
+    const FILE: &str = "departments.toml";
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    if raw.departments.is_empty() {
+        faults.push(FILE, "departments", "no department defined");
+    }
+    for (i, d) in raw.departments.into_iter().enumerate() {
+        let path = format!("departments[{i}]");
+        if !is_code(&d.code) {
+            faults.push(
+                FILE,
+                format!("{path}.code"),
+                format!(
+                    "\"{}\" is not a code (lowercase letters, digits, '-')",
+                    d.code
+                ),
+            );
+        } else if !seen.insert(d.code.clone()) {
+            faults.push(
+                FILE,
+                format!("{path}.code"),
+                format!("duplicate code \"{}\"", d.code),
+            );
+        }
+        check_localized(&d.name, FILE, &format!("{path}.name"), faults);
+        let mut previous = None;
+        for (j, change) in d.history.iter().enumerate() {
+            let hpath = format!("{path}.history[{j}]");
+            check_localized(&change.name, FILE, &format!("{hpath}.name"), faults);
+            if previous.is_some_and(|p| change.from <= p) {
+                faults.push(
+                    FILE,
+                    format!("{hpath}.from"),
+                    "history must be in date order",
+                );
+            }
+            previous = Some(change.from);
+        }
+        out.push(Department {
+            code: d.code,
+            name: d.name,
+            surveyed: d.surveyed,
+            history: d
+                .history
+                .into_iter()
+                .map(|h| NameChange {
+                    from: h.from,
+                    name: h.name,
+                    note: h.note,
+                })
+                .collect(),
+        });
+    }
+    out
+}
+
+fn validate_units(
+    raw: RawUnits,
+    departments: Option<&[Department]>,
+    faults: &mut Collector,
+) -> Vec<Unit> {
+    const FILE: &str = "units.toml";
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (i, u) in raw.units.into_iter().enumerate() {
+        let path = format!("units[{i}]");
+        if !is_code(&u.code) {
+            faults.push(
+                FILE,
+                format!("{path}.code"),
+                format!(
+                    "\"{}\" is not a code (lowercase letters, digits, '-')",
+                    u.code
+                ),
+            );
+        } else if !seen.insert(u.code.clone()) {
+            faults.push(
+                FILE,
+                format!("{path}.code"),
+                format!("duplicate code \"{}\"", u.code),
+            );
+        }
+        if let Some(problem) = department_problem(departments, &u.department) {
+            faults.push(FILE, format!("{path}.department"), problem);
+        }
+        check_localized(&u.name, FILE, &format!("{path}.name"), faults);
+        if u.commune.trim().is_empty() {
+            faults.push(FILE, format!("{path}.commune"), "must not be empty");
+        }
+        if !is_code(&u.kind) {
+            faults.push(
+                FILE,
+                format!("{path}.kind"),
+                "must be a code such as \"hospital\"",
+            );
+        }
+        out.push(Unit {
+            code: u.code,
+            department: u.department,
+            name: u.name,
+            commune: u.commune,
+            kind: u.kind,
+        });
+    }
+    out
+}
+
+/// Why `code` cannot own units or surveys, if it cannot.
+fn department_problem(departments: Option<&[Department]>, code: &str) -> Option<String> {
+    match departments?.iter().find(|d| d.code == code) {
+        None => Some(format!("unknown department \"{code}\"")),
+        Some(d) if !d.surveyed => Some(format!("department \"{code}\" runs no survey")),
+        Some(_) => None,
+    }
+}
+
+/// A section after fragments are expanded, remembering where it was written
+/// so faults point at the right file.
+struct PlacedSection<'a> {
+    file: &'a str,
+    path: String,
+    section: &'a RawSection,
+}
+
+fn validate_survey(
+    slug: &str,
+    file: &str,
+    raw: RawSurvey,
+    fragments: &HashMap<String, (String, RawFragment)>,
+    departments: Option<&[Department]>,
+    faults: &mut Collector,
+) -> Option<Survey> {
+    let before = faults.faults.len();
+    if !is_code(slug) {
+        faults.push(
+            file,
+            "",
+            "the file name must be a slug (lowercase letters, digits, '-')",
+        );
+    }
+    if let Some(problem) = department_problem(departments, &raw.department) {
+        faults.push(file, "department", problem);
+    }
+    check_localized(&raw.title, file, "title", faults);
+    if let Some(intro) = &raw.intro {
+        check_localized(intro, file, "intro", faults);
+    }
+
+    let mut placed = Vec::new();
+    for (i, section) in raw.sections.iter().enumerate() {
+        let path = format!("sections[{i}]");
+        match &section.include {
+            Some(name) => {
+                if section.key.is_some()
+                    || section.label.is_some()
+                    || section.items.is_some()
+                    || section.in_overall.is_some()
+                {
+                    faults.push(
+                        file,
+                        path,
+                        "a section either includes a fragment or defines key, label and items, not both",
+                    );
+                    continue;
+                }
+                match fragments.get(name) {
+                    None => faults.push(
+                        file,
+                        format!("{path}.include"),
+                        format!("unknown fragment \"{name}\" (expected fragments/{name}.toml)"),
+                    ),
+                    Some((fragment_file, fragment)) => {
+                        for (j, s) in fragment.sections.iter().enumerate() {
+                            if s.include.is_some() {
+                                faults.push(
+                                    fragment_file,
+                                    format!("sections[{j}].include"),
+                                    "fragments cannot include other fragments",
+                                );
+                                continue;
+                            }
+                            placed.push(PlacedSection {
+                                file: fragment_file,
+                                path: format!("sections[{j}]"),
+                                section: s,
+                            });
+                        }
+                    }
+                }
+            }
+            None => placed.push(PlacedSection {
+                file,
+                path,
+                section,
+            }),
+        }
+    }
+    if placed.is_empty() {
+        faults.push(
+            file,
+            "sections",
+            "a questionnaire needs at least one section",
+        );
+    }
+
+    let mut section_keys = HashSet::new();
+    let mut question_keys = HashSet::new();
+    let mut sections = Vec::new();
+    let mut text_questions = 0;
+    for p in &placed {
+        let s = p.section;
+        let (Some(key), Some(label), Some(items)) = (&s.key, &s.label, &s.items) else {
+            for (field, missing) in [
+                ("key", s.key.is_none()),
+                ("label", s.label.is_none()),
+                ("items", s.items.is_none()),
+            ] {
+                if missing {
+                    faults.push(p.file, format!("{}.{field}", p.path), "is required");
+                }
+            }
+            continue;
+        };
+        if !is_key(key) {
+            faults.push(
+                p.file,
+                format!("{}.key", p.path),
+                format!("\"{key}\" is not a key (letters, digits, '_')"),
+            );
+        } else if !section_keys.insert(key.clone()) {
+            faults.push(
+                p.file,
+                format!("{}.key", p.path),
+                format!("duplicate section key \"{key}\""),
+            );
+        }
+        check_localized(label, p.file, &format!("{}.label", p.path), faults);
+        if items.is_empty() {
+            faults.push(
+                p.file,
+                format!("{}.items", p.path),
+                "a section needs at least one item",
+            );
+        }
+        let mut questions = Vec::new();
+        for (j, q) in items.iter().enumerate() {
+            let qpath = format!("{}.items[{j}]", p.path);
+            if q.kind == QuestionKind::Text {
+                text_questions += 1;
+            }
+            if let Some(question) = validate_question(q, p.file, &qpath, &mut question_keys, faults)
+            {
+                questions.push(question);
+            }
+        }
+        sections.push(Section {
+            key: key.clone(),
+            label: label.clone(),
+            in_overall: s.in_overall.unwrap_or(true),
+            questions,
+        });
+    }
+    if text_questions > 1 {
+        faults.push(
+            file,
+            "sections",
+            "at most one free-text (kind = \"text\") question is allowed",
+        );
+    }
+    if !sections
+        .iter()
+        .flat_map(|s| &s.questions)
+        .any(|q| q.kind == QuestionKind::Likert)
+        && !placed.is_empty()
+    {
+        faults.push(
+            file,
+            "sections",
+            "a questionnaire needs at least one Likert item",
+        );
+    }
+
+    if faults.faults.len() > before {
+        return None;
+    }
+    Some(Survey {
+        slug: slug.to_string(),
+        department: raw.department,
+        title: raw.title,
+        intro: raw.intro,
+        index_rule: raw.index_rule,
+        sections,
+    })
+}
+
+fn validate_question(
+    q: &RawQuestion,
+    file: &str,
+    path: &str,
+    keys: &mut HashSet<String>,
+    faults: &mut Collector,
+) -> Option<Question> {
+    let before = faults.faults.len();
+    if q.kind == QuestionKind::Text {
+        if q.key != COMMENT_KEY {
+            faults.push(
+                file,
+                format!("{path}.key"),
+                format!("the free-text question must have the key \"{COMMENT_KEY}\""),
+            );
+        }
+    } else if q.key == COMMENT_KEY || !is_key(&q.key) {
+        faults.push(
+            file,
+            format!("{path}.key"),
+            format!(
+                "\"{}\" is not a usable key (letters, digits, '_'; \"{COMMENT_KEY}\" is reserved)",
+                q.key
+            ),
+        );
+    }
+    if !keys.insert(q.key.clone()) {
+        faults.push(file, path, format!("duplicate key \"{}\"", q.key));
+    }
+    check_localized(&q.label, file, &format!("{path}.label"), faults);
+    if q.kind.has_options() {
+        if q.options.len() < 2 {
+            faults.push(
+                file,
+                format!("{path}.options"),
+                "a choice needs at least two options",
+            );
+        }
+        let mut option_keys = BTreeMap::new();
+        for (k, option) in q.options.iter().enumerate() {
+            let opath = format!("{path}.options[{k}]");
+            if !is_key(&option.key) {
+                faults.push(
+                    file,
+                    format!("{opath}.key"),
+                    format!("\"{}\" is not a key (letters, digits, '_')", option.key),
+                );
+            } else if option_keys.insert(option.key.clone(), k).is_some() {
+                faults.push(
+                    file,
+                    format!("{opath}.key"),
+                    format!("duplicate option key \"{}\"", option.key),
+                );
+            }
+            check_localized(&option.label, file, &format!("{opath}.label"), faults);
+        }
+    } else if !q.options.is_empty() {
+        faults.push(
+            file,
+            format!("{path}.options"),
+            "only single and multi questions have options",
+        );
+    }
+    match (q.kind, q.max_choices) {
+        (QuestionKind::Multi, Some(max)) if max == 0 || max > q.options.len() => faults.push(
+            file,
+            format!("{path}.max_choices"),
+            format!(
+                "must be between 1 and the number of options ({})",
+                q.options.len()
+            ),
+        ),
+        (QuestionKind::Multi, _) | (_, None) => {}
+        (_, Some(_)) => faults.push(
+            file,
+            format!("{path}.max_choices"),
+            "only multi questions have max_choices",
+        ),
+    }
+    (faults.faults.len() == before).then(|| Question {
+        key: q.key.clone(),
+        kind: q.kind,
+        label: q.label.clone(),
+        options: q.options.clone(),
+        max_choices: q.max_choices,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,198 @@
+//! Validated survey-definition values. Everything here has passed
+//! [`super::load`]; code that holds a `Survey` can trust its invariants
+//! (unique keys, options where choices need them, at least one Likert item).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::domain::Lang;
+
+/// A text in Vietnamese (the default) and English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    pub vi: String,
+    pub en: String,
+}
+
+impl Localized {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// How the overall index of a survey combines its items (statistics.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexRule {
+    MeanOfElements,
+    MeanOfItems,
+    Pooled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    Likert,
+    Single,
+    Multi,
+    YesNo,
+    Percent,
+    Text,
+}
+
+impl QuestionKind {
+    pub fn has_options(self) -> bool {
+        matches!(self, QuestionKind::Single | QuestionKind::Multi)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceOption {
+    pub key: String,
+    pub label: Localized,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    pub key: String,
+    pub kind: QuestionKind,
+    pub label: Localized,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<ChoiceOption>,
+    /// For multiple choice: the most options a respondent may tick.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_choices: Option<usize>,
+}
+
+impl Question {
+    pub fn option(&self, key: &str) -> Option<&ChoiceOption> {
+        self.options.iter().find(|o| o.key == key)
+    }
+}
+
+/// A section of the questionnaire. A section holding Likert items is an
+/// *element* in the sense of the official indices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub key: String,
+    pub label: Localized,
+    /// Whether this element counts in the survey's overall index. Items a
+    /// province adds to a national instrument (SIPAS procedure-specific
+    /// items) are reported but kept out, so the overall index stays
+    /// comparable with the official one.
+    pub in_overall: bool,
+    pub questions: Vec<Question>,
+}
+
+impl Section {
+    pub fn is_element(&self) -> bool {
+        self.questions
+            .iter()
+            .any(|q| q.kind == QuestionKind::Likert)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Survey {
+    pub slug: String,
+    pub department: String,
+    pub title: Localized,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Localized>,
+    pub index_rule: IndexRule,
+    pub sections: Vec<Section>,
+}
+
+/// The key under which the one free-text question is declared and submitted.
+pub const COMMENT_KEY: &str = "comment";
+/// Longest accepted comment, in characters.
+pub const COMMENT_MAX_CHARS: usize = 2000;
+
+impl Survey {
+    pub fn questions(&self) -> impl Iterator<Item = &Question> {
+        self.sections.iter().flat_map(|s| s.questions.iter())
+    }
+
+    pub fn question(&self, key: &str) -> Option<&Question> {
+        self.questions().find(|q| q.key == key)
+    }
+
+    /// Likert items in definition order: the order of the compact score
+    /// string stored with every response.
+    pub fn likert_items(&self) -> impl Iterator<Item = &Question> {
+        self.questions().filter(|q| q.kind == QuestionKind::Likert)
+    }
+
+    pub fn comment_question(&self) -> Option<&Question> {
+        self.questions().find(|q| q.kind == QuestionKind::Text)
+    }
+
+    /// The version identifier: a hash of the canonical serialisation, so
+    /// reformatting a file does not create a version but any change of
+    /// meaning (a label, an option, an order) does.
+    pub fn content_hash(&self) -> String {
+        let canonical = serde_json::to_vec(self).expect("a survey always serialises");
+        let digest = Sha256::digest(&canonical);
+        hex::encode(&digest[..8])
+    }
+}
+
+/// One exact version of a questionnaire: what a stored response points to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyVersion {
+    pub hash: String,
+    pub survey: Survey,
+}
+
+impl SurveyVersion {
+    pub fn new(survey: Survey) -> Self {
+        SurveyVersion {
+            hash: survey.content_hash(),
+            survey,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameChange {
+    pub from: NaiveDate,
+    pub name: Localized,
+    pub note: Option<Localized>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Department {
+    pub code: String,
+    pub name: Localized,
+    /// Whether the department runs surveys (Home Affairs coordinates only).
+    pub surveyed: bool,
+    /// Later names, oldest first; the code stays the same across them.
+    pub history: Vec<NameChange>,
+}
+
+impl Department {
+    /// The name in force on `date`.
+    pub fn name_on(&self, date: NaiveDate) -> &Localized {
+        self.history
+            .iter()
+            .rev()
+            .find(|change| change.from <= date)
+            .map(|change| &change.name)
+            .unwrap_or(&self.name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unit {
+    pub code: String,
+    pub department: String,
+    pub name: Localized,
+    pub commune: String,
+    pub kind: String,
+}

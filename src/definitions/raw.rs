@@ -1,0 +1,120 @@
+//! The file formats, exactly as written. Unknown fields are refused so a typo
+//! (`lable = …`) is a fault, not a silently missing label.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::model::{ChoiceOption, IndexRule, Localized, QuestionKind};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDepartments {
+    pub departments: Vec<RawDepartment>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDepartment {
+    pub code: String,
+    pub name: Localized,
+    #[serde(default = "yes")]
+    pub surveyed: bool,
+    #[serde(default)]
+    pub history: Vec<RawNameChange>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNameChange {
+    #[serde(deserialize_with = "toml_date")]
+    pub from: NaiveDate,
+    pub name: Localized,
+    pub note: Option<Localized>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnits {
+    pub units: Vec<RawUnit>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnit {
+    pub code: String,
+    pub department: String,
+    pub name: Localized,
+    pub commune: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFragment {
+    pub sections: Vec<RawSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSurvey {
+    pub department: String,
+    pub title: Localized,
+    pub intro: Option<Localized>,
+    #[serde(default = "default_rule")]
+    pub index_rule: IndexRule,
+    pub sections: Vec<RawSection>,
+}
+
+fn default_rule() -> IndexRule {
+    IndexRule::MeanOfElements
+}
+
+/// Either `include = "fragment"` alone, or `key`, `label` and `items`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSection {
+    pub include: Option<String>,
+    pub key: Option<String>,
+    pub label: Option<Localized>,
+    pub in_overall: Option<bool>,
+    pub items: Option<Vec<RawQuestion>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuestion {
+    pub key: String,
+    pub kind: QuestionKind,
+    pub label: Localized,
+    #[serde(default)]
+    pub options: Vec<ChoiceOption>,
+    pub max_choices: Option<usize>,
+}
+
+/// A TOML local date (`from = 2025-07-01`) or the same as a string.
+fn toml_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum DateInput {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+    let text = match DateInput::deserialize(deserializer)? {
+        DateInput::Toml(datetime) if datetime.time.is_none() && datetime.offset.is_none() => {
+            datetime.to_string()
+        }
+        DateInput::Toml(datetime) => {
+            return Err(serde::de::Error::custom(format!(
+                "expected a date without time, found {datetime}"
+            )))
+        }
+        DateInput::Text(text) => text,
+    };
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
+        serde::de::Error::custom(format!("expected a date YYYY-MM-DD, found \"{text}\""))
+    })
+}

@@ -1,0 +1,284 @@
+//! Paper questionnaires keyed into CSV: every row validated like a web
+//! submission, all rows stored in one transaction or none.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Read;
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::collect::{self, Services};
+use crate::db::{responses, DbError};
+use crate::definitions::{QuestionKind, SurveyVersion, COMMENT_KEY};
+use crate::domain::{today_in_vietnam, Channel, RawSubmission, RawValue, ResponseId, Submission};
+
+/// Columns that are not question keys.
+const ID: &str = "id";
+const UNIT: &str = "unit";
+const SUBMITTED_ON: &str = "submitted_on";
+const CHANNEL: &str = "channel";
+
+/// Namespace for ids derived from rows that carry none.
+const ROW_NAMESPACE: Uuid = Uuid::from_u128(0x5b1e_63a4_8f0d_4c39_9a57_2f1d_0c7e_4b11);
+
+/// One fault: the file line (1 = header) and the column it is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowFault {
+    pub line: u64,
+    pub column: String,
+    pub message: String,
+}
+
+impl fmt::Display for RowFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("no survey \"{0}\"")]
+    UnknownSurvey(String),
+    #[error("nothing imported: {} fault(s)\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Rows(Vec<RowFault>),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportReport {
+    pub imported: usize,
+    pub replays: usize,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "imported {}, replays {}", self.imported, self.replays)
+    }
+}
+
+/// Imports a CSV of responses to survey `slug`.
+pub fn import_csv(
+    services: &Services,
+    slug: &str,
+    input: impl Read,
+) -> Result<ImportReport, ImportError> {
+    let version = services
+        .catalog
+        .survey(slug)
+        .cloned()
+        .ok_or_else(|| ImportError::UnknownSurvey(slug.to_string()))?;
+    let parsed = parse_rows(services, &version, input)?;
+    let lines: Vec<u64> = parsed.iter().map(|(line, _)| *line).collect();
+    let plan = collect::plan_batch(
+        &services.db,
+        parsed.into_iter().map(|(_, row)| row).collect(),
+    )?;
+    if !plan.conflicts.is_empty() {
+        return Err(ImportError::Rows(
+            plan.conflicts
+                .iter()
+                .map(|&i| RowFault {
+                    line: lines[i],
+                    column: ID.into(),
+                    message: "this id is already used by a different response".into(),
+                })
+                .collect(),
+        ));
+    }
+    let mut conn = services.db.writer()?;
+    responses::insert_all(&mut conn, &plan.new_rows)?;
+    Ok(ImportReport {
+        imported: plan.new_rows.len(),
+        replays: plan.replays,
+    })
+}
+
+/// Validates every row, collecting every fault before giving up.
+fn parse_rows(
+    services: &Services,
+    version: &SurveyVersion,
+    input: impl Read,
+) -> Result<Vec<(u64, crate::db::responses::ResponseRow)>, ImportError> {
+    let survey = &version.survey;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let header_fault = |column: &str, message: String| {
+        ImportError::Rows(vec![RowFault {
+            line: 1,
+            column: column.into(),
+            message,
+        }])
+    };
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h
+            .iter()
+            .enumerate()
+            // Spreadsheet programs often start UTF-8 files with a byte-order mark.
+            .map(|(i, name)| {
+                if i == 0 {
+                    name.trim_start_matches('\u{feff}')
+                } else {
+                    name
+                }
+            })
+            .map(|name| name.trim().to_string())
+            .collect(),
+        Err(e) => return Err(header_fault("-", format!("unreadable header: {e}"))),
+    };
+    let mut faults = Vec::new();
+    let mut seen = HashMap::new();
+    for name in &headers {
+        if seen.insert(name.clone(), ()).is_some() {
+            faults.push(RowFault {
+                line: 1,
+                column: name.clone(),
+                message: "column appears twice".into(),
+            });
+        }
+        let known = [ID, UNIT, SUBMITTED_ON, CHANNEL, COMMENT_KEY].contains(&name.as_str())
+            || survey
+                .question(name)
+                .is_some_and(|q| q.kind != QuestionKind::Text);
+        if !known {
+            faults.push(RowFault {
+                line: 1,
+                column: name.clone(),
+                message: "not a question key of this survey nor a known column".into(),
+            });
+        }
+    }
+    for required in [UNIT, SUBMITTED_ON] {
+        if !headers.iter().any(|h| h == required) {
+            faults.push(RowFault {
+                line: 1,
+                column: required.into(),
+                message: "required column is missing".into(),
+            });
+        }
+    }
+    if !faults.is_empty() {
+        return Err(ImportError::Rows(faults));
+    }
+
+    let today = today_in_vietnam();
+    let mut rows = Vec::new();
+    // Identical rows without an id are distinct responses (two citizens may
+    // answer alike); numbering repeats keeps their derived ids distinct while
+    // a second import of the same file derives the same ids again.
+    let mut occurrences: HashMap<Vec<String>, u32> = HashMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                faults.push(RowFault {
+                    line,
+                    column: "-".into(),
+                    message: format!("unreadable row: {e}"),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != headers.len() {
+            faults.push(RowFault {
+                line,
+                column: "-".into(),
+                message: format!("{} fields, the header has {}", record.len(), headers.len()),
+            });
+            continue;
+        }
+        let field = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .map(|i| record[i].trim().to_string())
+        };
+        let mut row_faults = Vec::new();
+
+        let submitted_on = match field(SUBMITTED_ON)
+            .as_deref()
+            .map(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+        {
+            Some(Ok(date)) if date <= today => Some(date),
+            Some(Ok(_)) => {
+                row_faults.push((SUBMITTED_ON.to_string(), "is in the future".to_string()));
+                None
+            }
+            _ => {
+                row_faults.push((
+                    SUBMITTED_ON.to_string(),
+                    "must be a date YYYY-MM-DD".to_string(),
+                ));
+                None
+            }
+        };
+        let channel = match field(CHANNEL).filter(|c| !c.is_empty()) {
+            None => Some(Channel::Paper),
+            Some(text) => {
+                let channel = Channel::parse(&text);
+                if channel.is_none() {
+                    row_faults.push((
+                        CHANNEL.to_string(),
+                        "must be one of web, api, paper, simulated".to_string(),
+                    ));
+                }
+                channel
+            }
+        };
+
+        let raw = RawSubmission {
+            id: field(ID).map(RawValue::text),
+            unit: field(UNIT).map(RawValue::text),
+            comment: field(COMMENT_KEY).map(RawValue::text),
+            answers: headers
+                .iter()
+                .zip(record.iter())
+                .filter(|(name, _)| {
+                    survey
+                        .question(name)
+                        .is_some_and(|q| q.kind != QuestionKind::Text)
+                })
+                .map(|(name, value)| (name.clone(), RawValue::text(value)))
+                .collect(),
+        };
+        let derived_id = || {
+            let fields: Vec<String> = record.iter().map(str::to_string).collect();
+            let n = occurrences.entry(fields.clone()).or_insert(0);
+            *n += 1;
+            let name = format!("{}\u{1f}{}\u{1f}{}", survey.slug, n, fields.join("\u{1f}"));
+            ResponseId::from_uuid(Uuid::new_v5(&ROW_NAMESPACE, name.as_bytes()))
+        };
+        match Submission::parse(raw, survey, &services.catalog, derived_id) {
+            Ok(submission) => {
+                if let (Some(date), Some(channel), true) =
+                    (submitted_on, channel, row_faults.is_empty())
+                {
+                    rows.push((line, collect::to_row(version, &submission, channel, date)));
+                }
+            }
+            Err(errors) => {
+                for (name, error) in errors.0 {
+                    let column = name.strip_prefix("answers.").unwrap_or(&name).to_string();
+                    row_faults.push((column, error.message(crate::domain::Lang::En)));
+                }
+            }
+        }
+        faults.extend(row_faults.into_iter().map(|(column, message)| RowFault {
+            line,
+            column,
+            message,
+        }));
+    }
+    if faults.is_empty() {
+        Ok(rows)
+    } else {
+        faults.sort_by(|a, b| (a.line, &a.column).cmp(&(b.line, &b.column)));
+        Err(ImportError::Rows(faults))
+    }
+}

@@ -1,0 +1,14 @@
+//! hailong: citizen-satisfaction surveys for Vietnamese provincial
+//! departments, with the official indices and honest confidence intervals.
+
+pub mod collect;
+pub mod config;
+pub mod db;
+pub mod definitions;
+pub mod domain;
+pub mod error;
+pub mod import;
+pub mod simulate;
+pub mod startup;
+pub mod views;
+pub mod web;

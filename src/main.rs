@@ -1,0 +1,212 @@
+//! The `hailong` command: serve, migrate, check, import, simulate.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use chrono::{Datelike, Duration, NaiveDate};
+use clap::{Parser, Subcommand};
+
+use hailong::collect::Services;
+use hailong::config::Config;
+use hailong::db::responses;
+use hailong::domain::today_in_vietnam;
+use hailong::simulate::{simulate, SimulateOptions};
+use hailong::startup::Application;
+use hailong::{definitions, import};
+
+/// Citizen-satisfaction surveys for Vietnamese provincial departments.
+///
+/// Configuration comes from the environment: DATABASE_URL (default
+/// sqlite://data/hailong.db; postgres://… for PostgreSQL),
+/// HAILONG_DEFINITIONS (default ./survey-definitions), HAILONG_BIND
+/// (default 127.0.0.1:8080), RUST_LOG (default info).
+#[derive(Parser)]
+#[command(name = "hailong", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web service (migrates the database first).
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080 [env: HAILONG_BIND]
+        #[arg(long)]
+        bind: Option<String>,
+        /// Fill an empty database with simulated responses (two years, every survey).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Validate the survey definitions; exits non-zero listing every fault.
+    Check,
+    /// Import keyed-in paper questionnaires from a CSV file (all rows or none).
+    ///
+    /// Columns: id (optional uuid), unit, submitted_on (YYYY-MM-DD), channel
+    /// (optional, default paper), one column per question key, comment
+    /// (optional). Likert 1-5, empty = skipped, NA = not applicable; choices
+    /// by option key, several joined by ';'; percent 0-100; yes/no as 1/0.
+    Import {
+        /// Slug of the survey the rows answer.
+        #[arg(long)]
+        survey: String,
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// Store synthetic responses (channel "simulated"); the same seed gives the same data.
+    Simulate {
+        /// Slug of one survey.
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        survey: Option<String>,
+        /// Every survey.
+        #[arg(long)]
+        all: bool,
+        /// Responses per survey.
+        #[arg(long)]
+        responses: usize,
+        /// First submission date (YYYY-MM-DD).
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last submission date (YYYY-MM-DD).
+        #[arg(long)]
+        to: NaiveDate,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env();
+    match cli.command {
+        Command::Check => match definitions::load(&config.definitions) {
+            Ok(catalog) => {
+                println!(
+                    "{}: {} departments, {} service points, {} questionnaires",
+                    config.definitions.display(),
+                    catalog.departments.len(),
+                    catalog.units.len(),
+                    catalog.surveys.len()
+                );
+                for v in &catalog.surveys {
+                    println!("  {} version {}", v.survey.slug, v.hash);
+                }
+                Ok(())
+            }
+            Err(faults) => bail!(
+                "{} fault(s) in {}:\n{faults}",
+                faults.0.len(),
+                config.definitions.display()
+            ),
+        },
+        Command::Migrate => {
+            let db = hailong::db::Db::connect(&config.database_url)?;
+            let applied = db.migrate()?;
+            println!(
+                "{}: {applied} migration(s) applied",
+                config.database_url_for_display()
+            );
+            Ok(())
+        }
+        Command::Import { survey, file } => {
+            let services = Services::open(&config)?;
+            let reader = std::fs::File::open(&file)
+                .with_context(|| format!("cannot open {}", file.display()))?;
+            let report = import::import_csv(&services, &survey, std::io::BufReader::new(reader))?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Simulate {
+            survey,
+            all,
+            responses,
+            from,
+            to,
+            seed,
+        } => {
+            let services = Services::open(&config)?;
+            let targets: Vec<_> = if all {
+                services.catalog.surveys.clone()
+            } else {
+                let slug = survey.unwrap_or_default();
+                vec![services
+                    .catalog
+                    .survey(&slug)
+                    .cloned()
+                    .with_context(|| format!("no survey \"{slug}\""))?]
+            };
+            let options = SimulateOptions {
+                responses,
+                from,
+                to,
+                seed,
+            };
+            for version in targets {
+                let (stored, present) = simulate(&services, &version, &options)?;
+                println!(
+                    "{}: simulated {stored}, already present {present}",
+                    version.survey.slug
+                );
+            }
+            Ok(())
+        }
+        Command::Serve { bind, demo } => {
+            let services = Services::open(&config)?;
+            if demo {
+                fill_demo(&services)?;
+            }
+            let bind = bind.unwrap_or(config.bind.clone());
+            let app = Application::build(services, &bind)
+                .with_context(|| format!("cannot listen on {bind}"))?;
+            let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+            println!(
+                "hailong listening on http://{}:{} ({})",
+                if host == "0.0.0.0" { "127.0.0.1" } else { host },
+                app.port(),
+                config.database_url_for_display()
+            );
+            actix_web::rt::System::new().block_on(app.run_until_stopped())?;
+            Ok(())
+        }
+    }
+}
+
+/// Two years of simulated responses for every survey, only into an empty
+/// database so real data is never mixed with demo data.
+fn fill_demo(services: &Services) -> anyhow::Result<()> {
+    let existing = responses::count(&mut services.db.reader()?)?;
+    if existing > 0 {
+        println!("demo: the database already holds {existing} responses; none added");
+        return Ok(());
+    }
+    let to = today_in_vietnam();
+    let from = NaiveDate::from_ymd_opt(to.year() - 2, 1, 1).unwrap_or(to - Duration::days(730));
+    let options = SimulateOptions {
+        responses: 2000,
+        from,
+        to,
+        seed: 2025,
+    };
+    for version in services.catalog.surveys.iter() {
+        let (stored, _) = simulate(services, version, &options)?;
+        println!(
+            "demo: {} simulated responses for {}",
+            stored, version.survey.slug
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use crate::domain::Lang;
+
+/// Inline so a page is one request: no external assets, nothing to fail on a
+/// weak connection. Kept small; old Android browsers ignore what they do not
+/// know (`:has`, `:focus-visible`) and still get a usable form.
+const STYLE: &str = r#"
+*{box-sizing:border-box}
+body{margin:0;font:17px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#f4f5f7}
+header{background:#0b4f8a;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between;align-items:center;gap:1rem}
+header a{color:#fff}
+main{max-width:42rem;margin:0 auto;padding:1rem}
+h1{font-size:1.35rem;line-height:1.3;margin:.5rem 0 1rem}
+h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+a{color:#0b4f8a}
+a:focus,input:focus,select:focus,textarea:focus,button:focus{outline:3px solid #e8a200;outline-offset:2px}
+fieldset{border:1px solid #c9ced6;border-radius:.5rem;background:#fff;margin:0 0 .9rem;padding:.6rem .75rem .75rem;min-width:0}
+legend{font-weight:600;padding:0 .2rem}
+.scale{display:grid;grid-template-columns:repeat(5,1fr);gap:.3rem;margin-top:.4rem}
+.opt{display:block;border:1px solid #aab3bf;border-radius:.4rem;padding:.35rem .2rem;text-align:center;min-height:3rem;cursor:pointer;background:#fafbfc;font-size:.8rem;line-height:1.2}
+.opt b{display:block;font-size:1.1rem}
+.opt input{margin:0 0 .2rem}
+.opt:focus-within{outline:3px solid #e8a200}
+.opt:has(input:checked){background:#d7e8f8;border-color:#0b4f8a}
+.na{display:block;margin-top:.4rem;padding:.45rem .2rem;min-height:2.75rem;font-size:.9rem}
+.choice{display:block;padding:.55rem .3rem;min-height:2.75rem;border-top:1px solid #eceff3;cursor:pointer}
+.choice:first-of-type{border-top:0}
+select,input[type=number],textarea{width:100%;font:inherit;padding:.55rem;border:1px solid #8d96a3;border-radius:.4rem;background:#fff}
+textarea{min-height:7rem}
+button{font:inherit;font-weight:600;background:#0b4f8a;color:#fff;border:0;border-radius:.5rem;padding:.8rem 1.5rem;width:100%;min-height:3rem;cursor:pointer}
+.err{color:#a10e0e;font-weight:600;margin:.3rem 0}
+.invalid{border-color:#a10e0e;border-width:2px}
+.summary{border:2px solid #a10e0e;background:#fff;border-radius:.5rem;padding:.6rem .9rem;margin-bottom:1rem}
+.note{background:#fff;border-left:4px solid #0b4f8a;padding:.6rem .9rem;margin:0 0 1rem}
+.muted{color:#555;font-size:.9rem}
+ul.plain{list-style:none;padding:0}
+ul.plain li{background:#fff;border:1px solid #c9ced6;border-radius:.5rem;margin:.5rem 0;padding:.6rem .9rem}
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
+"#;
+
+/// The page frame: language, title, a language switch, the body.
+pub fn page(lang: Lang, title: &str, switch_href: &str, body: Markup) -> Markup {
+    let (switch_lang, switch_label) = match lang {
+        Lang::Vi => ("en", "English"),
+        Lang::En => ("vi", "Tiếng Việt"),
+    };
+    let separator = if switch_href.contains('?') { '&' } else { '?' };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · hailong" }
+                // An empty icon stops browsers requesting /favicon.ico.
+                link rel="icon" href="data:,";
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                a.skip href="#main" { (lang.pick("Bỏ qua đến nội dung", "Skip to content")) }
+                header {
+                    a href={ "/?lang=" (lang.code()) } { strong { "hailong" } }
+                    a href={ (switch_href) (separator) "lang=" (switch_lang) } lang=(switch_lang) { (switch_label) }
+                }
+                main #main { (body) }
+            }
+        }
+    }
+}

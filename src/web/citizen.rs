@@ -1,0 +1,303 @@
+//! Citizen pages: no login, no JavaScript needed, Vietnamese unless `?lang=en`.
+
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use maud::Markup;
+use serde::Deserialize;
+
+use super::{has_content_type, read_body, State, MAX_BODY_BYTES};
+use crate::collect::{self, Outcome, RecordError};
+use crate::definitions::{SurveyVersion, COMMENT_KEY};
+use crate::domain::{
+    today_in_vietnam, Channel, FieldErrors, Lang, RawSubmission, RawValue, ResponseId, Submission,
+};
+use crate::error::AppError;
+use crate::views::citizen::{self as view, FormView};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(index))
+        .route("/s/{slug}", web::get().to(show_form))
+        .route("/s/{slug}", web::post().to(submit_form))
+        .route("/s/{slug}/thanks", web::get().to(thanks))
+        .default_service(web::to(not_found));
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    lang: Option<String>,
+    unit: Option<String>,
+    already: Option<String>,
+}
+
+impl PageQuery {
+    fn lang(&self) -> Lang {
+        Lang::from_query(self.lang.as_deref())
+    }
+}
+
+fn html(status: StatusCode, markup: Markup) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+/// An error met on a page is shown as a page, with the error's status.
+fn error_page(lang: Lang, err: AppError) -> HttpResponse {
+    let status = err.status_code();
+    if status.is_server_error() {
+        // Logs the cause; the citizen sees a plain apology.
+        let _ = err.error_response();
+        return html(
+            status,
+            view::problem(lang, lang.pick(
+                "Hệ thống đang bận. Câu trả lời của bạn chưa được ghi; vui lòng gửi lại sau ít phút.",
+                "The service is busy. Your answers were not recorded; please send them again in a few minutes.",
+            )),
+        );
+    }
+    if status == StatusCode::NOT_FOUND {
+        return html(status, view::not_found(lang));
+    }
+    html(status, view::problem(lang, &err.to_string()))
+}
+
+async fn not_found(query: web::Query<HashMap<String, String>>) -> HttpResponse {
+    let lang = Lang::from_query(query.get("lang").map(String::as_str));
+    html(StatusCode::NOT_FOUND, view::not_found(lang))
+}
+
+async fn index(state: State, query: web::Query<PageQuery>) -> HttpResponse {
+    html(
+        StatusCode::OK,
+        view::index(query.lang(), &state.catalog, today_in_vietnam()),
+    )
+}
+
+fn current<'a>(state: &'a State, slug: &str) -> Option<&'a SurveyVersion> {
+    state.catalog.survey(slug).map(|v| v.as_ref())
+}
+
+struct FormState<'a> {
+    lang: Lang,
+    version: &'a SurveyVersion,
+    unit: Option<&'a str>,
+    response_id: String,
+    values: HashMap<String, Vec<String>>,
+    errors: FieldErrors,
+    notice: Option<&'a str>,
+}
+
+fn render_form(state: &State, status: StatusCode, form: FormState) -> HttpResponse {
+    let survey = &form.version.survey;
+    let Some(department) = state.catalog.department(&survey.department) else {
+        return error_page(
+            form.lang,
+            AppError::Internal(format!("survey {} has no department", survey.slug)),
+        );
+    };
+    let view = FormView {
+        lang: form.lang,
+        survey,
+        version: &form.version.hash,
+        department_name: department.name_on(today_in_vietnam()).get(form.lang),
+        units: state.catalog.units_of(&survey.department).collect(),
+        selected_unit: form.unit,
+        response_id: form.response_id,
+        values: &form.values,
+        errors: &form.errors,
+        notice: form.notice,
+    };
+    html(status, view::form(&view))
+}
+
+async fn show_form(
+    state: State,
+    slug: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> HttpResponse {
+    let lang = query.lang();
+    let Some(version) = current(&state, &slug) else {
+        return html(StatusCode::NOT_FOUND, view::not_found(lang));
+    };
+    // A QR code names its service point; an unknown code is simply not preselected.
+    let unit = query
+        .unit
+        .as_deref()
+        .and_then(|code| state.catalog.unit(code))
+        .filter(|u| u.department == version.survey.department)
+        .map(|u| u.code.as_str());
+    render_form(
+        &state,
+        StatusCode::OK,
+        FormState {
+            lang,
+            version,
+            unit,
+            // A fresh id per rendering: submitting twice, or going back and
+            // submitting again, is recognised as the same response.
+            response_id: ResponseId::new_random().to_string(),
+            values: HashMap::new(),
+            errors: FieldErrors::default(),
+            notice: None,
+        },
+    )
+}
+
+/// Fields of the form that are not answers.
+const FORM_META: [&str; 4] = ["id", "version", "lang", "unit"];
+
+async fn submit_form(
+    state: State,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    query: web::Query<PageQuery>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let mut lang = query.lang();
+    let Some(version) = current(&state, &slug) else {
+        return html(StatusCode::NOT_FOUND, view::not_found(lang));
+    };
+    if !has_content_type(&req, "application/x-www-form-urlencoded") {
+        return error_page(
+            lang,
+            AppError::UnsupportedMediaType {
+                expected: "application/x-www-form-urlencoded",
+            },
+        );
+    }
+    let body = match read_body(&req, payload, MAX_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(err) => return error_page(lang, err),
+    };
+    let mut values: HashMap<String, Vec<String>> = HashMap::new();
+    for (key, value) in form_urlencoded::parse(&body) {
+        values
+            .entry(key.into_owned())
+            .or_default()
+            .push(value.into_owned());
+    }
+    let first = |key: &str| values.get(key).and_then(|v| v.first()).cloned();
+    if let Some(l) = first("lang") {
+        lang = Lang::from_query(Some(&l));
+    }
+    let response_id = first("id")
+        .and_then(|id| ResponseId::parse(&id))
+        .unwrap_or_else(ResponseId::new_random)
+        .to_string();
+
+    if first("version").as_deref() != Some(version.hash.as_str()) {
+        let unit = first("unit");
+        let unit = unit
+            .as_deref()
+            .and_then(|c| state.catalog.unit(c))
+            .map(|u| u.code.as_str());
+        return render_form(
+            &state,
+            StatusCode::CONFLICT,
+            FormState {
+                lang,
+                version,
+                unit,
+                response_id,
+                values,
+                errors: FieldErrors::default(),
+                notice: Some(lang.pick(
+                    "Phiếu khảo sát vừa được cập nhật. Vui lòng xem lại câu trả lời rồi gửi lại.",
+                    "The questionnaire has just been updated. Please review your answers and send again.",
+                )),
+            },
+        );
+    }
+
+    let raw = RawSubmission {
+        id: values.get("id").cloned().map(RawValue::Text),
+        unit: values.get("unit").cloned().map(RawValue::Text),
+        comment: values.get(COMMENT_KEY).cloned().map(RawValue::Text),
+        answers: values
+            .iter()
+            .filter(|(k, _)| !FORM_META.contains(&k.as_str()) && k.as_str() != COMMENT_KEY)
+            .map(|(k, v)| (k.clone(), RawValue::Text(v.clone())))
+            .collect(),
+    };
+    let submission =
+        match Submission::parse(raw, &version.survey, &state.catalog, ResponseId::new_random) {
+            Ok(submission) => submission,
+            Err(errors) => {
+                let unit = first("unit");
+                let unit = unit
+                    .as_deref()
+                    .and_then(|c| state.catalog.unit(c))
+                    .map(|u| u.code.as_str());
+                return render_form(
+                    &state,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    FormState {
+                        lang,
+                        version,
+                        unit,
+                        response_id,
+                        values,
+                        errors,
+                        notice: None,
+                    },
+                );
+            }
+        };
+
+    let db = state.db.clone();
+    let stored_version = version.clone();
+    let stored = submission.clone();
+    let outcome = web::block(move || {
+        collect::record(
+            &db,
+            &stored_version,
+            &stored,
+            Channel::Web,
+            today_in_vietnam(),
+        )
+    })
+    .await;
+    let already = match outcome {
+        Ok(Ok(Outcome::Recorded)) => false,
+        // Going back and sending again, even with changed answers, records
+        // one response: the first.
+        Ok(Ok(Outcome::AlreadyRecorded)) | Ok(Err(RecordError::Conflict)) => true,
+        Ok(Err(RecordError::Db(e))) => return error_page(lang, AppError::Database(e)),
+        Err(e) => return error_page(lang, e.into()),
+    };
+    let mut location = format!(
+        "/s/{}/thanks?lang={}&unit={}",
+        version.survey.slug,
+        lang.code(),
+        submission.unit
+    );
+    if already {
+        location.push_str("&already=1");
+    }
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+async fn thanks(
+    state: State,
+    slug: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> HttpResponse {
+    let lang = query.lang();
+    let Some(version) = current(&state, &slug) else {
+        return html(StatusCode::NOT_FOUND, view::not_found(lang));
+    };
+    let unit = query
+        .unit
+        .as_deref()
+        .and_then(|code| state.catalog.unit(code))
+        .map(|u| u.code.as_str());
+    html(
+        StatusCode::OK,
+        view::thanks(lang, &version.survey, unit, query.already.is_some()),
+    )
+}
