@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::collect::{self, Services};
-use crate::db::{responses, DbError};
+use crate::db::responses::{self, ResponseRow};
+use crate::db::DbError;
 use crate::definitions::{QuestionKind, SurveyVersion, COMMENT_KEY};
 use crate::domain::{today_in_vietnam, Channel, RawSubmission, RawValue, ResponseId, Submission};
 
@@ -73,23 +74,18 @@ pub fn import_csv(
         .survey(slug)
         .cloned()
         .ok_or_else(|| ImportError::UnknownSurvey(slug.to_string()))?;
-    let parsed = parse_rows(services, &version, input)?;
+    let (parsed, mut faults) = parse_rows(services, &version, input)?;
     let lines: Vec<u64> = parsed.iter().map(|(line, _)| *line).collect();
-    let plan = collect::plan_batch(
-        &services.db,
-        parsed.into_iter().map(|(_, row)| row).collect(),
-    )?;
-    if !plan.conflicts.is_empty() {
-        return Err(ImportError::Rows(
-            plan.conflicts
-                .iter()
-                .map(|&i| RowFault {
-                    line: lines[i],
-                    column: ID.into(),
-                    message: "this id is already used by a different response".into(),
-                })
-                .collect(),
-        ));
+    let rows = parsed.into_iter().map(|(_, row)| row).collect();
+    let plan = collect::plan_batch(&services.db, rows)?;
+    faults.extend(plan.conflicts.iter().map(|&i| RowFault {
+        line: lines[i],
+        column: ID.into(),
+        message: "this id is already used by a different response".into(),
+    }));
+    if !faults.is_empty() {
+        faults.sort_by(|a, b| (a.line, &a.column).cmp(&(b.line, &b.column)));
+        return Err(ImportError::Rows(faults));
     }
     let mut conn = services.db.writer()?;
     responses::insert_all(&mut conn, &plan.new_rows)?;
@@ -99,12 +95,13 @@ pub fn import_csv(
     })
 }
 
-/// Validates every row, collecting every fault before giving up.
+/// Validates every row: the valid rows with their line numbers, and every
+/// fault of the others. A faulty header is an error at once.
 fn parse_rows(
     services: &Services,
     version: &SurveyVersion,
     input: impl Read,
-) -> Result<Vec<(u64, crate::db::responses::ResponseRow)>, ImportError> {
+) -> Result<(Vec<(u64, ResponseRow)>, Vec<RowFault>), ImportError> {
     let survey = &version.survey;
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let header_fault = |column: &str, message: String| {
@@ -275,10 +272,5 @@ fn parse_rows(
             message,
         }));
     }
-    if faults.is_empty() {
-        Ok(rows)
-    } else {
-        faults.sort_by(|a, b| (a.line, &a.column).cmp(&(b.line, &b.column)));
-        Err(ImportError::Rows(faults))
-    }
+    Ok((rows, faults))
 }

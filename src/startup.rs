@@ -8,6 +8,11 @@ use actix_web::{web::Data, App, HttpServer};
 
 use crate::collect::Services;
 
+/// The access log: request line, status, size, duration. Never the client
+/// address (`%a`, `%{r}a`), headers (`%{…}i`) or bodies, so a submission
+/// cannot be traced back to a person through the logs.
+pub const ACCESS_LOG_FORMAT: &str = "%r %s %b %Dms";
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -20,10 +25,7 @@ impl Application {
         let state = Data::new(services);
         let server = HttpServer::new(move || {
             App::new()
-                // The access log names the request line, status, size and
-                // time only: never the client address, user agent or body,
-                // so submissions cannot be traced back to a person.
-                .wrap(Logger::new("%r %s %b %Dms"))
+                .wrap(Logger::new(ACCESS_LOG_FORMAT))
                 .wrap(Compress::default())
                 .wrap(
                     DefaultHeaders::new()
@@ -39,11 +41,30 @@ impl Application {
         Ok(Application { port, server })
     }
 
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ACCESS_LOG_FORMAT;
+
+    #[test]
+    fn access_log_names_no_client_address_header_or_body() {
+        for forbidden in ["%a", "}a", "}i", "%{"] {
+            assert!(
+                !ACCESS_LOG_FORMAT.contains(forbidden),
+                "access log format must not contain {forbidden}"
+            );
+        }
     }
 }

@@ -150,6 +150,7 @@ impl Db {
                 create_parent_dir(path)?;
                 let write = Pool::builder()
                     .max_size(1)
+                    .min_idle(Some(1))
                     .connection_timeout(timeout)
                     .build(manager.clone())
                     .map_err(|e| {
@@ -163,6 +164,7 @@ impl Db {
                 write.get()?.batch_execute("PRAGMA journal_mode = WAL;")?;
                 let read = Pool::builder()
                     .max_size(8)
+                    .min_idle(Some(1))
                     .connection_timeout(timeout)
                     .build(manager)
                     .map_err(|e| DbError::Setup(e.to_string()))?;
@@ -175,6 +177,8 @@ impl Db {
             Backend::Postgres(_) => {
                 let pool = Pool::builder()
                     .max_size(16)
+                    // Grow on demand: many app instances share one server.
+                    .min_idle(Some(1))
                     .connection_timeout(timeout)
                     .build(manager)
                     .map_err(|e| DbError::Setup(format!("cannot connect to PostgreSQL: {e}")))?;

@@ -186,15 +186,14 @@ fn read_toml<T: serde::de::DeserializeOwned>(
             return None;
         }
     };
-    let deserializer = toml::Deserializer::parse(&text);
-    let deserializer = match deserializer {
+    let describe = |err: &toml::de::Error| match err.span() {
+        Some(span) => format!("{} (line {})", err.message(), line_of(&text, span.start)),
+        None => err.message().to_string(),
+    };
+    let deserializer = match toml::Deserializer::parse(&text) {
         Ok(d) => d,
         Err(err) => {
-            faults.push(
-                file,
-                "",
-                format!("not valid TOML: {}", one_line(&err.to_string())),
-            );
+            faults.push(file, "", format!("not valid TOML: {}", describe(&err)));
             return None;
         }
     };
@@ -203,20 +202,16 @@ fn read_toml<T: serde::de::DeserializeOwned>(
         Err(err) => {
             let path = err.path().to_string();
             let path = if path == "." { String::new() } else { path };
-            faults.push(file, path, one_line(&err.inner().to_string()));
+            faults.push(file, path, describe(err.inner()));
             None
         }
     }
 }
 
-/// TOML errors quote the source over several lines; a fault is one line.
-fn one_line(message: &str) -> String {
-    message
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with("-->"))
-        .collect::<Vec<_>>()
-        .join(" ")
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(0, |before| before.matches('\n').count())
+        + 1
 }
 
 fn is_code(s: &str) -> bool {

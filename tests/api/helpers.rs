@@ -1,0 +1,239 @@
+//! Spawning the application for black-box tests, on either backend.
+
+use std::path::PathBuf;
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use hailong::collect::Services;
+use hailong::config::Config;
+use hailong::db::Db;
+use hailong::startup::Application;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async test body once per available backend.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::postgres::cluster().is_some() {
+                        super::$name($crate::helpers::Backend::Postgres).await
+                    }
+                }
+            }
+        )+
+    };
+}
+
+pub fn repo_definitions() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("survey-definitions")
+}
+
+/// A database of the given backend, empty, with what is needed to reach it.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl TestDatabase {
+    pub fn new(backend: Backend) -> TestDatabase {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", dir.path().join("test.db").display()),
+            Backend::Postgres => crate::postgres::cluster()
+                .expect("PostgreSQL cluster")
+                .fresh_database(),
+        };
+        TestDatabase { url, _dir: dir }
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub services: Services,
+    // Kept alive: dropping it removes the SQLite file.
+    _database: TestDatabase,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop the workers so their connections are released.
+        let handle = self.handle.clone();
+        std::mem::drop(handle.stop(false));
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let database = TestDatabase::new(backend);
+    let config = Config {
+        database_url: database.url.clone(),
+        definitions: repo_definitions(),
+        bind: "127.0.0.1:0".into(),
+    };
+    let services =
+        tokio::task::spawn_blocking(move || Services::open(&config).expect("services open"))
+            .await
+            .unwrap();
+    let app = Application::build(services.clone(), "127.0.0.1:0").expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        client,
+        services,
+        _database: database,
+        handle,
+    }
+}
+
+#[derive(QueryableByName, Debug, Clone, PartialEq, Eq)]
+pub struct StoredRow {
+    #[diesel(sql_type = Text)]
+    pub id: String,
+    #[diesel(sql_type = Text)]
+    pub survey_version: String,
+    #[diesel(sql_type = Text)]
+    pub unit: String,
+    #[diesel(sql_type = Text)]
+    pub submitted_on: String,
+    #[diesel(sql_type = Text)]
+    pub channel: String,
+    #[diesel(sql_type = Text)]
+    pub answers: String,
+    #[diesel(sql_type = Text)]
+    pub likert: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub comment: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        self.client
+            .post(self.url(path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.services.db
+    }
+
+    /// Every stored response, read with plain SQL (dates as text).
+    pub fn stored_rows(&self) -> Vec<StoredRow> {
+        stored_rows(self.db())
+    }
+
+    /// Column names of the responses table, as the database reports them.
+    pub fn response_columns(&self) -> Vec<String> {
+        let mut conn = self.db().reader().unwrap();
+        let query = match self.db().backend() {
+            hailong::db::Backend::Sqlite(_) => "SELECT name FROM pragma_table_info('responses') ORDER BY cid",
+            hailong::db::Backend::Postgres(_) => {
+                "SELECT column_name::text AS name FROM information_schema.columns WHERE table_name = 'responses' ORDER BY ordinal_position"
+            }
+        };
+        diesel::sql_query(query)
+            .load::<Name>(&mut *conn)
+            .unwrap()
+            .into_iter()
+            .map(|n| n.name)
+            .collect()
+    }
+
+    pub fn current_version(&self, slug: &str) -> String {
+        self.services.catalog.survey(slug).unwrap().hash.clone()
+    }
+}
+
+pub fn stored_rows(db: &Db) -> Vec<StoredRow> {
+    let mut conn = db.reader().unwrap();
+    diesel::sql_query(
+        "SELECT id, survey_version, unit, CAST(submitted_on AS TEXT) AS submitted_on, channel, answers, likert, comment FROM responses ORDER BY id",
+    )
+    .load::<StoredRow>(&mut *conn)
+    .unwrap()
+}
+
+/// The fields of a valid JSON submission to the health survey.
+pub fn valid_health_submission(id: &str) -> Value {
+    serde_json::json!({
+        "id": id,
+        "unit": "bv-dk-kien-giang",
+        "answers": {
+            "A1": 4, "A2": 5, "B6": 2, "C6": "na", "D1": 5,
+            "EXPECT_MET": 80, "RETURN": "certainly", "INSURED": true, "GENDER": "female"
+        },
+        "comment": "Phòng chờ đông, nhân viên nhiệt tình."
+    })
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Runs the hailong binary with a database and definitions directory.
+pub fn hailong_command(database_url: &str, definitions: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"));
+    command
+        .env("DATABASE_URL", database_url)
+        .env("HAILONG_DEFINITIONS", definitions)
+        .env("RUST_LOG", "warn");
+    command
+}

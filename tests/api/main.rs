@@ -1,0 +1,11 @@
+//! Black-box tests through HTTP and the CLI, run against SQLite and, when
+//! PostgreSQL server binaries exist, against a throwaway PostgreSQL cluster.
+
+mod helpers;
+mod postgres;
+
+mod anonymity;
+mod citizen_form;
+mod cli;
+mod submissions;
+mod surveys_api;

@@ -1,0 +1,201 @@
+//! A throwaway PostgreSQL cluster for the test binary: created in a temp dir
+//! on first use (as the `postgres` user when running as root), one fresh
+//! database per test, stopped and removed when the binary exits.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+
+pub struct Cluster {
+    pub port: u16,
+    bin: PathBuf,
+    dir: PathBuf,
+    as_postgres_user: bool,
+}
+
+static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
+static STARTED: Mutex<Option<(PathBuf, PathBuf, bool)>> = Mutex::new(None);
+
+/// The directory holding initdb and pg_ctl: PATH first, then Debian's layout.
+fn find_bin_dir() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            // Resolve symlinks so createdb comes from the same installation.
+            if let Ok(initdb) = dir.join("initdb").canonicalize() {
+                let real = initdb.parent()?.to_path_buf();
+                if real.join("pg_ctl").is_file() && real.join("createdb").is_file() {
+                    return Some(real);
+                }
+            }
+        }
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|bin| bin.join("initdb").is_file())
+        .collect();
+    versions.sort();
+    versions.pop()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn run(bin: &Path, as_postgres_user: bool, tool: &str, args: &[&str]) -> std::process::Output {
+    let program = bin.join(tool);
+    let output = if as_postgres_user {
+        Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(&program)
+            .args(args)
+            .output()
+    } else {
+        Command::new(&program).args(args).output()
+    };
+    output.unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
+}
+
+fn start() -> Option<Cluster> {
+    let bin = find_bin_dir()?;
+    let as_postgres_user = is_root();
+    let dir = tempfile::Builder::new()
+        .prefix("hailong-pg-")
+        .tempdir()
+        .expect("temp dir")
+        .keep();
+    if as_postgres_user {
+        let status = Command::new("chown")
+            .args(["postgres:postgres", dir.to_str().unwrap()])
+            .status()
+            .expect("chown");
+        assert!(
+            status.success(),
+            "cannot give the cluster directory to postgres"
+        );
+    }
+    let data = dir.join("data");
+    let out = run(
+        &bin,
+        as_postgres_user,
+        "initdb",
+        &[
+            "-D",
+            data.to_str().unwrap(),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-locale",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "initdb failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let options = format!(
+        "-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500",
+        dir.display()
+    );
+    let log = dir.join("server.log");
+    let out = run(
+        &bin,
+        as_postgres_user,
+        "pg_ctl",
+        &[
+            "-D",
+            data.to_str().unwrap(),
+            "-o",
+            &options,
+            "-l",
+            log.to_str().unwrap(),
+            "-w",
+            "start",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "pg_ctl start failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    *STARTED.lock().unwrap() = Some((bin.clone(), dir.clone(), as_postgres_user));
+    Some(Cluster {
+        port,
+        bin,
+        dir,
+        as_postgres_user,
+    })
+}
+
+/// The shared cluster, or None when PostgreSQL is not installed (a failure
+/// when HAILONG_REQUIRE_POSTGRES=1).
+pub fn cluster() -> Option<&'static Cluster> {
+    let cluster = CLUSTER.get_or_init(start).as_ref();
+    if cluster.is_none() {
+        if std::env::var("HAILONG_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+            panic!("HAILONG_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries (initdb, pg_ctl) were found");
+        }
+        eprintln!("PostgreSQL skipped: no server binaries found on PATH or in /usr/lib/postgresql");
+    }
+    cluster
+}
+
+impl Cluster {
+    /// Creates an empty database and returns its URL.
+    pub fn fresh_database(&self) -> String {
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let out = run(
+            &self.bin,
+            self.as_postgres_user,
+            "createdb",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                &name,
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "createdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+
+    #[allow(dead_code)]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+#[ctor::dtor]
+fn stop_cluster() {
+    if let Ok(mut started) = STARTED.lock() {
+        if let Some((bin, dir, as_postgres_user)) = started.take() {
+            let data = dir.join("data");
+            let _ = run(
+                &bin,
+                as_postgres_user,
+                "pg_ctl",
+                &["-D", data.to_str().unwrap(), "-m", "immediate", "stop"],
+            );
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}

@@ -1,0 +1,362 @@
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{new_id, spawn_app, valid_health_submission, Backend};
+
+const HEALTH: &str = "/api/v1/surveys/health-outpatient/responses";
+
+both_backends!(
+    records_then_recognises_a_replay,
+    refuses_a_conflicting_replay,
+    reports_every_invalid_field_with_422,
+    refuses_malformed_oversized_and_mistyped_bodies,
+    refuses_a_stale_version_and_accepts_the_current_one,
+);
+
+async fn records_then_recognises_a_replay(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = new_id();
+    let body = valid_health_submission(&id);
+
+    let first = app.post_json(HEALTH, &body).await;
+    assert_eq!(first.status(), 201);
+    assert_eq!(
+        first.json::<Value>().await.unwrap(),
+        json!({"id": id, "status": "recorded"})
+    );
+
+    let replay = app.post_json(HEALTH, &body).await;
+    assert_eq!(replay.status(), 200);
+    assert_eq!(
+        replay.json::<Value>().await.unwrap(),
+        json!({"id": id, "status": "already_recorded"})
+    );
+
+    let rows = app.stored_rows();
+    assert_eq!(rows.len(), 1, "a replay is not a duplicate");
+    let row = &rows[0];
+    assert_eq!(row.id, id);
+    assert_eq!(row.channel, "api");
+    assert_eq!(row.unit, "bv-dk-kien-giang");
+    assert_eq!(row.survey_version, app.current_version("health-outpatient"));
+    let answers: Value = serde_json::from_str(&row.answers).unwrap();
+    assert_eq!(answers["A1"], 4);
+    assert_eq!(answers["C6"], "na");
+    assert_eq!(answers["INSURED"], true);
+    assert_eq!(
+        row.comment.as_deref(),
+        Some("Phòng chờ đông, nhân viên nhiệt tình.")
+    );
+    // One character per Likert item in definition order: A1..A5, B1..B10, C1..C8, D1..D4, E1..E4.
+    assert_eq!(row.likert.len(), 31);
+    assert_eq!(&row.likert[..6], "45----");
+    assert_eq!(row.likert.chars().nth(5 + 5).unwrap(), '2'); // B6
+    assert_eq!(row.likert.chars().nth(5 + 10 + 5).unwrap(), 'N'); // C6
+}
+
+async fn refuses_a_conflicting_replay(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = new_id();
+    assert_eq!(
+        app.post_json(HEALTH, &valid_health_submission(&id))
+            .await
+            .status(),
+        201
+    );
+    let mut changed = valid_health_submission(&id);
+    changed["answers"]["A1"] = json!(1);
+    let response = app.post_json(HEALTH, &changed).await;
+    assert_eq!(response.status(), 409);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "conflicting_replay");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("different content"));
+    let rows = app.stored_rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        serde_json::from_str::<Value>(&rows[0].answers).unwrap()["A1"],
+        4,
+        "the first answer stands"
+    );
+}
+
+/// (what is changed, the field that must be named)
+fn invalid_cases() -> Vec<(&'static str, Value, &'static str)> {
+    let base = || valid_health_submission(&new_id());
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut body = base();
+        f(&mut body);
+        body
+    };
+    vec![
+        (
+            "unknown unit",
+            with(&|b| b["unit"] = json!("no-such-point")),
+            "unit",
+        ),
+        (
+            "unit of another department",
+            with(&|b| b["unit"] = json!("thpt-long-xuyen")),
+            "unit",
+        ),
+        (
+            "missing unit",
+            with(&|b| {
+                b.as_object_mut().unwrap().remove("unit");
+            }),
+            "unit",
+        ),
+        ("unit not a string", with(&|b| b["unit"] = json!(7)), "unit"),
+        (
+            "unknown question",
+            with(&|b| b["answers"]["ZZ9"] = json!(3)),
+            "answers.ZZ9",
+        ),
+        (
+            "score out of range",
+            with(&|b| b["answers"]["A1"] = json!(6)),
+            "answers.A1",
+        ),
+        (
+            "score zero",
+            with(&|b| b["answers"]["A1"] = json!(0)),
+            "answers.A1",
+        ),
+        (
+            "score as text",
+            with(&|b| b["answers"]["A1"] = json!("4")),
+            "answers.A1",
+        ),
+        (
+            "score fractional",
+            with(&|b| b["answers"]["A1"] = json!(4.5)),
+            "answers.A1",
+        ),
+        (
+            "unknown option",
+            with(&|b| b["answers"]["RETURN"] = json!("maybe")),
+            "answers.RETURN",
+        ),
+        (
+            "option not a string",
+            with(&|b| b["answers"]["RETURN"] = json!(["certainly"])),
+            "answers.RETURN",
+        ),
+        (
+            "percent above 100",
+            with(&|b| b["answers"]["EXPECT_MET"] = json!(101)),
+            "answers.EXPECT_MET",
+        ),
+        (
+            "percent negative",
+            with(&|b| b["answers"]["EXPECT_MET"] = json!(-1)),
+            "answers.EXPECT_MET",
+        ),
+        (
+            "yes/no as text",
+            with(&|b| b["answers"]["INSURED"] = json!("yes")),
+            "answers.INSURED",
+        ),
+        (
+            "comment inside answers",
+            with(&|b| b["answers"]["comment"] = json!("hi")),
+            "answers.comment",
+        ),
+        (
+            "comment too long",
+            with(&|b| b["comment"] = json!("x".repeat(2001))),
+            "comment",
+        ),
+        (
+            "comment not a string",
+            with(&|b| b["comment"] = json!(12)),
+            "comment",
+        ),
+        (
+            "no Likert item scored",
+            with(&|b| b["answers"] = json!({"A1": "na", "RETURN": "return"})),
+            "answers",
+        ),
+        (
+            "answers not an object",
+            with(&|b| b["answers"] = json!([4, 5])),
+            "answers",
+        ),
+        (
+            "missing id",
+            with(&|b| {
+                b.as_object_mut().unwrap().remove("id");
+            }),
+            "id",
+        ),
+        ("invalid id", with(&|b| b["id"] = json!("not-a-uuid")), "id"),
+        (
+            "unknown top-level field",
+            with(&|b| b["ip"] = json!("1.2.3.4")),
+            "ip",
+        ),
+    ]
+}
+
+async fn reports_every_invalid_field_with_422(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (case, body, field) in invalid_cases() {
+        let response = app.post_json(HEALTH, &body).await;
+        assert_eq!(response.status(), 422, "{case}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_response", "{case}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{case}"
+        );
+        assert!(
+            body["fields"][field]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{case}: expected field {field} in {body}"
+        );
+    }
+    // Several faults at once are all reported.
+    let mut body = valid_health_submission(&new_id());
+    body["unit"] = json!("nowhere");
+    body["answers"]["A1"] = json!(9);
+    body["answers"]["EXPECT_MET"] = json!(300);
+    let fields: Value = app
+        .post_json(HEALTH, &body)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["fields"]
+        .clone();
+    for field in ["unit", "answers.A1", "answers.EXPECT_MET"] {
+        assert!(fields[field].is_string(), "{field} missing from {fields}");
+    }
+    // A comment of exactly 2,000 characters (not bytes) is accepted.
+    let mut body = valid_health_submission(&new_id());
+    body["comment"] = json!("ệ".repeat(2000));
+    assert_eq!(app.post_json(HEALTH, &body).await.status(), 201);
+    assert_eq!(
+        app.stored_rows().len(),
+        1,
+        "no invalid submission left a row"
+    );
+}
+
+async fn refuses_malformed_oversized_and_mistyped_bodies(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let url = app.url(HEALTH);
+    let send = |body: Vec<u8>, content_type: &'static str| {
+        app.client
+            .post(&url)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+    let cases: Vec<(&str, reqwest::Response, u16, &str)> = vec![
+        (
+            "malformed JSON",
+            send(b"{\"id\": ".to_vec(), "application/json")
+                .await
+                .unwrap(),
+            400,
+            "malformed_json",
+        ),
+        (
+            "empty body",
+            send(Vec::new(), "application/json").await.unwrap(),
+            400,
+            "malformed_json",
+        ),
+        (
+            "not an object",
+            send(b"[1,2]".to_vec(), "application/json").await.unwrap(),
+            422,
+            "invalid_response",
+        ),
+        (
+            "over 64 KiB",
+            send(
+                serde_json::to_vec(&json!({"comment": "x".repeat(70_000)})).unwrap(),
+                "application/json",
+            )
+            .await
+            .unwrap(),
+            413,
+            "payload_too_large",
+        ),
+        (
+            "form body to the API",
+            send(b"id=1".to_vec(), "application/x-www-form-urlencoded")
+                .await
+                .unwrap(),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "text body",
+            send(b"{}".to_vec(), "text/plain").await.unwrap(),
+            415,
+            "unsupported_media_type",
+        ),
+    ];
+    for (case, response, status, error) in cases {
+        assert_eq!(response.status().as_u16(), status, "{case}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{case}: error bodies are JSON"
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], error, "{case}");
+        assert!(body["message"].is_string(), "{case}");
+    }
+    // JSON with a charset parameter is still JSON.
+    let ok = send(
+        serde_json::to_vec(&valid_health_submission(&new_id())).unwrap(),
+        "application/json; charset=utf-8",
+    )
+    .await
+    .unwrap();
+    assert_eq!(ok.status(), 201);
+
+    let unknown = app
+        .post_json(
+            "/api/v1/surveys/no-such-survey/responses",
+            &valid_health_submission(&new_id()),
+        )
+        .await;
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(unknown.json::<Value>().await.unwrap()["error"], "not_found");
+    let nowhere = app.get("/api/v1/nothing-here").await;
+    assert_eq!(nowhere.status(), 404);
+    assert_eq!(nowhere.json::<Value>().await.unwrap()["error"], "not_found");
+
+    assert_eq!(
+        app.stored_rows().len(),
+        1,
+        "only the valid submission was stored"
+    );
+}
+
+async fn refuses_a_stale_version_and_accepts_the_current_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut stale = valid_health_submission(&new_id());
+    stale["version"] = json!("0000000000000000");
+    let response = app.post_json(HEALTH, &stale).await;
+    assert_eq!(response.status(), 409);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "survey_changed");
+    assert_eq!(
+        body["current_version"],
+        app.current_version("health-outpatient").as_str()
+    );
+
+    let mut current = valid_health_submission(&new_id());
+    current["version"] = json!(app.current_version("health-outpatient"));
+    assert_eq!(app.post_json(HEALTH, &current).await.status(), 201);
+    assert_eq!(app.stored_rows().len(), 1);
+}
