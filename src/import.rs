@@ -95,13 +95,16 @@ pub fn import_csv(
     })
 }
 
+/// A valid row with its line in the file.
+type NumberedRow = (u64, ResponseRow);
+
 /// Validates every row: the valid rows with their line numbers, and every
 /// fault of the others. A faulty header is an error at once.
 fn parse_rows(
     services: &Services,
     version: &SurveyVersion,
     input: impl Read,
-) -> Result<(Vec<(u64, ResponseRow)>, Vec<RowFault>), ImportError> {
+) -> Result<(Vec<NumberedRow>, Vec<RowFault>), ImportError> {
     let survey = &version.survey;
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let header_fault = |column: &str, message: String| {

@@ -1,1 +1,310 @@
+use std::path::Path;
 
+use chrono::NaiveDate;
+
+use super::*;
+
+fn write(dir: &Path, file: &str, text: &str) {
+    let path = dir.join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+const DEPARTMENTS: &str = r#"
+[[departments]]
+code = "health"
+name = { vi = "Sở Y tế", en = "Department of Health" }
+
+[[departments]]
+code = "home-affairs"
+name = { vi = "Sở Nội vụ", en = "Department of Home Affairs" }
+surveyed = false
+[[departments.history]]
+from = 2025-07-01
+name = { vi = "Sở Nội vụ (mới)", en = "Home Affairs (new)" }
+"#;
+
+const UNITS: &str = r#"
+[[units]]
+code = "clinic"
+department = "health"
+name = { vi = "Phòng khám", en = "Clinic" }
+commune = "phường Long Xuyên"
+kind = "hospital"
+"#;
+
+const SURVEY: &str = r#"
+department = "health"
+title = { vi = "Khảo sát", en = "Survey" }
+
+[[sections]]
+key = "A"
+label = { vi = "A", en = "A" }
+items = [
+  { key = "A1", kind = "likert", label = { vi = "Một", en = "One" } },
+  { key = "A2", kind = "single", label = { vi = "Hai", en = "Two" }, options = [
+    { key = "x", label = { vi = "X", en = "X" } },
+    { key = "y", label = { vi = "Y", en = "Y" } },
+  ] },
+]
+
+[[sections]]
+include = "tail"
+"#;
+
+const FRAGMENT: &str = r#"
+[[sections]]
+key = "T"
+label = { vi = "Cuối", en = "Tail" }
+items = [
+  { key = "T1", kind = "likert", label = { vi = "Ba", en = "Three" } },
+  { key = "comment", kind = "text", label = { vi = "Ý kiến", en = "Comment" } },
+]
+"#;
+
+fn valid_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "departments.toml", DEPARTMENTS);
+    write(dir.path(), "units.toml", UNITS);
+    write(dir.path(), "surveys/clinic-visit.toml", SURVEY);
+    write(dir.path(), "fragments/tail.toml", FRAGMENT);
+    dir
+}
+
+fn faults_of(dir: &Path) -> Vec<String> {
+    load(dir)
+        .unwrap_err()
+        .0
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn a_valid_directory_loads_with_fragments_expanded() {
+    let dir = valid_dir();
+    let catalog = load(dir.path()).unwrap();
+    let survey = &catalog.survey("clinic-visit").unwrap().survey;
+    assert_eq!(
+        survey.index_rule,
+        IndexRule::MeanOfElements,
+        "the default rule"
+    );
+    let keys: Vec<&str> = survey.questions().map(|q| q.key.as_str()).collect();
+    assert_eq!(keys, ["A1", "A2", "T1", "comment"]);
+    assert_eq!(survey.likert_items().count(), 2);
+    assert!(survey.sections.iter().all(|s| s.in_overall));
+    let home = catalog.department("home-affairs").unwrap();
+    assert!(!home.surveyed);
+    let before = NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    let after = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+    assert_eq!(home.name_on(before).vi, "Sở Nội vụ");
+    assert_eq!(home.name_on(after).vi, "Sở Nội vụ (mới)");
+}
+
+#[test]
+fn the_version_changes_with_meaning_not_with_formatting() {
+    let dir = valid_dir();
+    let original = load(dir.path()).unwrap().surveys[0].hash.clone();
+
+    let reformatted = format!(
+        "# a comment\n\n{}",
+        SURVEY.replace("key = \"A\"\n", "key   =   \"A\"\n")
+    );
+    write(dir.path(), "surveys/clinic-visit.toml", &reformatted);
+    assert_eq!(load(dir.path()).unwrap().surveys[0].hash, original);
+
+    write(
+        dir.path(),
+        "surveys/clinic-visit.toml",
+        &SURVEY.replace("\"One\"", "\"One!\""),
+    );
+    assert_ne!(
+        load(dir.path()).unwrap().surveys[0].hash,
+        original,
+        "a changed label is a new version"
+    );
+}
+
+#[test]
+fn duplicate_keys_are_reported_with_file_and_path() {
+    let dir = valid_dir();
+    write(
+        dir.path(),
+        "surveys/clinic-visit.toml",
+        &SURVEY.replace(
+            "{ key = \"A2\", kind = \"single\"",
+            "{ key = \"A1\", kind = \"single\"",
+        ),
+    );
+    write(
+        dir.path(),
+        "fragments/tail.toml",
+        &FRAGMENT
+            .replace("\"T1\"", "\"A2\"")
+            .replace("\"T1\"", "\"A1\""),
+    );
+    let faults = faults_of(dir.path());
+    assert!(
+        faults.contains(
+            &"surveys/clinic-visit.toml: sections[0].items[1]: duplicate key \"A1\"".to_string()
+        ),
+        "{faults:?}"
+    );
+}
+
+#[test]
+fn structural_faults_are_all_reported() {
+    let dir = valid_dir();
+    let survey = r#"
+department = "home-affairs"
+title = { vi = "", en = "Survey" }
+index_rule = "pooled"
+
+[[sections]]
+key = "A"
+label = { vi = "A", en = "A" }
+items = [
+  { key = "A 1", kind = "likert", label = { vi = "Một", en = "One" } },
+  { key = "A2", kind = "single", label = { vi = "Hai", en = "Two" }, options = [
+    { key = "x", label = { vi = "X", en = "X" } },
+  ] },
+  { key = "A3", kind = "percent", label = { vi = "Ba", en = "Three" }, options = [
+    { key = "x", label = { vi = "X", en = "X" } },
+    { key = "y", label = { vi = "Y", en = "Y" } },
+  ] },
+  { key = "A4", kind = "multi", max_choices = 5, label = { vi = "Bốn", en = "Four" }, options = [
+    { key = "x", label = { vi = "X", en = "X" } },
+    { key = "x", label = { vi = "X", en = "X" } },
+  ] },
+  { key = "note", kind = "text", label = { vi = "Ghi chú", en = "Note" } },
+]
+
+[[sections]]
+include = "tail"
+key = "B"
+
+[[sections]]
+include = "missing"
+"#;
+    write(dir.path(), "surveys/clinic-visit.toml", survey);
+    let faults = faults_of(dir.path());
+    let expected = [
+        "surveys/clinic-visit.toml: department: department \"home-affairs\" runs no survey",
+        "surveys/clinic-visit.toml: title.vi: must not be empty",
+        "surveys/clinic-visit.toml: sections[0].items[0].key: \"A 1\" is not a usable key",
+        "surveys/clinic-visit.toml: sections[0].items[1].options: a choice needs at least two options",
+        "surveys/clinic-visit.toml: sections[0].items[2].options: only single and multi questions have options",
+        "surveys/clinic-visit.toml: sections[0].items[3].options[1].key: duplicate option key \"x\"",
+        "surveys/clinic-visit.toml: sections[0].items[3].max_choices: must be between 1 and the number of options (2)",
+        "surveys/clinic-visit.toml: sections[0].items[4].key: the free-text question must have the key \"comment\"",
+        "surveys/clinic-visit.toml: sections[1]: a section either includes a fragment or defines key, label and items, not both",
+        "surveys/clinic-visit.toml: sections[2].include: unknown fragment \"missing\"",
+    ];
+    for fault in expected {
+        assert!(
+            faults.iter().any(|f| f.starts_with(fault)),
+            "missing {fault:?} in {faults:#?}"
+        );
+    }
+}
+
+#[test]
+fn unknown_fields_and_types_are_faults_with_their_path() {
+    let dir = valid_dir();
+    write(
+        dir.path(),
+        "surveys/clinic-visit.toml",
+        &SURVEY.replace("kind = \"likert\", label", "kind = \"likert\", lable"),
+    );
+    let faults = faults_of(dir.path());
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    assert!(
+        faults[0].starts_with(
+            "surveys/clinic-visit.toml: sections[0].items[0].lable: unknown field `lable`"
+        ),
+        "{faults:?}"
+    );
+
+    write(
+        dir.path(),
+        "surveys/clinic-visit.toml",
+        &SURVEY.replace("kind = \"likert\"", "kind = \"stars\""),
+    );
+    let faults = faults_of(dir.path());
+    assert!(
+        faults[0].starts_with(
+            "surveys/clinic-visit.toml: sections[0].items[0].kind: unknown variant `stars`"
+        ),
+        "{faults:?}"
+    );
+    assert!(faults[0].contains("(line 9)"), "{faults:?}");
+
+    write(dir.path(), "units.toml", "[[units]]\ncode = \"x\"\n");
+    let faults = faults_of(dir.path());
+    assert!(
+        faults
+            .iter()
+            .any(|f| f.starts_with("units.toml: units[0]: missing field")),
+        "{faults:?}"
+    );
+
+    write(dir.path(), "departments.toml", "departments = [ {");
+    let faults = faults_of(dir.path());
+    assert!(
+        faults
+            .iter()
+            .any(|f| f.starts_with("departments.toml: not valid TOML")),
+        "{faults:?}"
+    );
+    assert!(
+        !faults.iter().any(|f| f.contains("unknown department")),
+        "an unreadable departments file is one fault, not one per reference: {faults:?}"
+    );
+}
+
+#[test]
+fn a_survey_needs_a_likert_item_and_a_known_department() {
+    let dir = valid_dir();
+    write(
+        dir.path(),
+        "surveys/clinic-visit.toml",
+        r#"
+department = "transport"
+title = { vi = "Khảo sát", en = "Survey" }
+[[sections]]
+key = "A"
+label = { vi = "A", en = "A" }
+items = [ { key = "Q", kind = "yes_no", label = { vi = "Có?", en = "Yes?" } } ]
+"#,
+    );
+    let faults = faults_of(dir.path());
+    assert!(faults.contains(
+        &"surveys/clinic-visit.toml: department: unknown department \"transport\"".to_string()
+    ));
+    assert!(faults.contains(
+        &"surveys/clinic-visit.toml: sections: a questionnaire needs at least one Likert item"
+            .to_string()
+    ));
+}
+
+#[test]
+fn the_shipped_definitions_are_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("survey-definitions");
+    let catalog = load(&dir).unwrap_or_else(|faults| panic!("{faults}"));
+    for department in catalog.departments.iter().filter(|d| d.surveyed) {
+        assert!(
+            catalog.units_of(&department.code).count() >= 4,
+            "{} has at least four service points",
+            department.code
+        );
+        assert!(
+            catalog
+                .surveys
+                .iter()
+                .any(|s| s.survey.department == department.code),
+            "{} has a survey",
+            department.code
+        );
+    }
+}

@@ -1,0 +1,36 @@
+# Shared helpers for the benchmark scripts: a throwaway PostgreSQL cluster.
+# Source it; call pg_start (sets PG_URL_BASE) and pg_stop.
+
+pg_bin() {
+  local initdb
+  initdb=$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort | tail -n 1)
+  [ -n "$initdb" ] || { echo "no PostgreSQL server binaries" >&2; return 1; }
+  dirname "$(readlink -f "$initdb")"
+}
+
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_start() {
+  PG_BIN=$(pg_bin) || return 1
+  PG_DIR=$(mktemp -d /tmp/hailong-bench-pg.XXXXXX)
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DIR"
+  PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >/dev/null
+  # Durable settings (fsync on), as in production.
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_DIR" start >/dev/null
+  PG_URL_BASE="postgres://postgres@127.0.0.1:$PG_PORT"
+}
+
+pg_createdb() {
+  as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$1"
+  echo "$PG_URL_BASE/$1"
+}
+
+pg_stop() {
+  [ -n "${PG_DIR:-}" ] || return 0
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null || true
+  rm -rf "$PG_DIR"
+}
