@@ -10,5 +10,6 @@ pub mod error;
 pub mod import;
 pub mod simulate;
 pub mod startup;
+pub mod stats;
 pub mod views;
 pub mod web;

@@ -1,0 +1,394 @@
+//! Checks against `reference/reference.json`, produced by statsmodels,
+//! samplics and NumPy in `reference/make_reference.py` (not by this code).
+
+use serde_json::Value;
+
+use super::*;
+
+const REFERENCE: &str = include_str!("reference/reference.json");
+const ESTIMATE_TOLERANCE: f64 = 1e-9;
+const BOUND_TOLERANCE: f64 = 1e-6;
+
+fn reference() -> Value {
+    serde_json::from_str(REFERENCE).unwrap()
+}
+
+fn close(actual: Option<f64>, expected: &Value, tolerance: f64, what: &str) {
+    match expected.as_f64().filter(|v| v.is_finite()) {
+        Some(expected) => {
+            let actual = actual.unwrap_or_else(|| panic!("{what}: expected {expected}, got none"));
+            assert!(
+                (actual - expected).abs() <= tolerance,
+                "{what}: expected {expected}, got {actual}"
+            );
+        }
+        None => assert!(actual.is_none(), "{what}: expected none, got {actual:?}"),
+    }
+}
+
+fn check_interval(estimate: &Estimate, expected: &Value, what: &str) {
+    close(
+        estimate.estimate,
+        &expected["index"],
+        ESTIMATE_TOLERANCE,
+        &format!("{what} estimate"),
+    );
+    close(
+        estimate.se,
+        &expected["se"],
+        ESTIMATE_TOLERANCE,
+        &format!("{what} se"),
+    );
+    close(
+        estimate.ci_low,
+        &expected["ci"][0],
+        BOUND_TOLERANCE,
+        &format!("{what} ci_low"),
+    );
+    close(
+        estimate.ci_high,
+        &expected["ci"][1],
+        BOUND_TOLERANCE,
+        &format!("{what} ci_high"),
+    );
+    if let Some(n) = expected["n"].as_u64() {
+        assert_eq!(estimate.n as u64, n, "{what} n");
+    }
+}
+
+/// Everything shown, nothing suppressed, so every number can be compared.
+const SHOW_ALL: StatsConfig = StatsConfig {
+    level: 0.95,
+    min_cell: 0,
+    min_reliable: 0,
+};
+
+fn sample_of(set: &Value) -> (Sample, Layout) {
+    let items = set["items"].as_u64().unwrap() as usize;
+    let scores: Vec<u8> = set["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as u8)
+        .collect();
+    let weights: Vec<f64> = set["weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let strata: Vec<usize> = set["strata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as usize)
+        .collect();
+    let stratum_totals: Vec<Option<f64>> = match set["totals"].as_array() {
+        Some(totals) => totals.iter().map(Value::as_f64).collect(),
+        None => Vec::new(),
+    };
+    let sample = Sample {
+        items,
+        scores,
+        weights,
+        strata,
+        stratum_totals,
+        weighted: set["weighted"].as_bool().unwrap(),
+    };
+    let layout = Layout {
+        item_element: set["item_element"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as usize)
+            .collect(),
+        elements_in_overall: set["in_overall"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_bool().unwrap())
+            .collect(),
+        rule: IndexRule::MeanOfElements,
+    };
+    (sample, layout)
+}
+
+#[test]
+fn wilson_matches_statsmodels() {
+    let reference = reference();
+    let z = normal_quantile(0.975);
+    for case in reference["wilson"].as_array().unwrap() {
+        let n = case["n"].as_f64().unwrap();
+        let p = case["count"].as_f64().unwrap() / n;
+        let (low, high) = wilson(p, n, z);
+        close(
+            Some(low),
+            &case["low"],
+            BOUND_TOLERANCE,
+            &format!("wilson {case}"),
+        );
+        close(
+            Some(high),
+            &case["high"],
+            BOUND_TOLERANCE,
+            &format!("wilson {case}"),
+        );
+    }
+}
+
+#[test]
+fn every_estimate_of_every_reference_data_set_matches() {
+    let reference = reference();
+    for set in reference["datasets"].as_array().unwrap() {
+        let name = set["name"].as_str().unwrap();
+        let expected = &set["expected"];
+        let (sample, mut layout) = sample_of(set);
+        let cell = estimate_cell(&sample, &layout, &SHOW_ALL);
+
+        for (k, item_expected) in expected["items"].as_array().unwrap().iter().enumerate() {
+            let element = layout.item_element[k];
+            let item = cell.elements[element]
+                .items
+                .iter()
+                .find(|i| i.item == k)
+                .unwrap();
+            let what = format!("{name} item {k}");
+            if item_expected.get("index").is_none() {
+                assert!(
+                    item.index.estimate.is_none(),
+                    "{what}: no valid answer, no estimate"
+                );
+                assert!(item.index.flags.contains(&Flag::NoValidAnswers), "{what}");
+                continue;
+            }
+            check_interval(&item.index, item_expected, &what);
+            let expected_method = if sample.weighted {
+                Method::Logit
+            } else {
+                Method::Wilson
+            };
+            let at_bound = matches!(item.index.estimate, Some(p) if p == 0.0 || p == 1.0);
+            if !at_bound && item.index.se != Some(0.0) {
+                assert_eq!(item.index.method, expected_method, "{what}");
+            }
+            let mean = &item_expected["mean"];
+            close(
+                item.mean_score.estimate,
+                &mean["estimate"],
+                ESTIMATE_TOLERANCE,
+                &format!("{what} mean"),
+            );
+            close(
+                item.mean_score.se,
+                &mean["se"],
+                ESTIMATE_TOLERANCE,
+                &format!("{what} mean se"),
+            );
+            close(
+                item.mean_score.ci_low,
+                &mean["ci"][0],
+                BOUND_TOLERANCE,
+                &format!("{what} mean ci_low"),
+            );
+            close(
+                item.mean_score.ci_high,
+                &mean["ci"][1],
+                BOUND_TOLERANCE,
+                &format!("{what} mean ci_high"),
+            );
+            let distribution = serde_json::to_value(item.distribution.as_ref().unwrap()).unwrap();
+            assert_eq!(
+                distribution, item_expected["distribution"],
+                "{what} distribution"
+            );
+        }
+        for (e, element_expected) in expected["elements"].as_array().unwrap().iter().enumerate() {
+            let what = format!("{name} element {e}");
+            if element_expected.get("index").is_some() {
+                check_interval(&cell.elements[e].index, element_expected, &what);
+            }
+            close(
+                cell.elements[e].alpha.value,
+                &element_expected["alpha"]["value"],
+                ESTIMATE_TOLERANCE,
+                &format!("{what} alpha"),
+            );
+            assert_eq!(
+                cell.elements[e].alpha.n as u64,
+                element_expected["alpha"]["n"].as_u64().unwrap(),
+                "{what} alpha n"
+            );
+        }
+        check_interval(
+            &cell.overall,
+            &expected["overall_mean_of_elements"],
+            &format!("{name} overall (mean of elements)"),
+        );
+        check_interval(&cell.pooled, &expected["pooled"], &format!("{name} pooled"));
+        check_interval(
+            &cell.comprehensive,
+            &expected["comprehensive"],
+            &format!("{name} comprehensive"),
+        );
+
+        layout.rule = IndexRule::MeanOfItems;
+        check_interval(
+            &overall_index(&sample, &layout, &SHOW_ALL),
+            &expected["overall_mean_of_items"],
+            &format!("{name} overall (mean of items)"),
+        );
+        layout.rule = IndexRule::Pooled;
+        check_interval(
+            &overall_index(&sample, &layout, &SHOW_ALL),
+            &expected["pooled"],
+            &format!("{name} overall (pooled)"),
+        );
+    }
+}
+
+#[test]
+fn edge_cases_fall_back_and_flag_as_specified() {
+    let reference = reference();
+    let set = |name: &str| {
+        reference["datasets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let (all, layout) = sample_of(&set("all_satisfied"));
+    let overall = overall_index(&all, &layout, &SHOW_ALL);
+    assert_eq!(overall.estimate, Some(1.0));
+    assert_eq!(
+        overall.method,
+        Method::Wilson,
+        "at 1 the logit interval falls back to Wilson"
+    );
+
+    let (one, layout) = sample_of(&set("one_respondent"));
+    let mean = mean_score(&one, 0, &SHOW_ALL);
+    assert_eq!(mean.estimate, Some(5.0));
+    assert_eq!(
+        (mean.ci_low, mean.ci_high),
+        (None, None),
+        "no t interval with zero degrees of freedom"
+    );
+    let overall = overall_index(&one, &layout, &StatsConfig::default());
+    assert!(overall.suppressed, "one respondent is below min_cell");
+    assert_eq!(overall.estimate, None);
+    assert_eq!(overall.n, 1);
+
+    let (strata, layout) = sample_of(&set("stratum_of_one"));
+    let overall = overall_index(&strata, &layout, &SHOW_ALL);
+    assert!(overall.flags.contains(&Flag::SingleRespondentStratum));
+}
+
+#[test]
+fn suppression_and_reliability_thresholds() {
+    // 4 respondents: under min_cell 5, so nothing is shown.
+    let sample = Sample::unweighted(1, vec![5, 4, 2, 1]);
+    let config = StatsConfig::default();
+    let estimate = item_index(&sample, 0, &config);
+    assert!(estimate.suppressed);
+    assert_eq!(
+        (
+            estimate.estimate,
+            estimate.se,
+            estimate.ci_low,
+            estimate.ci_high
+        ),
+        (None, None, None, None)
+    );
+    assert_eq!(estimate.n, 4);
+    // 5 respondents: shown, but flagged as low reliability (under 30).
+    let sample = Sample::unweighted(1, vec![5, 4, 2, 1, 4]);
+    let estimate = item_index(&sample, 0, &config);
+    assert!(!estimate.suppressed);
+    assert_eq!(estimate.estimate, Some(0.6));
+    assert_eq!(estimate.flags, vec![Flag::LowReliability]);
+    // Not-applicable answers do not count towards the cell size.
+    let sample = Sample::unweighted(1, vec![5, 4, 2, 1, NOT_APPLICABLE, NOT_APPLICABLE]);
+    assert!(item_index(&sample, 0, &config).suppressed);
+    let sample = Sample::unweighted(1, vec![NOT_APPLICABLE; 40]);
+    let estimate = item_index(&sample, 0, &config);
+    assert!(estimate.suppressed && estimate.flags.contains(&Flag::NoValidAnswers));
+}
+
+#[test]
+fn comparisons_match_the_normal_test() {
+    let reference = reference();
+    for case in reference["comparisons"].as_array().unwrap() {
+        let estimate = |pair: &Value| Estimate {
+            estimate: pair[0].as_f64(),
+            se: pair[1].as_f64().map(f64::sqrt),
+            ci_low: None,
+            ci_high: None,
+            n: 100,
+            method: Method::Logit,
+            n_eff: None,
+            deff: None,
+            flags: Vec::new(),
+            suppressed: false,
+        };
+        let comparison = compare(
+            &estimate(&case["earlier"]),
+            &estimate(&case["later"]),
+            &StatsConfig::default(),
+        );
+        close(
+            comparison.difference,
+            &case["difference"],
+            ESTIMATE_TOLERANCE,
+            "difference",
+        );
+        close(comparison.se, &case["se"], ESTIMATE_TOLERANCE, "se");
+        close(comparison.z, &case["z"], ESTIMATE_TOLERANCE, "z");
+        close(comparison.p, &case["p"], BOUND_TOLERANCE, "p");
+        assert_eq!(
+            comparison.significant,
+            case["significant"].as_bool().unwrap(),
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn required_sample_sizes_match_both_formulas() {
+    let reference = reference();
+    for case in reference["sample_sizes"].as_array().unwrap() {
+        let size = required_sample(
+            case["margin"].as_f64().unwrap(),
+            0.95,
+            case["p"].as_f64().unwrap(),
+            case["population"].as_f64(),
+        );
+        assert_eq!(size.cochran, case["cochran"].as_u64().unwrap(), "{case}");
+        assert_eq!(size.ministry, case["ministry"].as_u64(), "{case}");
+    }
+    // By hand: z = 1.959964, n0 = 384.146 -> 385; N = 1000: 277.7 -> 278; ministry 1000/3.5 = 285.7 -> 286.
+    assert_eq!(required_sample(0.05, 0.95, 0.5, None).cochran, 385);
+    assert_eq!(
+        required_sample(0.05, 0.95, 0.5, Some(1000.0)),
+        SampleSize {
+            cochran: 278,
+            ministry: Some(286)
+        }
+    );
+}
+
+#[test]
+fn unweighted_item_by_hand() {
+    // 8 answers, 6 satisfied, 2 not applicable: P = 0.75 over n_k = 8 among
+    // 10 respondents. V = 10/9 · P(1−P)/n_k = 10/9 · 0.1875/8.
+    let sample = Sample::unweighted(
+        1,
+        vec![5, 4, 4, 5, 4, 5, 2, 1, NOT_APPLICABLE, NOT_APPLICABLE],
+    );
+    let estimate = item_index(&sample, 0, &SHOW_ALL);
+    assert_eq!(estimate.estimate, Some(0.75));
+    assert!((estimate.se.unwrap() - (10.0 / 9.0 * 0.1875 / 8.0f64).sqrt()).abs() < 1e-12);
+    assert_eq!(estimate.n, 8);
+    assert_eq!(estimate.method, Method::Wilson);
+}
