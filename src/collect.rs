@@ -11,6 +11,7 @@ use crate::db::responses::{self, ResponseRow};
 use crate::db::{versions, Db, DbError};
 use crate::definitions::{self, Catalog, SurveyVersion};
 use crate::domain::{today_in_vietnam, Channel, Submission};
+use crate::stats::StatsConfig;
 
 /// Definitions and storage, opened and reconciled: what every command needs.
 #[derive(Clone)]
@@ -19,6 +20,7 @@ pub struct Services {
     pub catalog: Arc<Catalog>,
     /// Every questionnaire version ever recorded, current ones included.
     pub versions: Arc<HashMap<String, Arc<SurveyVersion>>>,
+    pub stats: StatsConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,7 @@ impl Services {
             db,
             catalog: Arc::new(catalog),
             versions: Arc::new(known),
+            stats: config.stats,
         })
     }
 }

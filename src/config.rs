@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::stats::StatsConfig;
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hailong.db";
 pub const DEFAULT_DEFINITIONS: &str = "survey-definitions";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -13,28 +15,55 @@ pub struct Config {
     pub database_url: String,
     pub definitions: PathBuf,
     pub bind: String,
+    /// Suppression and reliability thresholds, default confidence level.
+    pub stats: StatsConfig,
 }
 
 impl Config {
-    /// `DATABASE_URL`, `HAILONG_DEFINITIONS` and `HAILONG_BIND`, each with its
-    /// default when unset or empty.
-    pub fn from_env() -> Config {
-        let var = |name: &str, default: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| default.to_string())
+    /// `DATABASE_URL`, `HAILONG_DEFINITIONS`, `HAILONG_BIND`,
+    /// `HAILONG_MIN_CELL`, `HAILONG_MIN_RELIABLE` and `HAILONG_LEVEL`, each
+    /// with its default when unset or empty. A value that does not parse is
+    /// an error naming the variable, never a silent default.
+    pub fn from_env() -> Result<Config, String> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let text = |name: &str, default: &str| var(name).unwrap_or_else(|| default.to_string());
+        let defaults = StatsConfig::default();
+        let count = |name: &str, default: usize| match var(name) {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| format!("{name} must be a whole number, got \"{v}\"")),
         };
-        Config {
-            database_url: var("DATABASE_URL", DEFAULT_DATABASE_URL),
-            definitions: PathBuf::from(var("HAILONG_DEFINITIONS", DEFAULT_DEFINITIONS)),
-            bind: var("HAILONG_BIND", DEFAULT_BIND),
-        }
+        let level = match var("HAILONG_LEVEL") {
+            None => defaults.level,
+            Some(v) => parse_level(&v).map_err(|e| format!("HAILONG_LEVEL {e}"))?,
+        };
+        Ok(Config {
+            database_url: text("DATABASE_URL", DEFAULT_DATABASE_URL),
+            definitions: PathBuf::from(text("HAILONG_DEFINITIONS", DEFAULT_DEFINITIONS)),
+            bind: text("HAILONG_BIND", DEFAULT_BIND),
+            stats: StatsConfig {
+                level,
+                min_cell: count("HAILONG_MIN_CELL", defaults.min_cell)?,
+                min_reliable: count("HAILONG_MIN_RELIABLE", defaults.min_reliable)?,
+            },
+        })
     }
 
     /// The URL with any password replaced, safe to print.
     pub fn database_url_for_display(&self) -> String {
         redact_password(&self.database_url)
+    }
+}
+
+/// A confidence level between 0.5 and 0.999, e.g. `0.95`.
+pub fn parse_level(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(level) if (0.5..=0.999).contains(&level) => Ok(level),
+        _ => Err(format!(
+            "must be a number from 0.5 to 0.999, such as 0.95; got \"{text}\""
+        )),
     }
 }
 

@@ -33,6 +33,10 @@ pub enum AppError {
     PayloadTooLarge { limit: usize },
     #[error("expected content type {expected}")]
     UnsupportedMediaType { expected: &'static str },
+    #[error("an API token is required: send Authorization: Bearer <token>")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
     #[error("internal error")]
     Database(#[from] DbError),
     #[error("internal error")]
@@ -51,6 +55,8 @@ impl AppError {
             AppError::SurveyChanged { .. } => "survey_changed",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
             AppError::UnsupportedMediaType { .. } => "unsupported_media_type",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
             AppError::Database(_) | AppError::Internal(_) => "internal_error",
         }
     }
@@ -78,6 +84,8 @@ impl ResponseError for AppError {
             AppError::ConflictingReplay | AppError::SurveyChanged { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,7 +103,11 @@ impl ResponseError for AppError {
         if let AppError::SurveyChanged { current, .. } = self {
             body["current_version"] = json!(current);
         }
-        HttpResponse::build(self.status_code()).json(body)
+        let mut response = HttpResponse::build(self.status_code());
+        if let AppError::Unauthorized = self {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        response.json(body)
     }
 }
 

@@ -56,6 +56,16 @@ enum Command {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Manage API tokens for the index API.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// Transaction volumes per service point and period (for volume weighting).
+    Volumes {
+        #[command(subcommand)]
+        action: VolumesAction,
+    },
     /// Store synthetic responses (channel "simulated"); the same seed gives the same data.
     Simulate {
         /// Slug of one survey.
@@ -78,6 +88,33 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Create a token; it is printed once, alone on the last line.
+    Create {
+        /// home-affairs (reads every department) or department (its own only).
+        #[arg(long)]
+        role: String,
+        /// The department of a department token.
+        #[arg(long)]
+        department: Option<String>,
+        /// A label saying who or what uses the token.
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke the token with this id or name.
+    Revoke { id_or_name: String },
+}
+
+#[derive(Subcommand)]
+enum VolumesAction {
+    /// Import a CSV with columns unit, period, transactions (all rows or none;
+    /// a later import replaces the figure for the same unit and period).
+    Import { file: PathBuf },
+}
+
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
@@ -91,7 +128,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::from_env();
+    let config = Config::from_env().map_err(anyhow::Error::msg)?;
     match cli.command {
         Command::Check => match definitions::load(&config.definitions) {
             Ok(catalog) => {
@@ -128,6 +165,69 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot open {}", file.display()))?;
             let report = import::import_csv(&services, &survey, std::io::BufReader::new(reader))?;
             println!("{report}");
+            Ok(())
+        }
+        Command::Token { action } => {
+            let services = Services::open(&config)?;
+            match action {
+                TokenAction::Create {
+                    role,
+                    department,
+                    name,
+                } => {
+                    let token =
+                        hailong::tokens::create(&services, &role, department.as_deref(), &name)?;
+                    println!(
+                        "created token {} ({}, role {}{}); store it now, it is not shown again:",
+                        token.row.id,
+                        token.row.name,
+                        token.row.role,
+                        token
+                            .row
+                            .department
+                            .as_deref()
+                            .map(|d| format!(", department {d}"))
+                            .unwrap_or_default()
+                    );
+                    println!("{}", token.secret);
+                }
+                TokenAction::List => {
+                    for row in list_tokens(&services)? {
+                        println!(
+                            "{}\t{}\t{}\t{}\tcreated {}\t{}",
+                            row.id,
+                            row.name,
+                            row.role,
+                            row.department.unwrap_or_else(|| "-".into()),
+                            row.created_on,
+                            row.revoked_on
+                                .map(|d| format!("revoked {d}"))
+                                .unwrap_or_else(|| "active".into())
+                        );
+                    }
+                }
+                TokenAction::Revoke { id_or_name } => {
+                    let revoked = hailong::db::tokens::revoke(
+                        &mut services.db.writer()?,
+                        &id_or_name,
+                        today_in_vietnam(),
+                    )?;
+                    if revoked == 0 {
+                        bail!("no active token with id or name \"{id_or_name}\"");
+                    }
+                    println!("revoked {revoked} token(s)");
+                }
+            }
+            Ok(())
+        }
+        Command::Volumes {
+            action: VolumesAction::Import { file },
+        } => {
+            let services = Services::open(&config)?;
+            let reader = std::fs::File::open(&file)
+                .with_context(|| format!("cannot open {}", file.display()))?;
+            let count = hailong::volumes::import_csv(&services, std::io::BufReader::new(reader))?;
+            println!("imported {count} volume(s)");
             Ok(())
         }
         Command::Simulate {
@@ -183,6 +283,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn list_tokens(services: &Services) -> anyhow::Result<Vec<hailong::db::tokens::TokenRow>> {
+    Ok(hailong::db::tokens::list(&mut services.db.reader()?)?)
 }
 
 /// Two years of simulated responses for every survey, only into an empty

@@ -4,7 +4,9 @@
 
 pub mod responses;
 pub mod schema;
+pub mod tokens;
 pub mod versions;
+pub mod volumes;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -87,3 +87,24 @@ pub fn insert_all(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<()> {
 pub fn count(conn: &mut Conn) -> DbResult<i64> {
     Ok(responses::table.count().get_result(&mut **conn)?)
 }
+
+/// (service point, compact Likert string) of every response to `version`
+/// submitted between `from` and `to` inclusive, optionally at one point.
+/// Only these two short columns are read: what the index estimators need.
+pub fn likert_rows(
+    conn: &mut Conn,
+    version: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: Option<&str>,
+) -> DbResult<Vec<(String, String)>> {
+    let mut query = responses::table
+        .filter(responses::survey_version.eq(version))
+        .filter(responses::submitted_on.between(from, to))
+        .select((responses::unit, responses::likert))
+        .into_boxed();
+    if let Some(unit) = unit {
+        query = query.filter(responses::unit.eq(unit));
+    }
+    Ok(query.load(&mut **conn)?)
+}

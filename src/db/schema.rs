@@ -24,4 +24,25 @@ diesel::table! {
 }
 
 diesel::joinable!(responses -> survey_versions (survey_version));
-diesel::allow_tables_to_appear_in_same_query!(responses, survey_versions);
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        name -> Text,
+        role -> Text,
+        department -> Nullable<Text>,
+        token_hash -> Text,
+        created_on -> Date,
+        revoked_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    unit_volumes (unit, period) {
+        unit -> Text,
+        period -> Text,
+        transactions -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(responses, survey_versions, api_tokens, unit_volumes);

@@ -2,9 +2,11 @@
 //! valid, so the rest of the code does not re-check it.
 
 mod answers;
+mod period;
 mod submission;
 
 pub use answers::{Answer, Answers, Score};
+pub use period::{Period, PeriodKind, PeriodMode};
 pub use submission::{answer_field, FieldError, FieldErrors, RawSubmission, RawValue, Submission};
 
 use chrono::{FixedOffset, NaiveDate, Utc};

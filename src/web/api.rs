@@ -20,6 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{slug}", web::get().to(get_survey))
             .route("/surveys/{slug}/responses", web::post().to(submit))
             .route("/units", web::get().to(list_units))
+            .configure(super::indices::routes)
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(AppError::NotFound("no such API route".into()))
             })),

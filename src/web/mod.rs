@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod citizen;
+pub mod indices;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;

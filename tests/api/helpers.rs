@@ -88,6 +88,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         database_url: database.url.clone(),
         definitions: repo_definitions(),
         bind: "127.0.0.1:0".into(),
+        stats: hailong::stats::StatsConfig::default(),
     };
     let services =
         tokio::task::spawn_blocking(move || Services::open(&config).expect("services open"))
@@ -169,6 +170,15 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
+    /// The hailong binary against this app's database and definitions.
+    pub fn command(&self) -> std::process::Command {
+        hailong_command(self.database_url(), &repo_definitions())
     }
 
     pub fn db(&self) -> &Db {

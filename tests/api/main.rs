@@ -7,5 +7,6 @@ mod postgres;
 mod anonymity;
 mod citizen_form;
 mod cli;
+mod indices;
 mod submissions;
 mod surveys_api;

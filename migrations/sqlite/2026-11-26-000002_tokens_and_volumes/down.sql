@@ -1,0 +1,2 @@
+DROP TABLE unit_volumes;
+DROP TABLE api_tokens;

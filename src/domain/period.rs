@@ -1,0 +1,319 @@
+//! Reporting periods: `2026`, `2026-H1`, `2026-Q3`, `2026-09`,
+//! `2026-07-01..2026-09-30`, each in calendar mode or in the reporting mode of
+//! the state reporting regime, where a period ends on the 14th of its last
+//! month and starts on the 15th of the month before its first (Q1 = 15 Dec –
+//! 14 Mar, six months = 15 Dec – 14 Jun, year = 15 Dec – 14 Dec).
+
+use std::fmt;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodMode {
+    #[default]
+    Calendar,
+    Reporting,
+}
+
+impl PeriodMode {
+    pub fn parse(text: &str) -> Option<PeriodMode> {
+        match text {
+            "calendar" => Some(PeriodMode::Calendar),
+            "reporting" => Some(PeriodMode::Reporting),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeriodMode::Calendar => "calendar",
+            PeriodMode::Reporting => "reporting",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodKind {
+    Year(i32),
+    Half(i32, u32),
+    Quarter(i32, u32),
+    Month(i32, u32),
+    /// Explicit inclusive dates; the same in both modes.
+    Range(NaiveDate, NaiveDate),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub kind: PeriodKind,
+    pub mode: PeriodMode,
+}
+
+const FIRST_YEAR: i32 = 2000;
+const LAST_YEAR: i32 = 2100;
+
+fn parse_year(text: &str) -> Option<i32> {
+    if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse()
+        .ok()
+        .filter(|y| (FIRST_YEAR..=LAST_YEAR).contains(y))
+}
+
+impl PeriodKind {
+    /// Parses a label; the error says what labels look like.
+    pub fn parse(label: &str) -> Result<PeriodKind, String> {
+        let label = label.trim();
+        let invalid = || {
+            format!(
+                "\"{label}\" is not a period: use 2026, 2026-H1, 2026-Q3, 2026-09 or 2026-07-01..2026-09-30 (years {FIRST_YEAR}–{LAST_YEAR})"
+            )
+        };
+        if let Some((from, to)) = label.split_once("..") {
+            let date = |t: &str| {
+                NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                    .ok()
+                    .filter(|d| (FIRST_YEAR..=LAST_YEAR).contains(&d.year()))
+            };
+            let (Some(from), Some(to)) = (date(from), date(to)) else {
+                return Err(invalid());
+            };
+            if from > to {
+                return Err(format!("\"{label}\": the range ends before it starts"));
+            }
+            return Ok(PeriodKind::Range(from, to));
+        }
+        let (year, rest) = match label.split_once('-') {
+            Some((year, rest)) => (year, Some(rest)),
+            None => (label, None),
+        };
+        let year = parse_year(year).ok_or_else(invalid)?;
+        let number = |t: &str, max: u32| {
+            (!t.is_empty() && t.len() <= 2 && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse::<u32>().ok())
+                .flatten()
+                .filter(|n| (1..=max).contains(n))
+        };
+        match rest {
+            None => Ok(PeriodKind::Year(year)),
+            Some(rest) => {
+                if let Some(h) = rest.strip_prefix('H').or_else(|| rest.strip_prefix('h')) {
+                    number(h, 2)
+                        .map(|h| PeriodKind::Half(year, h))
+                        .ok_or_else(invalid)
+                } else if let Some(q) = rest.strip_prefix('Q').or_else(|| rest.strip_prefix('q')) {
+                    number(q, 4)
+                        .map(|q| PeriodKind::Quarter(year, q))
+                        .ok_or_else(invalid)
+                } else if rest.len() == 2 {
+                    number(rest, 12)
+                        .map(|m| PeriodKind::Month(year, m))
+                        .ok_or_else(invalid)
+                } else {
+                    Err(invalid())
+                }
+            }
+        }
+    }
+
+    /// First month and number of months, for the kinds made of months.
+    fn months(self) -> Option<(i32, u32, u32)> {
+        match self {
+            PeriodKind::Year(y) => Some((y, 1, 12)),
+            PeriodKind::Half(y, h) => Some((y, 6 * (h - 1) + 1, 6)),
+            PeriodKind::Quarter(y, q) => Some((y, 3 * (q - 1) + 1, 3)),
+            PeriodKind::Month(y, m) => Some((y, m, 1)),
+            PeriodKind::Range(..) => None,
+        }
+    }
+}
+
+impl fmt::Display for PeriodKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PeriodKind::Year(y) => write!(f, "{y}"),
+            PeriodKind::Half(y, h) => write!(f, "{y}-H{h}"),
+            PeriodKind::Quarter(y, q) => write!(f, "{y}-Q{q}"),
+            PeriodKind::Month(y, m) => write!(f, "{y}-{m:02}"),
+            PeriodKind::Range(from, to) => write!(f, "{from}..{to}"),
+        }
+    }
+}
+
+/// (year, month) shifted by `delta` months.
+fn add_months(year: i32, month: u32, delta: i32) -> (i32, u32) {
+    let index = year * 12 + month as i32 - 1 + delta;
+    (index.div_euclid(12), index.rem_euclid(12) as u32 + 1)
+}
+
+fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, month, day).expect("a valid calendar date")
+}
+
+impl Period {
+    pub fn parse(label: &str, mode: PeriodMode) -> Result<Period, String> {
+        PeriodKind::parse(label).map(|kind| Period { kind, mode })
+    }
+
+    pub fn label(&self) -> String {
+        self.kind.to_string()
+    }
+
+    /// First and last day, both inclusive.
+    pub fn bounds(&self) -> (NaiveDate, NaiveDate) {
+        let Some((year, first_month, months)) = self.kind.months() else {
+            let PeriodKind::Range(from, to) = self.kind else {
+                unreachable!()
+            };
+            return (from, to);
+        };
+        let (last_year, last_month) = add_months(year, first_month, months as i32 - 1);
+        match self.mode {
+            PeriodMode::Calendar => {
+                let (next_year, next_month) = add_months(last_year, last_month, 1);
+                (
+                    date(year, first_month, 1),
+                    date(next_year, next_month, 1) - Duration::days(1),
+                )
+            }
+            PeriodMode::Reporting => {
+                let (start_year, start_month) = add_months(year, first_month, -1);
+                (
+                    date(start_year, start_month, 15),
+                    date(last_year, last_month, 14),
+                )
+            }
+        }
+    }
+
+    /// The period of the same kind just before this one (a range: the same
+    /// number of days ending the day before it starts).
+    pub fn previous(&self) -> Period {
+        let kind = match self.kind {
+            PeriodKind::Year(y) => PeriodKind::Year(y - 1),
+            PeriodKind::Half(y, 1) => PeriodKind::Half(y - 1, 2),
+            PeriodKind::Half(y, h) => PeriodKind::Half(y, h - 1),
+            PeriodKind::Quarter(y, 1) => PeriodKind::Quarter(y - 1, 4),
+            PeriodKind::Quarter(y, q) => PeriodKind::Quarter(y, q - 1),
+            PeriodKind::Month(y, m) => {
+                let (y, m) = add_months(y, m, -1);
+                PeriodKind::Month(y, m)
+            }
+            PeriodKind::Range(from, to) => {
+                let days = (to - from).num_days();
+                let end = from - Duration::days(1);
+                PeriodKind::Range(end - Duration::days(days), end)
+            }
+        };
+        Period {
+            kind,
+            mode: self.mode,
+        }
+    }
+
+    /// `{"label", "mode", "from", "to"}` as the API reports it.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (from, to) = self.bounds();
+        serde_json::json!({
+            "label": self.label(),
+            "mode": self.mode.as_str(),
+            "from": from.to_string(),
+            "to": to.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bounds(label: &str, mode: PeriodMode) -> (String, String) {
+        let (from, to) = Period::parse(label, mode).unwrap().bounds();
+        (from.to_string(), to.to_string())
+    }
+
+    fn pair(from: &str, to: &str) -> (String, String) {
+        (from.to_string(), to.to_string())
+    }
+
+    #[test]
+    fn calendar_bounds() {
+        use PeriodMode::Calendar as C;
+        assert_eq!(bounds("2026", C), pair("2026-01-01", "2026-12-31"));
+        assert_eq!(bounds("2026-H1", C), pair("2026-01-01", "2026-06-30"));
+        assert_eq!(bounds("2026-H2", C), pair("2026-07-01", "2026-12-31"));
+        assert_eq!(bounds("2026-Q1", C), pair("2026-01-01", "2026-03-31"));
+        assert_eq!(bounds("2026-Q3", C), pair("2026-07-01", "2026-09-30"));
+        assert_eq!(bounds("2024-02", C), pair("2024-02-01", "2024-02-29"));
+        assert_eq!(bounds("2026-12", C), pair("2026-12-01", "2026-12-31"));
+        assert_eq!(
+            bounds("2026-07-01..2026-09-30", C),
+            pair("2026-07-01", "2026-09-30")
+        );
+    }
+
+    #[test]
+    fn reporting_bounds_follow_the_15th_cut_off() {
+        use PeriodMode::Reporting as R;
+        assert_eq!(bounds("2026-Q1", R), pair("2025-12-15", "2026-03-14"));
+        assert_eq!(bounds("2026-Q2", R), pair("2026-03-15", "2026-06-14"));
+        assert_eq!(bounds("2026-Q3", R), pair("2026-06-15", "2026-09-14"));
+        assert_eq!(bounds("2026-Q4", R), pair("2026-09-15", "2026-12-14"));
+        assert_eq!(bounds("2026-H1", R), pair("2025-12-15", "2026-06-14"));
+        assert_eq!(bounds("2026-H2", R), pair("2026-06-15", "2026-12-14"));
+        assert_eq!(bounds("2026", R), pair("2025-12-15", "2026-12-14"));
+        assert_eq!(bounds("2026-01", R), pair("2025-12-15", "2026-01-14"));
+        assert_eq!(
+            bounds("2026-07-01..2026-09-30", R),
+            pair("2026-07-01", "2026-09-30")
+        );
+    }
+
+    #[test]
+    fn previous_periods() {
+        let previous = |label: &str| {
+            Period::parse(label, PeriodMode::Calendar)
+                .unwrap()
+                .previous()
+                .label()
+        };
+        assert_eq!(previous("2026-Q1"), "2025-Q4");
+        assert_eq!(previous("2026-Q3"), "2026-Q2");
+        assert_eq!(previous("2026-H1"), "2025-H2");
+        assert_eq!(previous("2026-H2"), "2026-H1");
+        assert_eq!(previous("2026"), "2025");
+        assert_eq!(previous("2026-01"), "2025-12");
+        assert_eq!(
+            previous("2026-07-01..2026-09-30"),
+            "2026-03-31..2026-06-30",
+            "92 days before"
+        );
+    }
+
+    #[test]
+    fn invalid_labels_are_refused_with_a_hint() {
+        for label in [
+            "",
+            "26",
+            "2026-Q5",
+            "2026-Q0",
+            "2026-H3",
+            "2026-13",
+            "2026-1",
+            "2026-W12",
+            "1999",
+            "2026-09-31..2026-10-01",
+            "2026-10-01..2026-09-01",
+            "2026-Q1x",
+        ] {
+            let err = PeriodKind::parse(label).unwrap_err();
+            assert!(err.contains(label) || label.is_empty(), "{label}: {err}");
+        }
+        assert_eq!(
+            PeriodKind::parse(" 2026-q3 ").unwrap(),
+            PeriodKind::Quarter(2026, 3)
+        );
+    }
+}

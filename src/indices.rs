@@ -1,0 +1,354 @@
+//! Index computation for one survey and period: reads the compact Likert
+//! strings of the cell, lays them out on the current questionnaire, weights
+//! them if asked, and hands them to the pure estimators in `stats`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use crate::collect::Services;
+use crate::db::{responses, volumes, DbError};
+use crate::definitions::{QuestionKind, SurveyVersion};
+use crate::domain::Period;
+use crate::stats::{self, CellEstimates, Comparison, Layout, Sample, StatsConfig, NOT_APPLICABLE};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weighting {
+    /// Self-weighting: matches the official figures.
+    None,
+    /// w = N_h / n_h by service point, stratified, with finite population correction.
+    Volume,
+}
+
+impl Weighting {
+    pub fn parse(text: &str) -> Option<Weighting> {
+        match text {
+            "none" => Some(Weighting::None),
+            "volume" => Some(Weighting::Volume),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Weighting::None => "none",
+            Weighting::Volume => "volume",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexQuery {
+    pub survey: Arc<SurveyVersion>,
+    pub period: Period,
+    pub unit: Option<String>,
+    pub weighting: Weighting,
+    pub config: StatsConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("no transaction volume for period {period} at service point(s) {}; import them with `hailong volumes import`", .units.join(", "))]
+    MissingVolumes { period: String, units: Vec<String> },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// The responses of one cell, laid out on the current questionnaire.
+#[derive(Debug, Clone, Default)]
+pub struct CellData {
+    /// Service point of each respondent.
+    pub units: Vec<String>,
+    /// Respondents × current Likert items, as in [`Sample::scores`].
+    pub scores: Vec<u8>,
+    /// Questionnaire versions the responses answered.
+    pub versions: BTreeSet<String>,
+}
+
+/// Where each Likert item of the current questionnaire sits, and its element.
+pub fn layout_of(survey: &SurveyVersion) -> Layout {
+    let mut item_element = Vec::new();
+    let mut elements_in_overall = Vec::new();
+    for section in survey.survey.sections.iter().filter(|s| s.is_element()) {
+        let element = elements_in_overall.len();
+        elements_in_overall.push(section.in_overall);
+        item_element.extend(
+            section
+                .questions
+                .iter()
+                .filter(|q| q.kind == QuestionKind::Likert)
+                .map(|_| element),
+        );
+    }
+    Layout {
+        item_element,
+        elements_in_overall,
+        rule: survey.survey.index_rule,
+    }
+}
+
+/// Reads the cell (blocking). Responses to earlier versions are mapped onto
+/// the current items by key; items they did not have count as skipped, and
+/// items since removed are left out.
+pub fn load_cell(
+    services: &Services,
+    query: &IndexQuery,
+    period: &Period,
+) -> Result<CellData, IndexError> {
+    let current = &query.survey;
+    let current_keys: HashMap<&str, usize> = current
+        .survey
+        .likert_items()
+        .enumerate()
+        .map(|(i, q)| (q.key.as_str(), i))
+        .collect();
+    let items = current_keys.len();
+    let (from, to) = period.bounds();
+    let mut conn = services.db.reader()?;
+    let mut data = CellData::default();
+    let mut versions: Vec<&Arc<SurveyVersion>> = services
+        .versions
+        .values()
+        .filter(|v| v.survey.slug == current.survey.slug)
+        .collect();
+    versions.sort_by(|a, b| a.hash.cmp(&b.hash));
+    for version in versions {
+        let positions: Vec<Option<usize>> = version
+            .survey
+            .likert_items()
+            .map(|q| current_keys.get(q.key.as_str()).copied())
+            .collect();
+        let rows =
+            responses::likert_rows(&mut conn, &version.hash, from, to, query.unit.as_deref())?;
+        if rows.is_empty() {
+            continue;
+        }
+        data.versions.insert(version.hash.clone());
+        data.scores.reserve(rows.len() * items);
+        for (unit, code) in rows {
+            let start = data.scores.len();
+            data.scores.resize(start + items, 0);
+            for (position, byte) in positions.iter().zip(code.bytes()) {
+                if let Some(k) = position {
+                    data.scores[start + k] = match byte {
+                        b'1'..=b'5' => byte - b'0',
+                        b'N' => NOT_APPLICABLE,
+                        _ => 0,
+                    };
+                }
+            }
+            data.units.push(unit);
+        }
+    }
+    Ok(data)
+}
+
+/// The estimation sample of a cell: unweighted, or stratified by service
+/// point with w = N_h/n_h and the finite population correction.
+pub fn sample_of(
+    data: &CellData,
+    items: usize,
+    weighting: Weighting,
+    totals: &HashMap<String, i64>,
+    period: &Period,
+) -> Result<Sample, IndexError> {
+    match weighting {
+        Weighting::None => Ok(Sample::unweighted(items, data.scores.clone())),
+        Weighting::Volume => {
+            let strata: BTreeMap<&str, usize> = data
+                .units
+                .iter()
+                .map(String::as_str)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .enumerate()
+                .map(|(i, u)| (u, i))
+                .collect();
+            let missing: Vec<String> = strata
+                .keys()
+                .filter(|u| !totals.contains_key(**u))
+                .map(|u| u.to_string())
+                .collect();
+            if !missing.is_empty() {
+                return Err(IndexError::MissingVolumes {
+                    period: period.label(),
+                    units: missing,
+                });
+            }
+            let mut counts = vec![0usize; strata.len()];
+            let stratum: Vec<usize> = data.units.iter().map(|u| strata[u.as_str()]).collect();
+            for &h in &stratum {
+                counts[h] += 1;
+            }
+            let stratum_totals: Vec<Option<f64>> =
+                strata.keys().map(|u| Some(totals[*u] as f64)).collect();
+            let weights = stratum
+                .iter()
+                .map(|&h| stratum_totals[h].unwrap_or(0.0) / counts[h] as f64)
+                .collect();
+            Ok(Sample {
+                items,
+                scores: data.scores.clone(),
+                weights,
+                strata: stratum,
+                stratum_totals,
+                weighted: true,
+            })
+        }
+    }
+}
+
+/// Estimates of one cell with what is needed to present them.
+#[derive(Debug, Clone)]
+pub struct CellReport {
+    pub period: Period,
+    pub respondents: usize,
+    pub versions: Vec<String>,
+    pub estimates: CellEstimates,
+}
+
+/// Changes between two periods, estimate by estimate.
+#[derive(Debug, Clone)]
+pub struct CompareReport {
+    pub previous: CellReport,
+    pub overall: Comparison,
+    pub pooled: Comparison,
+    pub comprehensive: Comparison,
+    /// Per element, in element order.
+    pub elements: Vec<Comparison>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexReport {
+    pub current: CellReport,
+    pub compare: Option<CompareReport>,
+    /// Service points with transactions in the period but no response.
+    pub coverage_gaps: Vec<String>,
+}
+
+fn totals_for(
+    services: &Services,
+    query: &IndexQuery,
+    period: &Period,
+) -> Result<HashMap<String, i64>, IndexError> {
+    match query.weighting {
+        Weighting::None => Ok(HashMap::new()),
+        Weighting::Volume => Ok(volumes::for_period(
+            &mut services.db.reader()?,
+            &period.label(),
+        )?),
+    }
+}
+
+fn cell_report(
+    services: &Services,
+    query: &IndexQuery,
+    period: Period,
+) -> Result<(CellReport, HashMap<String, i64>, CellData), IndexError> {
+    let layout = layout_of(&query.survey);
+    let data = load_cell(services, query, &period)?;
+    let totals = totals_for(services, query, &period)?;
+    let sample = sample_of(
+        &data,
+        layout.item_element.len(),
+        query.weighting,
+        &totals,
+        &period,
+    )?;
+    let estimates = stats::estimate_cell(&sample, &layout, &query.config);
+    Ok((
+        CellReport {
+            period,
+            respondents: sample.respondents(),
+            versions: data.versions.iter().cloned().collect(),
+            estimates,
+        },
+        totals,
+        data,
+    ))
+}
+
+/// The whole index report (blocking).
+pub fn compute(
+    services: &Services,
+    query: &IndexQuery,
+    compare_with: Option<Period>,
+) -> Result<IndexReport, IndexError> {
+    let (current, totals, data) = cell_report(services, query, query.period)?;
+    let responding: BTreeSet<&str> = data.units.iter().map(String::as_str).collect();
+    let coverage_gaps = services
+        .catalog
+        .units_of(&query.survey.survey.department)
+        .filter(|u| query.unit.as_deref().is_none_or(|only| only == u.code))
+        .filter(|u| {
+            totals.get(&u.code).is_some_and(|n| *n > 0) && !responding.contains(u.code.as_str())
+        })
+        .map(|u| u.code.clone())
+        .collect();
+    let compare = match compare_with {
+        None => None,
+        Some(period) => {
+            let (previous, _, _) = cell_report(services, query, period)?;
+            let config = &query.config;
+            let (a, b) = (&previous.estimates, &current.estimates);
+            Some(CompareReport {
+                overall: stats::compare(&a.overall, &b.overall, config),
+                pooled: stats::compare(&a.pooled, &b.pooled, config),
+                comprehensive: stats::compare(&a.comprehensive, &b.comprehensive, config),
+                elements: a
+                    .elements
+                    .iter()
+                    .zip(&b.elements)
+                    .map(|(x, y)| stats::compare(&x.index, &y.index, config))
+                    .collect(),
+                previous,
+            })
+        }
+    };
+    Ok(IndexReport {
+        current,
+        compare,
+        coverage_gaps,
+    })
+}
+
+/// One service point's overall index.
+#[derive(Debug, Clone)]
+pub struct UnitReport {
+    pub unit: String,
+    pub respondents: usize,
+    pub overall: stats::Estimate,
+}
+
+/// The overall index of every service point of the survey's department,
+/// those without responses included (blocking).
+pub fn by_unit(services: &Services, query: &IndexQuery) -> Result<Vec<UnitReport>, IndexError> {
+    let layout = layout_of(&query.survey);
+    let items = layout.item_element.len();
+    let data = load_cell(services, query, &query.period)?;
+    let totals = totals_for(services, query, &query.period)?;
+    let mut per_unit: BTreeMap<&str, CellData> = BTreeMap::new();
+    for (r, unit) in data.units.iter().enumerate() {
+        let cell = per_unit.entry(unit.as_str()).or_default();
+        cell.units.push(unit.clone());
+        cell.scores
+            .extend_from_slice(&data.scores[r * items..(r + 1) * items]);
+    }
+    services
+        .catalog
+        .units_of(&query.survey.survey.department)
+        .map(|unit| {
+            let empty = CellData::default();
+            let cell = per_unit.get(unit.code.as_str()).unwrap_or(&empty);
+            let sample = if cell.units.is_empty() {
+                Sample::unweighted(items, Vec::new())
+            } else {
+                sample_of(cell, items, query.weighting, &totals, &query.period)?
+            };
+            Ok(UnitReport {
+                unit: unit.code.clone(),
+                respondents: sample.respondents(),
+                overall: stats::overall_index(&sample, &layout, &query.config),
+            })
+        })
+        .collect()
+}

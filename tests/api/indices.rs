@@ -1,0 +1,420 @@
+//! The index API read back after a CLI import of known responses. Expected
+//! values are derived by hand below (Wilson bounds from statsmodels).
+
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend, TestApp};
+
+both_backends!(
+    indices_match_hand_derived_values,
+    index_api_access_and_parameters,
+    volume_weighting_needs_volumes
+);
+
+const HEADER: &str = "unit,submitted_on,A1,P1";
+/// Construction permits at one desk: 3 on 1 February, 4 on 14 March (the
+/// last day of reporting Q1), 3 on 15 March (the first of reporting Q2).
+const ROWS: &str = "hcc-long-xuyen-xd,2026-02-01,4,4
+hcc-long-xuyen-xd,2026-02-01,4,4
+hcc-long-xuyen-xd,2026-02-01,4,4
+hcc-long-xuyen-xd,2026-03-14,5,4
+hcc-long-xuyen-xd,2026-03-14,4,4
+hcc-long-xuyen-xd,2026-03-14,2,4
+hcc-long-xuyen-xd,2026-03-14,NA,1
+hcc-long-xuyen-xd,2026-03-15,5,5
+hcc-long-xuyen-xd,2026-03-15,5,2
+hcc-long-xuyen-xd,2026-03-15,1,3
+";
+
+fn import_known(app: &TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("known.csv");
+    std::fs::write(&file, format!("{HEADER}\n{ROWS}")).unwrap();
+    let out = app
+        .command()
+        .args(["import", "--survey", "construction-permit"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "imported 10, replays 0"
+    );
+}
+
+fn create_token(app: &TestApp, args: &[&str]) -> String {
+    let out = app
+        .command()
+        .args(["token", "create"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let token = stdout.lines().last().unwrap().trim().to_string();
+    assert!(token.starts_with("hl_") && token.len() > 60, "{stdout}");
+    token
+}
+
+async fn get(app: &TestApp, token: Option<&str>, query: &str) -> (u16, Value) {
+    let mut request = app.client.get(app.url(&format!("/api/v1/indices{query}")));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+fn close(value: &Value, expected: f64) {
+    let actual = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("expected {expected}, got {value}"));
+    assert!(
+        (actual - expected).abs() < 1e-9,
+        "expected {expected}, got {actual}"
+    );
+}
+
+fn element<'a>(body: &'a Value, key: &str) -> &'a Value {
+    body["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["key"] == key)
+        .unwrap()
+}
+
+fn item<'a>(body: &'a Value, element_key: &str, key: &str) -> &'a Value {
+    element(body, element_key)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == key)
+        .unwrap()
+}
+
+async fn indices_match_hand_derived_values(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import_known(&app);
+    let token = create_token(&app, &["--role", "home-affairs", "--name", "reports"]);
+
+    // Reporting Q1 = 15 Dec 2025 – 14 Mar 2026: the 7 responses of 1 Feb and 14 Mar.
+    let (status, body) = get(
+        &app,
+        Some(&token),
+        "?survey=construction-permit&period=2026-Q1&mode=reporting",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["respondents"], 7);
+    assert_eq!(body["period"]["from"], "2025-12-15");
+    assert_eq!(body["period"]["to"], "2026-03-14");
+    assert_eq!(body["period"]["mode"], "reporting");
+    assert_eq!(body["versions"].as_array().unwrap().len(), 1);
+    // A1: 4,4,4,5,4,2 (+ one NA) -> 5/6; P1: 4,4,4,4,4,4,1 -> 6/7.
+    let a1 = item(&body, "access", "A1");
+    close(&a1["index"]["estimate"], 5.0 / 6.0);
+    assert_eq!(a1["index"]["n"], 6);
+    assert_eq!(a1["index"]["method"], "wilson");
+    close(&a1["index"]["ci_low"], 0.43649717781352965);
+    close(&a1["index"]["ci_high"], 0.9699466302516933);
+    assert_eq!(
+        a1["distribution"],
+        serde_json::json!({"1": 0, "2": 1, "3": 0, "4": 4, "5": 1, "na": 1})
+    );
+    close(&a1["mean_score"]["estimate"], 23.0 / 6.0);
+    assert_eq!(a1["mean_score"]["method"], "t");
+    close(
+        &item(&body, "procedures", "P1")["index"]["estimate"],
+        6.0 / 7.0,
+    );
+    // Elements: only answered items count. Overall = mean of the two answered elements.
+    close(&element(&body, "access")["index"]["estimate"], 5.0 / 6.0);
+    close(
+        &element(&body, "procedures")["index"]["estimate"],
+        6.0 / 7.0,
+    );
+    assert!(element(&body, "civil_servant")["index"]["suppressed"]
+        .as_bool()
+        .unwrap());
+    close(&body["overall"]["estimate"], (5.0 / 6.0 + 6.0 / 7.0) / 2.0);
+    assert_eq!(body["overall"]["method"], "logit");
+    assert_eq!(body["overall"]["n"], 7);
+    assert!(body["overall"]["flags"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("low_reliability")));
+    // Pooled: 11 satisfied of 13 valid answers. Comprehensive: 5 of 7 all 4–5.
+    close(&body["pooled"]["estimate"], 11.0 / 13.0);
+    close(&body["comprehensive"]["estimate"], 5.0 / 7.0);
+    let overall = &body["overall"];
+    assert!(overall["ci_low"].as_f64().unwrap() < overall["estimate"].as_f64().unwrap());
+    assert!(overall["ci_high"].as_f64().unwrap() > overall["estimate"].as_f64().unwrap());
+    assert!(overall["se"].as_f64().unwrap() > 0.0);
+    assert!(body["compare"].is_null());
+
+    // Calendar Q1: all 10. A1: 7 of 9 valid.
+    let (_, body) = get(
+        &app,
+        Some(&token),
+        "?survey=construction-permit&period=2026-Q1",
+    )
+    .await;
+    assert_eq!(body["respondents"], 10);
+    let a1 = item(&body, "access", "A1");
+    close(&a1["index"]["estimate"], 7.0 / 9.0);
+    close(&a1["index"]["ci_low"], 0.45258896910698887);
+    close(&a1["index"]["ci_high"], 0.9367748928821533);
+
+    // Reporting Q2 starts on 15 March: 3 respondents, under min_cell = 5.
+    let (_, body) = get(
+        &app,
+        Some(&token),
+        "?survey=construction-permit&period=2026-Q2&mode=reporting&compare=previous",
+    )
+    .await;
+    assert_eq!(body["respondents"], 3);
+    for key in ["overall", "pooled", "comprehensive"] {
+        assert_eq!(body[key]["suppressed"], true, "{key}");
+        assert!(
+            body[key]["estimate"].is_null()
+                && body[key]["se"].is_null()
+                && body[key]["ci_low"].is_null()
+        );
+        assert_eq!(body[key]["n"], 3);
+    }
+    let a1 = item(&body, "access", "A1");
+    assert_eq!(a1["index"]["suppressed"], true);
+    assert!(
+        a1["distribution"].is_null(),
+        "no distribution for a suppressed cell"
+    );
+    // Comparing with a suppressed cell says nothing.
+    assert_eq!(body["compare"]["period"]["label"], "2026-Q1");
+    assert!(body["compare"]["overall"]["difference"].is_null());
+    assert_eq!(body["compare"]["overall"]["significant"], false);
+
+    // Per service point: every desk of the department, empty ones included.
+    let response =
+        app.client
+            .get(app.url(
+                "/api/v1/indices/units?survey=construction-permit&period=2026-Q1&mode=reporting",
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(response.status(), 200);
+    let units: Value = response.json().await.unwrap();
+    let units = units["units"].as_array().unwrap();
+    assert_eq!(units.len(), 5);
+    let desk = units
+        .iter()
+        .find(|u| u["unit"] == "hcc-long-xuyen-xd")
+        .unwrap();
+    assert_eq!(desk["respondents"], 7);
+    close(&desk["overall"]["estimate"], (5.0 / 6.0 + 6.0 / 7.0) / 2.0);
+    for other in units.iter().filter(|u| u["unit"] != "hcc-long-xuyen-xd") {
+        assert_eq!(other["respondents"], 0);
+        assert_eq!(other["overall"]["suppressed"], true);
+    }
+}
+
+async fn index_api_access_and_parameters(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import_known(&app);
+    let query = "?survey=construction-permit&period=2026-Q1";
+    let (status, body) = get(&app, None, query).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    let (status, _) = get(&app, Some("hl_not-a-real-token"), query).await;
+    assert_eq!(status, 401);
+
+    let education = create_token(
+        &app,
+        &[
+            "--role",
+            "department",
+            "--department",
+            "education",
+            "--name",
+            "school office",
+        ],
+    );
+    let (status, body) = get(&app, Some(&education), query).await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
+    let construction = create_token(
+        &app,
+        &[
+            "--role",
+            "department",
+            "--department",
+            "construction",
+            "--name",
+            "permits",
+        ],
+    );
+    let (status, _) = get(&app, Some(&construction), query).await;
+    assert_eq!(status, 200);
+
+    for (params, field) in [
+        ("?survey=construction-permit&period=2026-Q5", "period"),
+        ("?survey=construction-permit", "period"),
+        (
+            "?survey=construction-permit&period=2026-Q1&mode=fiscal",
+            "mode",
+        ),
+        (
+            "?survey=construction-permit&period=2026-Q1&weighting=heavy",
+            "weighting",
+        ),
+        (
+            "?survey=construction-permit&period=2026-Q1&level=1.5",
+            "level",
+        ),
+        (
+            "?survey=construction-permit&period=2026-Q1&unit=thpt-long-xuyen",
+            "unit",
+        ),
+        (
+            "?survey=construction-permit&period=2026-Q1&compare=lastyear",
+            "compare",
+        ),
+        (
+            "?survey=construction-permit&period=2026-Q1&colour=red",
+            "colour",
+        ),
+        ("?survey=nothing&period=2026-Q1", "survey"),
+        ("?period=2026-Q1", "survey"),
+    ] {
+        let (status, body) = get(&app, Some(&construction), params).await;
+        assert_eq!(status, 422, "{params}: {body}");
+        assert_eq!(body["error"], "invalid_parameter", "{params}");
+        assert!(
+            body["fields"][field].is_string(),
+            "{params}: expected field {field} in {body}"
+        );
+    }
+
+    // A revoked token no longer works.
+    let out = app
+        .command()
+        .args(["token", "revoke", "permits"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (status, _) = get(&app, Some(&construction), query).await;
+    assert_eq!(status, 401);
+    let out = app
+        .command()
+        .args(["token", "create", "--role", "department", "--name", "x"])
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "a department token needs its department"
+    );
+}
+
+async fn volume_weighting_needs_volumes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import_known(&app);
+    let token = create_token(&app, &["--role", "home-affairs", "--name", "weights"]);
+    let query = "?survey=construction-permit&period=2026-Q1&mode=reporting&weighting=volume";
+    let (status, body) = get(&app, Some(&token), query).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["fields"]["weighting"]
+            .as_str()
+            .unwrap()
+            .contains("hcc-long-xuyen-xd"),
+        "{body}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("volumes.csv");
+    std::fs::write(
+        &file,
+        "unit,period,transactions\nhcc-long-xuyen-xd,2026-Q1,14\nhcc-rach-gia-xd,2026-Q1,30\n",
+    )
+    .unwrap();
+    let out = app
+        .command()
+        .args(["volumes", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "imported 2 volume(s)"
+    );
+
+    let (status, weighted) = get(&app, Some(&token), query).await;
+    assert_eq!(status, 200, "{weighted}");
+    assert_eq!(weighted["weighting"], "volume");
+    // One stratum: the same point estimate, a smaller variance by the
+    // finite population correction 1 - 7/14, and the item interval is logit.
+    let (_, plain) = get(
+        &app,
+        Some(&token),
+        "?survey=construction-permit&period=2026-Q1&mode=reporting",
+    )
+    .await;
+    close(
+        &weighted["overall"]["estimate"],
+        plain["overall"]["estimate"].as_f64().unwrap(),
+    );
+    let ratio =
+        weighted["overall"]["se"].as_f64().unwrap() / plain["overall"]["se"].as_f64().unwrap();
+    assert!((ratio - 0.5f64.sqrt()).abs() < 1e-9, "se ratio {ratio}");
+    assert_eq!(item(&weighted, "access", "A1")["index"]["method"], "logit");
+    // The Rach Gia desk handled permits but no citizen answered: a coverage gap.
+    assert_eq!(
+        weighted["coverage_gaps"],
+        serde_json::json!(["hcc-rach-gia-xd"])
+    );
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "unit,period,transactions\nnowhere,2026-Q1,5\nhcc-long-xuyen-xd,2026-Q9,-1\n",
+    )
+    .unwrap();
+    let out = app
+        .command()
+        .args(["volumes", "import"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let report = String::from_utf8_lossy(&out.stderr);
+    for expected in [
+        "line 2, column unit",
+        "line 3, column period",
+        "line 3, column transactions",
+    ] {
+        assert!(report.contains(expected), "{expected} in {report}");
+    }
+}
