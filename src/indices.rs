@@ -181,15 +181,17 @@ pub fn sample_of(
             }
             let stratum_totals: Vec<Option<f64>> =
                 strata.keys().map(|u| Some(totals[*u] as f64)).collect();
-            let weights = stratum
-                .iter()
-                .map(|&h| stratum_totals[h].unwrap_or(0.0) / counts[h] as f64)
+            // w = N_h / n_h for every respondent of service point h.
+            let stratum_weights = strata
+                .keys()
+                .enumerate()
+                .map(|(h, u)| totals[*u] as f64 / counts[h] as f64)
                 .collect();
             Ok(Sample {
                 items,
                 scores: data.scores.clone(),
-                weights,
                 strata: stratum,
+                stratum_weights,
                 stratum_totals,
                 weighted: true,
             })

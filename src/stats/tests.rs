@@ -83,15 +83,25 @@ fn sample_of(set: &Value) -> (Sample, Layout) {
         .iter()
         .map(|v| v.as_u64().unwrap() as usize)
         .collect();
+    let strata_count = strata.iter().max().map_or(1, |h| h + 1);
     let stratum_totals: Vec<Option<f64>> = match set["totals"].as_array() {
         Some(totals) => totals.iter().map(Value::as_f64).collect(),
-        None => Vec::new(),
+        None => vec![None; strata_count],
     };
+    // The reference designs weight every respondent of a stratum alike.
+    let mut stratum_weights = vec![f64::NAN; strata_count];
+    for (r, &h) in strata.iter().enumerate() {
+        assert!(
+            stratum_weights[h].is_nan() || stratum_weights[h] == weights[r],
+            "weights vary within a stratum"
+        );
+        stratum_weights[h] = weights[r];
+    }
     let sample = Sample {
         items,
         scores,
-        weights,
         strata,
+        stratum_weights,
         stratum_totals,
         weighted: set["weighted"].as_bool().unwrap(),
     };

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Times one full index request (GET /api/v1/indices, every estimate of the
+# health survey) over 100,000 and then 1,000,000 stored responses, on SQLite
+# and PostgreSQL, with the release build. Each figure is the median of
+# RUNS requests (after one warm-up) measured by curl's time_total on loopback.
+#
+#   bench/indices.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+RUNS=${1:-5}
+cargo build --release --quiet
+BIN=$PWD/target/release/hailong
+WORK=$(mktemp -d)
+SERVER=
+cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; pg_stop; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+fill() { # url responses seed
+  local start=$(date +%s)
+  DATABASE_URL=$1 RUST_LOG=warn $BIN simulate --survey health-outpatient --responses "$2" \
+    --from 2025-01-01 --to 2026-09-30 --seed "$3" >/dev/null
+  echo "  stored $2 more simulated responses in $(( $(date +%s) - start )) s"
+}
+
+time_requests() { # url label
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  local token
+  token=$(DATABASE_URL=$1 RUST_LOG=warn $BIN token create --role home-affairs --name "bench $2" | tail -n 1)
+  DATABASE_URL=$1 RUST_LOG=warn $BIN serve --bind 127.0.0.1:$port >/dev/null 2>&1 &
+  SERVER=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  local url="http://127.0.0.1:$port/api/v1/indices?survey=health-outpatient&period=2025-01-01..2026-09-30&compare=2024"
+  local respondents
+  respondents=$(curl -sf -H "Authorization: Bearer $token" "$url" | python3 -c 'import json,sys; print(json.load(sys.stdin)["respondents"])')
+  local times=()
+  for _ in $(seq "$RUNS"); do
+    times+=("$(curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" "$url")")
+  done
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+  printf '%s: %s respondents, median %s s over %s requests (%s)\n' "$2" "$respondents" \
+    "$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")" "$RUNS" "${times[*]}"
+}
+
+bench_backend() { # label url
+  echo "$1:"
+  DATABASE_URL=$2 $BIN migrate >/dev/null
+  fill "$2" 100000 1
+  time_requests "$2" "$1 100k"
+  fill "$2" 900000 2
+  time_requests "$2" "$1 1M"
+}
+
+bench_backend SQLite "sqlite://$WORK/bench.db"
+pg_start
+bench_backend PostgreSQL "$(pg_createdb bench)"
