@@ -2,6 +2,7 @@
 //! a bare machine: SQLite under ./data, definitions from ./survey-definitions.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::stats::StatsConfig;
 
@@ -17,6 +18,30 @@ pub struct Config {
     pub bind: String,
     /// Suppression and reliability thresholds, default confidence level.
     pub stats: StatsConfig,
+    /// Staff sessions: key, idle timeout, Secure cookies.
+    pub sessions: SessionConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// `HAILONG_SESSION_KEY`; when unset a key is generated once and kept
+    /// in the data directory, so sessions survive restarts.
+    pub key: Option<String>,
+    /// A session unused for this long ends (`HAILONG_SESSION_IDLE_MINUTES`, default 30).
+    pub idle: Duration,
+    /// Mark cookies Secure (`HAILONG_COOKIE_SECURE=1`); set it when the
+    /// service is reached over HTTPS, directly or through a proxy.
+    pub secure: bool,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            key: None,
+            idle: Duration::from_secs(30 * 60),
+            secure: false,
+        }
+    }
 }
 
 impl Config {
@@ -39,7 +64,30 @@ impl Config {
             None => defaults.level,
             Some(v) => parse_level(&v).map_err(|e| format!("HAILONG_LEVEL {e}"))?,
         };
+        let secure = match var("HAILONG_COOKIE_SECURE").as_deref().map(str::trim) {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => {
+                return Err(format!(
+                    "HAILONG_COOKIE_SECURE must be 1 or 0, got \"{other}\""
+                ))
+            }
+        };
+        let idle_minutes = count("HAILONG_SESSION_IDLE_MINUTES", 30)?;
+        if idle_minutes == 0 {
+            return Err("HAILONG_SESSION_IDLE_MINUTES must be at least 1".into());
+        }
+        if let Some(key) = var("HAILONG_SESSION_KEY") {
+            if key.len() < 32 {
+                return Err("HAILONG_SESSION_KEY must be at least 32 characters".into());
+            }
+        }
         Ok(Config {
+            sessions: SessionConfig {
+                key: var("HAILONG_SESSION_KEY"),
+                idle: Duration::from_secs(idle_minutes as u64 * 60),
+                secure,
+            },
             database_url: text("DATABASE_URL", DEFAULT_DATABASE_URL),
             definitions: PathBuf::from(text("HAILONG_DEFINITIONS", DEFAULT_DEFINITIONS)),
             bind: text("HAILONG_BIND", DEFAULT_BIND),
@@ -49,6 +97,18 @@ impl Config {
                 min_reliable: count("HAILONG_MIN_RELIABLE", defaults.min_reliable)?,
             },
         })
+    }
+
+    /// Where the service keeps its own files: beside the SQLite database,
+    /// or `./data` with PostgreSQL.
+    pub fn data_dir(&self) -> PathBuf {
+        match crate::db::Backend::from_url(&self.database_url) {
+            crate::db::Backend::Sqlite(path) => match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
+            crate::db::Backend::Postgres(_) => PathBuf::from("data"),
+        }
     }
 
     /// The URL with any password replaced, safe to print.

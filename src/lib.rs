@@ -1,8 +1,10 @@
 //! hailong: citizen-satisfaction surveys for Vietnamese provincial
 //! departments, with the official indices and honest confidence intervals.
 
+pub mod accounts;
 pub mod collect;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod definitions;
 pub mod domain;

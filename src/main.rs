@@ -56,6 +56,11 @@ enum Command {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Manage staff accounts (admin, home-affairs, department).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Manage API tokens for the index API.
     Token {
         #[command(subcommand)]
@@ -86,6 +91,51 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create an account; the password is asked for, or read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// admin (manages accounts), home-affairs (reads every department) or department.
+        #[arg(long)]
+        role: String,
+        /// The department of a department account.
+        #[arg(long)]
+        department: Option<String>,
+        /// Read the password from standard input instead of a prompt.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account (it can no longer sign in; open sessions end).
+    Disable { username: String },
+    /// Enable a disabled account.
+    Enable { username: String },
+    /// Set a new password (asked for, or read from standard input).
+    Password {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// A password from standard input (first line) or from a prompt without echo.
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let first = rpassword::prompt_password("Password (at least 12 characters): ")?;
+    let second = rpassword::prompt_password("Repeat the password: ")?;
+    if first != second {
+        bail!("the passwords differ");
+    }
+    Ok(first)
 }
 
 #[derive(Subcommand)]
@@ -165,6 +215,55 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot open {}", file.display()))?;
             let report = import::import_csv(&services, &survey, std::io::BufReader::new(reader))?;
             println!("{report}");
+            Ok(())
+        }
+        Command::User { action } => {
+            let services = Services::open(&config)?;
+            match action {
+                UserAction::Create {
+                    username,
+                    role,
+                    department,
+                    password_stdin,
+                } => {
+                    let password = read_password(password_stdin)?;
+                    let user = hailong::accounts::create_user(
+                        &services,
+                        &username,
+                        &role,
+                        department.as_deref(),
+                        &password,
+                    )?;
+                    println!("created {} ({})", user.username, user.role.name());
+                }
+                UserAction::List => {
+                    for row in hailong::db::users::list(&mut services.db.reader()?)? {
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            row.username,
+                            row.role,
+                            row.department.unwrap_or_else(|| "-".into()),
+                            if row.disabled { "disabled" } else { "active" }
+                        );
+                    }
+                }
+                UserAction::Disable { username } => {
+                    hailong::accounts::set_disabled(&services, &username, true, "cli")?;
+                    println!("disabled {username}");
+                }
+                UserAction::Enable { username } => {
+                    hailong::accounts::set_disabled(&services, &username, false, "cli")?;
+                    println!("enabled {username}");
+                }
+                UserAction::Password {
+                    username,
+                    password_stdin,
+                } => {
+                    let password = read_password(password_stdin)?;
+                    hailong::accounts::set_password(&services, &username, &password, "cli")?;
+                    println!("password changed for {username}");
+                }
+            }
             Ok(())
         }
         Command::Token { action } => {
@@ -268,9 +367,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let services = Services::open(&config)?;
             if demo {
                 fill_demo(&services)?;
+                demo_accounts(&services)?;
             }
             let bind = bind.unwrap_or(config.bind.clone());
-            let app = Application::build(services, &bind)
+            let settings =
+                hailong::web::session::WebSettings::load(&config.sessions, &config.data_dir())
+                    .context("cannot load the session key")?;
+            let app = Application::build(services, &bind, settings)
                 .with_context(|| format!("cannot listen on {bind}"))?;
             let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
             println!(
@@ -287,6 +390,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn list_tokens(services: &Services) -> anyhow::Result<Vec<hailong::db::tokens::TokenRow>> {
     Ok(hailong::db::tokens::list(&mut services.db.reader()?)?)
+}
+
+/// One account per role with a fresh random password, printed for the demo
+/// only. Existing demo accounts get a new password each start.
+fn demo_accounts(services: &Services) -> anyhow::Result<()> {
+    println!("DEMO ONLY — staff accounts for trying the dashboards (never use on real data):");
+    for (username, role, department) in [
+        ("demo-admin", "admin", None),
+        ("demo-home-affairs", "home-affairs", None),
+        ("demo-health", "department", Some("health")),
+    ] {
+        let password = format!("demo-{}", uuid::Uuid::new_v4().simple());
+        let exists =
+            hailong::db::users::find_by_username(&mut services.db.reader()?, username)?.is_some();
+        if exists {
+            hailong::accounts::set_password(services, username, &password, "demo")?;
+            hailong::accounts::set_disabled(services, username, false, "demo")?;
+        } else {
+            hailong::accounts::create_user(services, username, role, department, &password)?;
+        }
+        println!("  DEMO ONLY  {username} / {password}");
+    }
+    Ok(())
 }
 
 /// Two years of simulated responses for every survey, only into an empty

@@ -2,11 +2,17 @@
 
 use std::net::TcpListener;
 
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::cookie::SameSite;
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders, Logger};
 use actix_web::{web::Data, App, HttpServer};
 
+use crate::accounts::LoginThrottle;
 use crate::collect::Services;
+use crate::web::session::WebSettings;
 
 /// The access log: request line, status, size, duration. Never the client
 /// address (`%a`, `%{r}a`), headers (`%{…}i`) or bodies, so a submission
@@ -19,11 +25,28 @@ pub struct Application {
 }
 
 impl Application {
-    pub fn build(services: Services, bind: &str) -> std::io::Result<Application> {
+    pub fn build(
+        services: Services,
+        bind: &str,
+        settings: WebSettings,
+    ) -> std::io::Result<Application> {
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
         let state = Data::new(services);
+        let throttle = Data::new(LoginThrottle::default());
+        let settings = Data::new(settings);
         let server = HttpServer::new(move || {
+            // An encrypted and signed cookie holds the whole session, so any
+            // app instance can serve any staff member. It is only ever set
+            // on staff pages: citizen pages never touch the session.
+            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), settings.session_key.clone())
+                .cookie_name("hailong_session".into())
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Strict)
+                .cookie_secure(settings.cookie_secure)
+                .cookie_content_security(CookieContentSecurity::Private)
+                .session_lifecycle(BrowserSession::default())
+                .build();
             App::new()
                 .wrap(Logger::new(ACCESS_LOG_FORMAT))
                 .wrap(Compress::default())
@@ -33,7 +56,10 @@ impl Application {
                         .add(("Referrer-Policy", "no-referrer"))
                         .add(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")),
                 )
+                .wrap(sessions)
                 .app_data(state.clone())
+                .app_data(throttle.clone())
+                .app_data(settings.clone())
                 .configure(crate::web::routes)
         })
         .listen(listener)?

@@ -2,9 +2,11 @@
 //! migrations. Backend-specific SQL lives only in this module tree, behind
 //! [`with_backend!`].
 
+pub mod audit;
 pub mod responses;
 pub mod schema;
 pub mod tokens;
+pub mod users;
 pub mod versions;
 pub mod volumes;
 

@@ -108,3 +108,23 @@ pub fn likert_rows(
     }
     Ok(query.load(&mut **conn)?)
 }
+
+/// (service point, comment) of the comments to `versions` in a date range,
+/// newest first, at most `limit`. Dates are not returned: comments are shown
+/// without dates finer than the period.
+pub fn comments(
+    conn: &mut Conn,
+    versions: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: i64,
+) -> DbResult<Vec<(String, String)>> {
+    Ok(responses::table
+        .filter(responses::survey_version.eq_any(versions))
+        .filter(responses::submitted_on.between(from, to))
+        .filter(responses::comment.is_not_null())
+        .order((responses::submitted_on.desc(), responses::id))
+        .limit(limit)
+        .select((responses::unit, responses::comment.assume_not_null()))
+        .load(&mut **conn)?)
+}

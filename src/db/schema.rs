@@ -45,4 +45,33 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(responses, survey_versions, api_tokens, unit_volumes);
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        role -> Text,
+        department -> Nullable<Text>,
+        password_hash -> Text,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    responses,
+    survey_versions,
+    api_tokens,
+    unit_volumes,
+    users,
+    audit_log
+);

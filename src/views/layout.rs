@@ -37,10 +37,44 @@ button{font:inherit;font-weight:600;background:#0b4f8a;color:#fff;border:0;borde
 ul.plain{list-style:none;padding:0}
 ul.plain li{background:#fff;border:1px solid #c9ced6;border-radius:.5rem;margin:.5rem 0;padding:.6rem .9rem}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
+main.wide{max-width:72rem}
+nav.staff{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+nav.staff form{margin:0}
+nav.staff button{width:auto;min-height:0;padding:.3rem .8rem;font-size:.9rem;background:#fff;color:#0b4f8a}
+table{border-collapse:collapse;width:100%;background:#fff;font-size:.92rem}
+th,td{border-bottom:1px solid #e1e5ea;padding:.4rem .5rem;text-align:left;vertical-align:top}
+th{background:#eef2f6}
+td.num{text-align:right;white-space:nowrap}
+.scroll{overflow-x:auto;margin-bottom:1rem}
+.card{background:#fff;border:1px solid #c9ced6;border-radius:.5rem;padding:.8rem 1rem;margin:0 0 1rem}
+.big{font-size:2rem;font-weight:700;color:#0b4f8a}
+.flag{display:inline-block;font-size:.78rem;padding:.05rem .4rem;border-radius:.3rem;background:#fff1cc;color:#6b4c00;margin:.1rem}
+.suppressed{color:#666;font-style:italic}
+.up{color:#0a6b2d;font-weight:600}.down{color:#a10e0e;font-weight:600}
+svg.trend{width:100%;max-width:640px;height:auto;background:#fff}
+.filters{display:flex;gap:.6rem;flex-wrap:wrap;align-items:end}
+.filters label{display:block;font-size:.85rem}
+.filters input,.filters select{width:auto;padding:.4rem}
+.filters button{width:auto;min-height:0;padding:.5rem 1rem}
+ul.comments{list-style:none;padding:0}
+ul.comments li{background:#fff;border-left:3px solid #9cc3e6;padding:.4rem .7rem;margin:.4rem 0}
 "#;
 
-/// The page frame: language, title, a language switch, the body.
+/// The page frame for citizens: language, title, a language switch, the body.
 pub fn page(lang: Lang, title: &str, switch_href: &str, body: Markup) -> Markup {
+    frame(lang, title, switch_href, html! {}, false, body)
+}
+
+/// The frame shared by every page; `nav` goes in the header beside the
+/// language switch, `wide` widens the content for tables.
+pub fn frame(
+    lang: Lang,
+    title: &str,
+    switch_href: &str,
+    nav: Markup,
+    wide: bool,
+    body: Markup,
+) -> Markup {
     let (switch_lang, switch_label) = match lang {
         Lang::Vi => ("en", "English"),
         Lang::En => ("vi", "Tiếng Việt"),
@@ -61,9 +95,12 @@ pub fn page(lang: Lang, title: &str, switch_href: &str, body: Markup) -> Markup 
                 a.skip href="#main" { (lang.pick("Bỏ qua đến nội dung", "Skip to content")) }
                 header {
                     a href={ "/?lang=" (lang.code()) } { strong { "hailong" } }
-                    a href={ (switch_href) (separator) "lang=" (switch_lang) } lang=(switch_lang) { (switch_label) }
+                    nav.staff {
+                        (nav)
+                        a href={ (switch_href) (separator) "lang=" (switch_lang) } lang=(switch_lang) { (switch_label) }
+                    }
                 }
-                main #main { (body) }
+                main #main class=[wide.then_some("wide")] { (body) }
             }
         }
     }

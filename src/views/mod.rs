@@ -1,5 +1,8 @@
 //! maud views: pure functions from view models to markup. No database, no
 //! HTTP: handlers gather the data, views only draw it.
 
+pub mod charts;
 pub mod citizen;
+pub mod format;
 pub mod layout;
+pub mod staff;

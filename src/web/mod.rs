@@ -4,6 +4,8 @@
 pub mod api;
 pub mod citizen;
 pub mod indices;
+pub mod session;
+pub mod staff;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
@@ -19,6 +21,7 @@ pub type State = web::Data<Services>;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
         .configure(api::routes)
+        .configure(staff::routes)
         .configure(citizen::routes);
 }
 

@@ -82,19 +82,43 @@ impl Drop for TestApp {
     }
 }
 
+/// What a test may change about the application it spawns.
+pub struct AppOptions {
+    pub session_idle: std::time::Duration,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        AppOptions {
+            session_idle: std::time::Duration::from_secs(30 * 60),
+        }
+    }
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, AppOptions::default()).await
+}
+
+pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
     let database = TestDatabase::new(backend);
     let config = Config {
         database_url: database.url.clone(),
         definitions: repo_definitions(),
         bind: "127.0.0.1:0".into(),
         stats: hailong::stats::StatsConfig::default(),
+        sessions: hailong::config::SessionConfig::default(),
     };
     let services =
         tokio::task::spawn_blocking(move || Services::open(&config).expect("services open"))
             .await
             .unwrap();
-    let app = Application::build(services.clone(), "127.0.0.1:0").expect("application builds");
+    let settings = hailong::web::session::WebSettings {
+        session_key: actix_web::cookie::Key::generate(),
+        session_idle: options.session_idle,
+        cookie_secure: false,
+    };
+    let app =
+        Application::build(services.clone(), "127.0.0.1:0", settings).expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());

@@ -8,5 +8,6 @@ mod anonymity;
 mod citizen_form;
 mod cli;
 mod indices;
+mod staff;
 mod submissions;
 mod surveys_api;

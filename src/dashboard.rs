@@ -1,0 +1,240 @@
+//! What the staff dashboards show, gathered from the index computations
+//! (the same numbers as the index API) and the stored comments. No HTML here.
+
+use std::sync::{Arc, LazyLock};
+
+use chrono::Datelike;
+use regex::Regex;
+
+use crate::collect::Services;
+use crate::db::{responses, volumes};
+use crate::definitions::SurveyVersion;
+use crate::domain::{Period, PeriodKind, PeriodMode};
+use crate::indices::{self, IndexError, IndexQuery, IndexReport, UnitReport, Weighting};
+use crate::stats::{required_sample, Estimate, StatsConfig};
+
+/// How many quarters the trend shows.
+pub const TREND_QUARTERS: usize = 8;
+/// The margin the sample-size progress aims at (±5 points).
+pub const TARGET_MARGIN: f64 = 0.05;
+const COMMENT_LIMIT: i64 = 200;
+
+/// The quarter containing `date`.
+pub fn quarter_of(date: chrono::NaiveDate, mode: PeriodMode) -> Period {
+    let (mut year, mut quarter) = (date.year(), (date.month() - 1) / 3 + 1);
+    // In reporting mode a quarter starts on the 15th of the month before.
+    if mode == PeriodMode::Reporting && date.day() >= 15 && date.month() % 3 == 0 {
+        quarter += 1;
+        if quarter == 5 {
+            quarter = 1;
+            year += 1;
+        }
+    }
+    Period {
+        kind: PeriodKind::Quarter(year, quarter),
+        mode,
+    }
+}
+
+/// One service point in the dashboard table.
+#[derive(Debug, Clone)]
+pub struct UnitLine {
+    pub report: UnitReport,
+    /// Responses needed for a ±5-point margin at the configured level.
+    pub required: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub unit: String,
+    pub text: String,
+}
+
+/// One survey's panel on a department dashboard.
+#[derive(Debug, Clone)]
+pub struct SurveyPanel {
+    pub survey: Arc<SurveyVersion>,
+    pub report: IndexReport,
+    /// Overall index per quarter, oldest first.
+    pub trend: Vec<(Period, Estimate)>,
+    pub units: Vec<UnitLine>,
+    /// Masked comments of service points at or above `min_cell`, newest first.
+    pub comments: Vec<Comment>,
+}
+
+fn query_for(survey: &Arc<SurveyVersion>, period: Period, config: StatsConfig) -> IndexQuery {
+    IndexQuery {
+        survey: survey.clone(),
+        period,
+        unit: None,
+        weighting: Weighting::None,
+        config,
+    }
+}
+
+/// Everything a department dashboard shows for one survey (blocking).
+pub fn survey_panel(
+    services: &Services,
+    survey: &Arc<SurveyVersion>,
+    period: Period,
+) -> Result<SurveyPanel, IndexError> {
+    let config = services.stats;
+    let query = query_for(survey, period, config);
+    let report = indices::compute(services, &query, Some(period.previous()))?;
+
+    let end = quarter_of(period.bounds().1, period.mode);
+    let mut quarters = vec![end];
+    while quarters.len() < TREND_QUARTERS {
+        let earlier = quarters.last().expect("not empty").previous();
+        quarters.push(earlier);
+    }
+    quarters.reverse();
+    let trend = quarters
+        .into_iter()
+        .map(|quarter| {
+            let report = indices::compute(services, &query_for(survey, quarter, config), None)?;
+            Ok((quarter, report.current.estimates.overall))
+        })
+        .collect::<Result<Vec<_>, IndexError>>()?;
+
+    let volumes = volumes::for_period(&mut services.db.reader()?, &period.label())?;
+    let units: Vec<UnitLine> = indices::by_unit(services, &query)?
+        .into_iter()
+        .map(|report| {
+            let population = volumes.get(&report.unit).map(|n| *n as f64);
+            UnitLine {
+                required: required_sample(TARGET_MARGIN, config.level, 0.5, population).cochran,
+                report,
+            }
+        })
+        .collect();
+
+    let shown_units: Vec<&str> = units
+        .iter()
+        .filter(|u| u.report.respondents >= config.min_cell)
+        .map(|u| u.report.unit.as_str())
+        .collect();
+    let comments = if report.current.respondents >= config.min_cell {
+        let versions: Vec<String> = services
+            .versions
+            .values()
+            .filter(|v| v.survey.slug == survey.survey.slug)
+            .map(|v| v.hash.clone())
+            .collect();
+        let (from, to) = period.bounds();
+        responses::comments(
+            &mut services.db.reader()?,
+            &versions,
+            from,
+            to,
+            COMMENT_LIMIT,
+        )?
+        .into_iter()
+        .filter(|(unit, _)| shown_units.contains(&unit.as_str()))
+        .map(|(unit, text)| Comment {
+            unit,
+            text: mask_personal_data(&text),
+        })
+        .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(SurveyPanel {
+        survey: survey.clone(),
+        report,
+        trend,
+        units,
+        comments,
+    })
+}
+
+/// One survey in the Home Affairs overview.
+#[derive(Debug, Clone)]
+pub struct OverviewLine {
+    pub survey: Arc<SurveyVersion>,
+    pub report: IndexReport,
+}
+
+/// Every survey of every department, for one period (blocking).
+pub fn overview(services: &Services, period: Period) -> Result<Vec<OverviewLine>, IndexError> {
+    services
+        .catalog
+        .surveys
+        .iter()
+        .map(|survey| {
+            let query = query_for(survey, period, services.stats);
+            Ok(OverviewLine {
+                survey: survey.clone(),
+                report: indices::compute(services, &query, Some(period.previous()))?,
+            })
+        })
+        .collect()
+}
+
+static EMAIL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+").expect("valid pattern"));
+/// Citizen ID numbers: 9 digits (old identity card) or 12 (citizen card).
+static ID_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:\d{12}|\d{9})\b").expect("valid pattern"));
+/// Phone numbers: 0 or +84 then 8–10 digits, spaces, dots or dashes allowed.
+static PHONE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:\+84|\b0)(?:[ .\-]?\d){8,10}\b").expect("valid pattern"));
+
+/// Replaces e-mail addresses, ID numbers and phone numbers in a comment.
+pub fn mask_personal_data(text: &str) -> String {
+    let text = EMAIL.replace_all(text, "[email]");
+    let text = ID_NUMBER.replace_all(&text, "[số giấy tờ]");
+    PHONE.replace_all(&text, "[số điện thoại]").into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_data_is_masked_in_comments() {
+        let cases = [
+            ("Gọi tôi: 0912345678", "Gọi tôi: [số điện thoại]"),
+            ("sđt 0912 345 678 nhé", "sđt [số điện thoại] nhé"),
+            ("+84 912.345.678", "[số điện thoại]"),
+            ("CCCD 089123456789 của tôi", "CCCD [số giấy tờ] của tôi"),
+            ("CMND 361234567", "CMND [số giấy tờ]"),
+            (
+                "email nguyen.van.a@gmail.com xin phản hồi",
+                "email [email] xin phản hồi",
+            ),
+            (
+                "Chờ 45 phút, phòng 12, năm 2026",
+                "Chờ 45 phút, phòng 12, năm 2026",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(mask_personal_data(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn quarters_of_dates_in_both_modes() {
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            quarter_of(date(2026, 3, 14), PeriodMode::Reporting).label(),
+            "2026-Q1"
+        );
+        assert_eq!(
+            quarter_of(date(2026, 3, 15), PeriodMode::Reporting).label(),
+            "2026-Q2"
+        );
+        assert_eq!(
+            quarter_of(date(2026, 12, 20), PeriodMode::Reporting).label(),
+            "2027-Q1"
+        );
+        assert_eq!(
+            quarter_of(date(2026, 3, 15), PeriodMode::Calendar).label(),
+            "2026-Q1"
+        );
+        assert_eq!(
+            quarter_of(date(2026, 11, 26), PeriodMode::Calendar).label(),
+            "2026-Q4"
+        );
+    }
+}

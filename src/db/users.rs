@@ -1,0 +1,69 @@
+//! Staff accounts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::users;
+use super::{Conn, DbResult};
+
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub role: String,
+    pub department: Option<String>,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut Conn, row: &UserRow) -> DbResult<()> {
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(&mut **conn)?;
+    Ok(())
+}
+
+pub fn find_by_username(conn: &mut Conn, username: &str) -> DbResult<Option<UserRow>> {
+    Ok(users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(&mut **conn)
+        .optional()?)
+}
+
+pub fn find(conn: &mut Conn, id: &str) -> DbResult<Option<UserRow>> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(&mut **conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut Conn) -> DbResult<Vec<UserRow>> {
+    Ok(users::table
+        .order(users::username)
+        .select(UserRow::as_select())
+        .load(&mut **conn)?)
+}
+
+/// Returns whether an account with this username exists.
+pub fn set_disabled(conn: &mut Conn, username: &str, disabled: bool) -> DbResult<bool> {
+    Ok(
+        diesel::update(users::table.filter(users::username.eq(username)))
+            .set(users::disabled.eq(disabled))
+            .execute(&mut **conn)?
+            == 1,
+    )
+}
+
+/// Returns whether an account with this username exists.
+pub fn set_password_hash(conn: &mut Conn, username: &str, hash: &str) -> DbResult<bool> {
+    Ok(
+        diesel::update(users::table.filter(users::username.eq(username)))
+            .set(users::password_hash.eq(hash))
+            .execute(&mut **conn)?
+            == 1,
+    )
+}

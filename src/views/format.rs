@@ -1,0 +1,65 @@
+//! Numbers the way each language writes them: 84,2 % in Vietnamese,
+//! 84.2% in English.
+
+use crate::domain::Lang;
+
+/// A proportion (0–1) as a percentage with one decimal.
+pub fn percent(lang: Lang, proportion: f64) -> String {
+    let text = format!("{:.1}", proportion * 100.0);
+    match lang {
+        Lang::Vi => format!("{} %", text.replace('.', ",")),
+        Lang::En => format!("{text}%"),
+    }
+}
+
+/// A difference of proportions in percentage points, signed.
+pub fn points(lang: Lang, difference: f64) -> String {
+    let text = format!("{:+.1}", difference * 100.0);
+    match lang {
+        Lang::Vi => format!("{} điểm %", text.replace('.', ",")),
+        Lang::En => format!("{text} points"),
+    }
+}
+
+/// A number with two decimals (mean scores, p-values).
+pub fn decimal(lang: Lang, value: f64, places: usize) -> String {
+    let text = format!("{value:.places$}");
+    match lang {
+        Lang::Vi => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
+/// A count with thousands separators (1.234 in Vietnamese, 1,234 in English).
+pub fn count(lang: Lang, n: usize) -> String {
+    let digits = n.to_string();
+    let separator = match lang {
+        Lang::Vi => '.',
+        Lang::En => ',',
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_and_english_number_formats() {
+        assert_eq!(percent(Lang::Vi, 0.84213), "84,2 %");
+        assert_eq!(percent(Lang::En, 0.84213), "84.2%");
+        assert_eq!(points(Lang::Vi, 0.031), "+3,1 điểm %");
+        assert_eq!(points(Lang::En, -0.004), "-0.4 points");
+        assert_eq!(decimal(Lang::Vi, 3.857, 2), "3,86");
+        assert_eq!(count(Lang::Vi, 1234567), "1.234.567");
+        assert_eq!(count(Lang::En, 999), "999");
+        assert_eq!(count(Lang::En, 1000), "1,000");
+    }
+}

@@ -1,0 +1,375 @@
+//! Staff pages: login, the department dashboard, the Home Affairs overview,
+//! account administration. Every number is formatted from the same
+//! estimates the index API returns.
+
+use maud::{html, Markup};
+
+use super::charts::{ci_bar, trend};
+use super::format::{count, decimal, percent, points};
+use super::layout::frame;
+use crate::accounts::StaffUser;
+use crate::dashboard::{OverviewLine, SurveyPanel};
+use crate::db::users::UserRow;
+use crate::definitions::{Catalog, Localized};
+use crate::domain::{Lang, Period, PeriodMode};
+use crate::stats::{Comparison, Estimate, Flag};
+
+/// Who is signed in, for the header.
+pub struct Viewer<'a> {
+    pub user: &'a StaffUser,
+    pub csrf: &'a str,
+}
+
+fn nav(lang: Lang, viewer: Option<&Viewer>) -> Markup {
+    match viewer {
+        None => html! {},
+        Some(viewer) => html! {
+            span { (viewer.user.username) }
+            form method="post" action={ "/logout?lang=" (lang.code()) } {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                button type="submit" { (lang.pick("Đăng xuất", "Sign out")) }
+            }
+        },
+    }
+}
+
+fn staff_frame(
+    lang: Lang,
+    title: &str,
+    path: &str,
+    viewer: Option<&Viewer>,
+    body: Markup,
+) -> Markup {
+    frame(lang, title, path, nav(lang, viewer), true, body)
+}
+
+pub fn login(lang: Lang, csrf: &str, next: &str, message: Option<&str>, username: &str) -> Markup {
+    let title = lang.pick("Đăng nhập cán bộ", "Staff sign-in");
+    let body = html! {
+        h1 { (title) }
+        @if let Some(message) = message { p.summary role="alert" { (message) } }
+        form method="post" action={ "/login?lang=" (lang.code()) } {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="next" value=(next);
+            fieldset {
+                legend { (title) }
+                p { label for="username" { (lang.pick("Tên đăng nhập", "Username")) } br;
+                    input #username type="text" name="username" value=(username) autocomplete="username" required; }
+                p { label for="password" { (lang.pick("Mật khẩu", "Password")) } br;
+                    input #password type="password" name="password" autocomplete="current-password" required; }
+            }
+            button type="submit" { (lang.pick("Đăng nhập", "Sign in")) }
+        }
+    };
+    staff_frame(lang, title, "/login", None, body)
+}
+
+pub fn message_page(lang: Lang, title: &str, message: &str, viewer: Option<&Viewer>) -> Markup {
+    staff_frame(
+        lang,
+        title,
+        "/",
+        viewer,
+        html! { h1 { (title) } p { (message) } },
+    )
+}
+
+fn flags(lang: Lang, estimate: &Estimate) -> Markup {
+    html! {
+        @for flag in &estimate.flags {
+            @match flag {
+                Flag::LowReliability => span.flag title=(lang.pick("Ít hơn 30 người trả lời: kết quả kém tin cậy", "Fewer than 30 respondents")) { (lang.pick("độ tin cậy thấp", "low reliability")) },
+                Flag::SingleRespondentStratum => span.flag { (lang.pick("tầng một phiếu", "single-respondent stratum")) },
+                Flag::NoValidAnswers => {},
+            }
+        }
+    }
+}
+
+/// "84,2 %" or a suppression notice.
+fn value(lang: Lang, estimate: &Estimate) -> Markup {
+    match estimate.estimate {
+        Some(v) if !estimate.suppressed => html! { (percent(lang, v)) },
+        _ => html! { span.suppressed { (lang.pick("ẩn (dưới ngưỡng)", "suppressed")) } },
+    }
+}
+
+fn interval(lang: Lang, estimate: &Estimate) -> String {
+    match (estimate.ci_low, estimate.ci_high) {
+        (Some(low), Some(high)) if !estimate.suppressed => {
+            format!("{} – {}", percent(lang, low), percent(lang, high))
+        }
+        _ => "—".into(),
+    }
+}
+
+/// The change since an earlier period in plain words; a change that is not
+/// significant is never called an increase or a decrease.
+pub fn change_words(lang: Lang, comparison: &Comparison, earlier: &Period) -> Markup {
+    let label = earlier.label();
+    match (comparison.difference, comparison.p) {
+        (Some(d), Some(p)) if comparison.significant => {
+            let (class, vi, en) = if d > 0.0 {
+                ("up", "Tăng", "Up")
+            } else {
+                ("down", "Giảm", "Down")
+            };
+            html! {
+                span class=(class) { (lang.pick(vi, en)) " " (points(lang, d.abs()).trim_start_matches('+')) }
+                " " (lang.pick("so với ", "since ")) (label)
+                " (" (lang.pick("có ý nghĩa thống kê", "statistically significant")) ", p = " (decimal(lang, p, 3)) ")"
+            }
+        }
+        (Some(_), Some(p)) => html! {
+            (lang.pick("Không có thay đổi rõ rệt so với ", "No clear change since ")) (label)
+            " (p = " (decimal(lang, p, 2)) ")"
+        },
+        _ => {
+            html! { span.suppressed { (lang.pick("Không so sánh được với ", "Cannot compare with ")) (label) (lang.pick(" (thiếu dữ liệu)", " (not enough data)")) } }
+        }
+    }
+}
+
+fn period_form(lang: Lang, action: &str, period: &Period) -> Markup {
+    html! {
+        form.filters method="get" action=(action) {
+            input type="hidden" name="lang" value=(lang.code());
+            div { label for="period" { (lang.pick("Kỳ (vd. 2026-Q3, 2026-H1, 2026)", "Period (e.g. 2026-Q3, 2026-H1, 2026)")) }
+                input #period type="text" name="period" value=(period.label()) size="24"; }
+            div { label for="mode" { (lang.pick("Cách tính kỳ", "Period mode")) }
+                select #mode name="mode" {
+                    option value="calendar" selected[period.mode == PeriodMode::Calendar] { (lang.pick("Theo lịch", "Calendar")) }
+                    option value="reporting" selected[period.mode == PeriodMode::Reporting] { (lang.pick("Kỳ báo cáo (chốt ngày 14)", "Reporting (cut-off on the 14th)")) }
+                }
+            }
+            button type="submit" { (lang.pick("Xem", "Show")) }
+        }
+        @let (from, to) = period.bounds();
+        p.muted { (lang.pick("Từ ", "From ")) (from) (lang.pick(" đến ", " to ")) (to) }
+    }
+}
+
+fn unit_name<'a>(catalog: &'a Catalog, code: &'a str, lang: Lang) -> &'a str {
+    catalog.unit(code).map(|u| u.name.get(lang)).unwrap_or(code)
+}
+
+pub struct DepartmentPage<'a> {
+    pub lang: Lang,
+    pub viewer: Viewer<'a>,
+    pub catalog: &'a Catalog,
+    pub department: &'a str,
+    pub department_name: &'a Localized,
+    pub period: Period,
+    pub panels: Vec<SurveyPanel>,
+    pub min_cell: usize,
+    pub level: f64,
+}
+
+pub fn department(page: &DepartmentPage) -> Markup {
+    let lang = page.lang;
+    let title = page.department_name.get(lang);
+    let path = format!("/dashboard/{}", page.department);
+    let body = html! {
+        h1 { (title) }
+        (period_form(lang, &path, &page.period))
+        @if page.panels.is_empty() { p { (lang.pick("Cơ quan này chưa có phiếu khảo sát.", "This department has no survey.")) } }
+        @for panel in &page.panels { (survey_panel(lang, page, panel)) }
+    };
+    staff_frame(lang, title, &path, Some(&page.viewer), body)
+}
+
+fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Markup {
+    let survey = &panel.survey.survey;
+    let report = &panel.report;
+    let current = &report.current;
+    let overall = &current.estimates.overall;
+    let previous = report.compare.as_ref();
+    // Improvement priorities: elements and items, weakest first; suppressed last.
+    let mut elements: Vec<(&str, &Localized, &crate::stats::ElementEstimates)> = survey
+        .sections
+        .iter()
+        .filter(|s| s.is_element())
+        .zip(&current.estimates.elements)
+        .map(|(s, e)| (s.key.as_str(), &s.label, e))
+        .collect();
+    let order = |e: &Estimate| {
+        if e.suppressed {
+            f64::INFINITY
+        } else {
+            e.estimate.unwrap_or(f64::INFINITY)
+        }
+    };
+    elements.sort_by(|a, b| order(&a.2.index).total_cmp(&order(&b.2.index)));
+    let labels: Vec<&Localized> = survey.likert_items().map(|q| &q.label).collect();
+    let mut items: Vec<&crate::stats::ItemEstimates> = current
+        .estimates
+        .elements
+        .iter()
+        .flat_map(|e| &e.items)
+        .collect();
+    items.sort_by(|a, b| order(&a.index).total_cmp(&order(&b.index)));
+    let trend_points: Vec<(String, &Estimate)> =
+        panel.trend.iter().map(|(p, e)| (p.label(), e)).collect();
+    html! {
+        section.card {
+            h2 { (survey.title.get(lang)) }
+            p {
+                span.big { (value(lang, overall)) }
+                @if !overall.suppressed {
+                    " " (lang.pick("khoảng tin cậy ", "confidence interval ")) (decimal(lang, page.level * 100.0, 0)) " %: " (interval(lang, overall))
+                }
+                " · n = " (count(lang, overall.n)) " " (flags(lang, overall))
+            }
+            @if overall.suppressed {
+                p.suppressed { (lang.pick("Chưa đủ người trả lời để công bố (ngưỡng ", "Too few respondents to publish (threshold ")) (page.min_cell) ")." }
+            }
+            @if let Some(compare) = previous { p { (change_words(lang, &compare.overall, &compare.previous.period)) } }
+
+            h3 { (lang.pick("Xu hướng 8 quý", "Trend over eight quarters")) }
+            (trend(&trend_points, lang.pick("Chỉ số chung theo quý, dải là khoảng tin cậy", "Overall index by quarter; the band is the confidence interval")))
+            details {
+                summary { (lang.pick("Bảng số liệu xu hướng", "Trend as a table")) }
+                div.scroll { table {
+                    thead { tr { th { (lang.pick("Quý", "Quarter")) } th { (lang.pick("Chỉ số", "Index")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "n" } } }
+                    tbody { @for (period, estimate) in &panel.trend {
+                        tr { td { (period.label()) } td.num { (value(lang, estimate)) } td.num { (interval(lang, estimate)) } td.num { (count(lang, estimate.n)) } }
+                    } }
+                } }
+            }
+
+            h3 { (lang.pick("Ưu tiên cải thiện: các nhóm tiêu chí, yếu nhất trước", "Improvement priorities: elements, weakest first")) }
+            div.scroll { table {
+                thead { tr { th { (lang.pick("Nhóm", "Element")) } th { (lang.pick("Chỉ số", "Index")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "" } th { "n" } } }
+                tbody { @for (_, label, element) in &elements {
+                    tr {
+                        td { (label.get(lang)) }
+                        td.num { (value(lang, &element.index)) }
+                        td.num { (interval(lang, &element.index)) }
+                        td { (ci_bar(&element.index, &interval(lang, &element.index))) }
+                        td.num { (count(lang, element.index.n)) " " (flags(lang, &element.index)) }
+                    }
+                } }
+            } }
+            h3 { (lang.pick("Các tiêu chí, yếu nhất trước", "Items, weakest first")) }
+            div.scroll { table {
+                thead { tr {
+                    th { (lang.pick("Tiêu chí", "Item")) } th { (lang.pick("Hài lòng", "Satisfied")) } th { (lang.pick("Khoảng tin cậy", "Interval")) }
+                    th { (lang.pick("Điểm TB", "Mean")) } th { "1" } th { "2" } th { "3" } th { "4" } th { "5" } th { (lang.pick("KAD", "N/A")) } th { "n" }
+                } }
+                tbody { @for item in &items {
+                    tr {
+                        td { (labels[item.item].get(lang)) }
+                        td.num { (value(lang, &item.index)) }
+                        td.num { (interval(lang, &item.index)) }
+                        td.num { @if let (Some(m), false) = (item.mean_score.estimate, item.mean_score.suppressed) { (decimal(lang, m, 2)) } }
+                        @match &item.distribution {
+                            Some(d) => { @for c in [d.s1, d.s2, d.s3, d.s4, d.s5, d.na] { td.num { (count(lang, c)) } } },
+                            None => { td.suppressed colspan="6" { (lang.pick("ẩn", "suppressed")) } },
+                        }
+                        td.num { (count(lang, item.index.n)) }
+                    }
+                } }
+            } }
+
+            h3 { (lang.pick("Theo nơi phục vụ", "By service point")) }
+            div.scroll { table {
+                thead { tr {
+                    th { (lang.pick("Nơi phục vụ", "Service point")) } th { (lang.pick("Chỉ số", "Index")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "" }
+                    th { "n" } th { (lang.pick("Tiến độ cỡ mẫu (±5 điểm)", "Sample progress (±5 points)")) }
+                } }
+                tbody { @for line in &panel.units {
+                    @let unit = &line.report;
+                    tr {
+                        td { (unit_name(page.catalog, &unit.unit, lang)) }
+                        @if unit.respondents == 0 {
+                            td colspan="3" class="suppressed" { (lang.pick("Chưa có phiếu — thiếu độ phủ", "No responses — coverage gap")) }
+                        } @else {
+                            td.num { (value(lang, &unit.overall)) }
+                            td.num { (interval(lang, &unit.overall)) }
+                            td { (ci_bar(&unit.overall, &interval(lang, &unit.overall))) }
+                        }
+                        td.num { (count(lang, unit.respondents)) " " (flags(lang, &unit.overall)) }
+                        td.num { (count(lang, unit.respondents)) " / " (count(lang, line.required as usize))
+                            " (" (decimal(lang, (unit.respondents as f64 / line.required.max(1) as f64 * 100.0).min(100.0), 0)) " %)" }
+                    }
+                } }
+            } }
+
+            h3 { (lang.pick("Ý kiến của người dân", "Citizens' comments")) }
+            @if panel.comments.is_empty() {
+                p.muted { (lang.pick("Không có ý kiến hiển thị được trong kỳ (chỉ hiện ở nơi có từ ", "No comments to show for the period (shown only where at least ")) (page.min_cell) (lang.pick(" phiếu trở lên).", " people answered).")) }
+            } @else {
+                ul.comments { @for comment in &panel.comments {
+                    li { (comment.text) br; span.muted { (unit_name(page.catalog, &comment.unit, lang)) } }
+                } }
+            }
+        }
+    }
+}
+
+pub struct OverviewPage<'a> {
+    pub lang: Lang,
+    pub viewer: Viewer<'a>,
+    pub catalog: &'a Catalog,
+    pub period: Period,
+    pub lines: Vec<OverviewLine>,
+}
+
+pub fn overview(page: &OverviewPage) -> Markup {
+    let lang = page.lang;
+    let title = lang.pick("Tổng hợp các sở", "All departments");
+    let today = crate::domain::today_in_vietnam();
+    let body = html! {
+        h1 { (title) }
+        (period_form(lang, "/dashboard", &page.period))
+        div.scroll { table {
+            thead { tr {
+                th { (lang.pick("Cơ quan", "Department")) } th { (lang.pick("Khảo sát", "Survey")) } th { (lang.pick("Chỉ số", "Index")) }
+                th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "" } th { "n" } th { (lang.pick("Thay đổi", "Change")) }
+            } }
+            tbody { @for line in &page.lines {
+                @let survey = &line.survey.survey;
+                @let overall = &line.report.current.estimates.overall;
+                tr {
+                    td { a href={ "/dashboard/" (survey.department) "?lang=" (lang.code()) "&period=" (page.period.label()) "&mode=" (page.period.mode.as_str()) } {
+                        (page.catalog.department(&survey.department).map(|d| d.name_on(today).get(lang)).unwrap_or(&survey.department)) } }
+                    td { (survey.title.get(lang)) }
+                    td.num { (value(lang, overall)) }
+                    td.num { (interval(lang, overall)) }
+                    td { (ci_bar(overall, &interval(lang, overall))) }
+                    td.num { (count(lang, overall.n)) " " (flags(lang, overall)) }
+                    td { @if let Some(c) = &line.report.compare { (change_words(lang, &c.overall, &c.previous.period)) } }
+                }
+            } }
+        } }
+    };
+    staff_frame(lang, title, "/dashboard", Some(&page.viewer), body)
+}
+
+pub fn users(lang: Lang, viewer: &Viewer, users: &[UserRow]) -> Markup {
+    let title = lang.pick("Tài khoản cán bộ", "Staff accounts");
+    let body = html! {
+        h1 { (title) }
+        p.muted { (lang.pick("Tạo tài khoản và đặt mật khẩu bằng lệnh: hailong user create / hailong user password.", "Create accounts and set passwords with: hailong user create / hailong user password.")) }
+        div.scroll { table {
+            thead { tr { th { (lang.pick("Tên đăng nhập", "Username")) } th { (lang.pick("Vai trò", "Role")) } th { (lang.pick("Sở", "Department")) } th { (lang.pick("Trạng thái", "Status")) } th { "" } } }
+            tbody { @for user in users {
+                tr {
+                    td { (user.username) }
+                    td { (user.role) }
+                    td { (user.department.as_deref().unwrap_or("—")) }
+                    td { @if user.disabled { (lang.pick("đã khóa", "disabled")) } @else { (lang.pick("hoạt động", "active")) } }
+                    td {
+                        @if user.username != viewer.user.username {
+                            form method="post" action={ "/admin/users/" (user.username) "/" (if user.disabled { "enable" } else { "disable" }) "?lang=" (lang.code()) } {
+                                input type="hidden" name="csrf" value=(viewer.csrf);
+                                button type="submit" { @if user.disabled { (lang.pick("Mở khóa", "Enable")) } @else { (lang.pick("Khóa", "Disable")) } }
+                            }
+                        }
+                    }
+                }
+            } }
+        } }
+    };
+    staff_frame(lang, title, "/admin/users", Some(viewer), body)
+}
