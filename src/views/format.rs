@@ -7,7 +7,8 @@ use crate::domain::Lang;
 pub fn percent(lang: Lang, proportion: f64) -> String {
     let text = format!("{:.1}", proportion * 100.0);
     match lang {
-        Lang::Vi => format!("{} %", text.replace('.', ",")),
+        // A no-break space keeps "84,2 %" on one line.
+        Lang::Vi => format!("{}\u{a0}%", text.replace('.', ",")),
         Lang::En => format!("{text}%"),
     }
 }
@@ -16,7 +17,7 @@ pub fn percent(lang: Lang, proportion: f64) -> String {
 pub fn points(lang: Lang, difference: f64) -> String {
     let text = format!("{:+.1}", difference * 100.0);
     match lang {
-        Lang::Vi => format!("{} điểm %", text.replace('.', ",")),
+        Lang::Vi => format!("{}\u{a0}điểm\u{a0}%", text.replace('.', ",")),
         Lang::En => format!("{text} points"),
     }
 }
@@ -53,9 +54,9 @@ mod tests {
 
     #[test]
     fn vietnamese_and_english_number_formats() {
-        assert_eq!(percent(Lang::Vi, 0.84213), "84,2 %");
+        assert_eq!(percent(Lang::Vi, 0.84213), "84,2\u{a0}%");
         assert_eq!(percent(Lang::En, 0.84213), "84.2%");
-        assert_eq!(points(Lang::Vi, 0.031), "+3,1 điểm %");
+        assert_eq!(points(Lang::Vi, 0.031), "+3,1\u{a0}điểm\u{a0}%");
         assert_eq!(points(Lang::En, -0.004), "-0.4 points");
         assert_eq!(decimal(Lang::Vi, 3.857, 2), "3,86");
         assert_eq!(count(Lang::Vi, 1234567), "1.234.567");

@@ -46,6 +46,7 @@ th,td{border-bottom:1px solid #e1e5ea;padding:.4rem .5rem;text-align:left;vertic
 th{background:#eef2f6}
 td.num{text-align:right;white-space:nowrap}
 .scroll{overflow-x:auto;margin-bottom:1rem}
+.scroll table{min-width:36rem}
 .card{background:#fff;border:1px solid #c9ced6;border-radius:.5rem;padding:.8rem 1rem;margin:0 0 1rem}
 .big{font-size:2rem;font-weight:700;color:#0b4f8a}
 .flag{display:inline-block;font-size:.78rem;padding:.05rem .4rem;border-radius:.3rem;background:#fff1cc;color:#6b4c00;margin:.1rem}

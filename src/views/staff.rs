@@ -149,6 +149,15 @@ fn period_form(lang: Lang, action: &str, period: &Period) -> Markup {
     }
 }
 
+/// A whole percentage, e.g. a confidence level or a progress share.
+fn percent_label(lang: Lang, proportion: f64) -> String {
+    let text = format!("{:.0}", proportion * 100.0);
+    match lang {
+        Lang::Vi => format!("{text}\u{a0}%"),
+        Lang::En => format!("{text}%"),
+    }
+}
+
 fn unit_name<'a>(catalog: &'a Catalog, code: &'a str, lang: Lang) -> &'a str {
     catalog.unit(code).map(|u| u.name.get(lang)).unwrap_or(code)
 }
@@ -216,7 +225,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
             p {
                 span.big { (value(lang, overall)) }
                 @if !overall.suppressed {
-                    " " (lang.pick("khoảng tin cậy ", "confidence interval ")) (decimal(lang, page.level * 100.0, 0)) " %: " (interval(lang, overall))
+                    " " (lang.pick("khoảng tin cậy ", "confidence interval ")) (percent_label(lang, page.level)) ": " (interval(lang, overall))
                 }
                 " · n = " (count(lang, overall.n)) " " (flags(lang, overall))
             }
@@ -290,7 +299,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                         }
                         td.num { (count(lang, unit.respondents)) " " (flags(lang, &unit.overall)) }
                         td.num { (count(lang, unit.respondents)) " / " (count(lang, line.required as usize))
-                            " (" (decimal(lang, (unit.respondents as f64 / line.required.max(1) as f64 * 100.0).min(100.0), 0)) " %)" }
+                            " (" (percent_label(lang, (unit.respondents as f64 / line.required.max(1) as f64).min(1.0))) ")" }
                     }
                 } }
             } }

@@ -487,7 +487,7 @@ async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend:
     assert!(page.contains("n = 7"));
     // 7 pooled answers per respondent pattern: A1 4, B1 2, D1 5 -> 2 of 3 satisfied.
     assert!((overall - 2.0 / 3.0).abs() < 1e-12);
-    assert!(page.contains("66,7 %"));
+    assert!(page.contains("66,7\u{a0}%"), "Vietnamese number format");
     // The other hospitals have no responses: listed as coverage gaps.
     assert!(page.contains("Chưa có phiếu — thiếu độ phủ"));
     assert!(page.contains("<svg class=\"trend\""), "the trend is drawn");
