@@ -23,7 +23,7 @@ const COMMENT_LIMIT: i64 = 200;
 pub fn quarter_of(date: chrono::NaiveDate, mode: PeriodMode) -> Period {
     let (mut year, mut quarter) = (date.year(), (date.month() - 1) / 3 + 1);
     // In reporting mode a quarter starts on the 15th of the month before.
-    if mode == PeriodMode::Reporting && date.day() >= 15 && date.month() % 3 == 0 {
+    if mode == PeriodMode::Reporting && date.day() >= 15 && date.month().is_multiple_of(3) {
         quarter += 1;
         if quarter == 5 {
             quarter = 1;

@@ -10,7 +10,9 @@ use clap::{Parser, Subcommand};
 use hailong::collect::Services;
 use hailong::config::Config;
 use hailong::db::responses;
-use hailong::domain::today_in_vietnam;
+use hailong::domain::{today_in_vietnam, Lang, Period, PeriodMode};
+use hailong::export::{self, ExportRequest};
+use hailong::indices::Weighting;
 use hailong::simulate::{simulate, SimulateOptions};
 use hailong::startup::Application;
 use hailong::{definitions, import};
@@ -56,6 +58,28 @@ enum Command {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Export index results for a period (for scheduled report jobs).
+    Export {
+        /// 2026-Q3, 2026-H1, 2026, 2026-09 or 2026-07-01..2026-09-30.
+        #[arg(long)]
+        period: String,
+        /// calendar, or reporting (periods cut off on the 14th).
+        #[arg(long, default_value = "calendar")]
+        mode: String,
+        /// none, or volume (needs `hailong volumes import`).
+        #[arg(long, default_value = "none")]
+        weighting: String,
+        /// One department's code; all departments when left out.
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Language of the workbook's headers: vi or en.
+        #[arg(long, default_value = "vi")]
+        lang: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Manage staff accounts (admin, home-affairs, department).
     User {
         #[command(subcommand)]
@@ -91,6 +115,13 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Xlsx,
+    Csv,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -215,6 +246,72 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot open {}", file.display()))?;
             let report = import::import_csv(&services, &survey, std::io::BufReader::new(reader))?;
             println!("{report}");
+            Ok(())
+        }
+        Command::Export {
+            period,
+            mode,
+            weighting,
+            department,
+            format,
+            lang,
+            out,
+        } => {
+            let services = Services::open(&config)?;
+            let mode = PeriodMode::parse(&mode).context("--mode must be calendar or reporting")?;
+            let period =
+                Period::parse(&period, mode).map_err(|e| anyhow::anyhow!("--period: {e}"))?;
+            let weighting =
+                Weighting::parse(&weighting).context("--weighting must be none or volume")?;
+            if let Some(code) = &department {
+                if !services
+                    .catalog
+                    .department(code)
+                    .is_some_and(|d| d.surveyed)
+                {
+                    bail!("--department: unknown department \"{code}\"");
+                }
+            }
+            let lang = match lang.as_str() {
+                "vi" => Lang::Vi,
+                "en" => Lang::En,
+                _ => bail!("--lang must be vi or en"),
+            };
+            let request = ExportRequest {
+                period,
+                weighting,
+                department,
+                config: services.stats,
+            };
+            let data = export::gather(&services, &request)?;
+            let bytes = match format {
+                ExportFormat::Xlsx => export::workbook(&data, &services, lang)?,
+                ExportFormat::Csv => {
+                    let mut buffer = Vec::new();
+                    export::write_csv(&export::rows(&data), &mut buffer)?;
+                    buffer
+                }
+                ExportFormat::Json => serde_json::to_vec_pretty(&export::rows(&data))?,
+            };
+            std::fs::write(&out, &bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            hailong::accounts::record(
+                &services,
+                "cli",
+                "export",
+                &format!(
+                    "{} period={} mode={}",
+                    out.display(),
+                    period.label(),
+                    mode.as_str()
+                ),
+            )?;
+            println!(
+                "wrote {} ({} bytes, {} surveys)",
+                out.display(),
+                bytes.len(),
+                data.surveys.len()
+            );
             Ok(())
         }
         Command::User { action } => {

@@ -94,17 +94,19 @@ pub fn create(
     Ok(NewToken { row, secret })
 }
 
-/// The access a presented token grants, if it is a live token.
-pub fn verify(services: &Services, presented: &str) -> Result<Option<Access>, DbError> {
+/// The access a presented token grants and the token's name, if it is a
+/// live token.
+pub fn verify(services: &Services, presented: &str) -> Result<Option<(Access, String)>, DbError> {
     if !presented.starts_with(PREFIX) {
         return Ok(None);
     }
     let row = tokens::find_active(&mut services.db.reader()?, &hash(presented))?;
-    Ok(
-        row.and_then(|row| match (row.role.as_str(), row.department) {
-            ("home-affairs", _) => Some(Access::HomeAffairs),
-            ("department", Some(code)) => Some(Access::Department(code)),
-            _ => None,
-        }),
-    )
+    Ok(row.and_then(|row| {
+        let access = match (row.role.as_str(), row.department) {
+            ("home-affairs", _) => Access::HomeAffairs,
+            ("department", Some(code)) => Access::Department(code),
+            _ => return None,
+        };
+        Some((access, row.name))
+    }))
 }

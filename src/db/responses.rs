@@ -128,3 +128,44 @@ pub fn comments(
         .select((responses::unit, responses::comment.assume_not_null()))
         .load(&mut **conn)?)
 }
+
+/// A response as the microdata export needs it (never the comment).
+#[derive(Debug, Clone, Queryable)]
+pub struct MicrodataRow {
+    pub id: String,
+    pub survey_version: String,
+    pub unit: String,
+    pub submitted_on: NaiveDate,
+    pub channel: String,
+    pub answers: String,
+}
+
+/// One page of responses to `versions` in a date range, in id order after
+/// `after` (keyset pagination: constant memory however many rows there are).
+pub fn microdata_page(
+    conn: &mut Conn,
+    versions: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Vec<MicrodataRow>> {
+    let mut query = responses::table
+        .filter(responses::survey_version.eq_any(versions))
+        .filter(responses::submitted_on.between(from, to))
+        .order(responses::id)
+        .limit(limit)
+        .select((
+            responses::id,
+            responses::survey_version,
+            responses::unit,
+            responses::submitted_on,
+            responses::channel,
+            responses::answers,
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(responses::id.gt(after));
+    }
+    Ok(query.load(&mut **conn)?)
+}

@@ -5,4 +5,5 @@ pub mod charts;
 pub mod citizen;
 pub mod format;
 pub mod layout;
+pub mod report;
 pub mod staff;

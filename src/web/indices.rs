@@ -21,18 +21,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/indices/units", web::get().to(units));
 }
 
-/// The caller's access from `Authorization: Bearer <token>`.
-pub async fn token_access(state: &State, req: &HttpRequest) -> Result<Access, AppError> {
-    let presented = req
-        .headers()
+/// The bearer token of a request, if it carries one.
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    req.headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(|t| t.trim().to_string())
-        .ok_or(AppError::Unauthorized)?;
+}
+
+/// The caller's access and token name from `Authorization: Bearer <token>`.
+pub async fn token_caller(state: &State, req: &HttpRequest) -> Result<(Access, String), AppError> {
+    let presented = bearer_token(req).ok_or(AppError::Unauthorized)?;
     let services = state.clone();
-    let access = web::block(move || tokens::verify(&services, &presented)).await??;
-    access.ok_or(AppError::Unauthorized)
+    let caller = web::block(move || tokens::verify(&services, &presented)).await??;
+    caller.ok_or(AppError::Unauthorized)
+}
+
+async fn token_access(state: &State, req: &HttpRequest) -> Result<Access, AppError> {
+    token_caller(state, req).await.map(|(access, _)| access)
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> AppError {

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod citizen;
+pub mod export;
 pub mod indices;
 pub mod session;
 pub mod staff;
@@ -22,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
         .configure(api::routes)
         .configure(staff::routes)
+        .configure(export::routes)
         .configure(citizen::routes);
 }
 

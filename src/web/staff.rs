@@ -60,7 +60,7 @@ fn landing(user: &StaffUser, lang: Lang) -> String {
 }
 
 /// The signed-in, still enabled staff member, or the response to send instead.
-async fn require_user(
+pub(super) async fn require_user(
     state: &State,
     settings: &WebSettings,
     session: &Session,

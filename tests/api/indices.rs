@@ -12,10 +12,10 @@ both_backends!(
     volume_weighting_needs_volumes
 );
 
-const HEADER: &str = "unit,submitted_on,A1,P1";
+pub const HEADER: &str = "unit,submitted_on,A1,P1";
 /// Construction permits at one desk: 3 on 1 February, 4 on 14 March (the
 /// last day of reporting Q1), 3 on 15 March (the first of reporting Q2).
-const ROWS: &str = "hcc-long-xuyen-xd,2026-02-01,4,4
+pub const ROWS: &str = "hcc-long-xuyen-xd,2026-02-01,4,4
 hcc-long-xuyen-xd,2026-02-01,4,4
 hcc-long-xuyen-xd,2026-02-01,4,4
 hcc-long-xuyen-xd,2026-03-14,5,4
@@ -27,7 +27,7 @@ hcc-long-xuyen-xd,2026-03-15,5,2
 hcc-long-xuyen-xd,2026-03-15,1,3
 ";
 
-fn import_known(app: &TestApp) {
+pub fn import_known(app: &TestApp) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("known.csv");
     std::fs::write(&file, format!("{HEADER}\n{ROWS}")).unwrap();
@@ -48,7 +48,7 @@ fn import_known(app: &TestApp) {
     );
 }
 
-fn create_token(app: &TestApp, args: &[&str]) -> String {
+pub fn create_token(app: &TestApp, args: &[&str]) -> String {
     let out = app
         .command()
         .args(["token", "create"])

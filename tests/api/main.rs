@@ -7,6 +7,7 @@ mod postgres;
 mod anonymity;
 mod citizen_form;
 mod cli;
+mod exports;
 mod indices;
 mod staff;
 mod submissions;

@@ -1,0 +1,568 @@
+//! Index results for Home Affairs' periodic reports: one tidy long table
+//! (CSV, JSON) and a workbook (XLSX), from the same estimates as the index
+//! API. Suppressed cells are marked, never left blank or filled in.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use serde::Serialize;
+
+use crate::collect::Services;
+use crate::definitions::SurveyVersion;
+use crate::domain::{vietnam_offset, Lang, Period};
+use crate::indices::{self, IndexError, IndexQuery, IndexReport, UnitReport, Weighting};
+use crate::stats::{Estimate, Flag, StatsConfig};
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    pub period: Period,
+    pub weighting: Weighting,
+    /// One department, or all.
+    pub department: Option<String>,
+    pub config: StatsConfig,
+}
+
+/// One survey's results.
+#[derive(Debug, Clone)]
+pub struct SurveyResults {
+    pub survey: Arc<SurveyVersion>,
+    pub report: IndexReport,
+    pub units: Vec<UnitReport>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExportData {
+    pub request: ExportRequest,
+    pub generated_at: DateTime<FixedOffset>,
+    pub surveys: Vec<SurveyResults>,
+}
+
+/// Computes every survey of the request (blocking).
+pub fn gather(services: &Services, request: &ExportRequest) -> Result<ExportData, IndexError> {
+    let surveys = services
+        .catalog
+        .surveys
+        .iter()
+        .filter(|s| {
+            request
+                .department
+                .as_deref()
+                .is_none_or(|d| s.survey.department == d)
+        })
+        .map(|survey| {
+            let query = IndexQuery {
+                survey: survey.clone(),
+                period: request.period,
+                unit: None,
+                weighting: request.weighting,
+                config: request.config,
+            };
+            Ok(SurveyResults {
+                survey: survey.clone(),
+                report: indices::compute(services, &query, Some(request.period.previous()))?,
+                units: indices::by_unit(services, &query)?,
+            })
+        })
+        .collect::<Result<Vec<_>, IndexError>>()?;
+    Ok(ExportData {
+        request: request.clone(),
+        generated_at: chrono::Utc::now().with_timezone(&vietnam_offset()),
+        surveys,
+    })
+}
+
+/// A row of the tidy table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    pub period: String,
+    pub mode: String,
+    pub weighting: String,
+    pub department: String,
+    pub survey: String,
+    /// Empty for the whole survey, else a service point.
+    pub unit: String,
+    /// overall | pooled | comprehensive | element | item
+    pub level: &'static str,
+    pub key: String,
+    pub label_vi: String,
+    pub respondents: usize,
+    pub n: usize,
+    pub estimate: Option<f64>,
+    pub se: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub method: String,
+    pub flags: String,
+    pub suppressed: bool,
+}
+
+pub const CSV_HEADER: [&str; 18] = [
+    "period",
+    "mode",
+    "weighting",
+    "department",
+    "survey",
+    "unit",
+    "level",
+    "key",
+    "label_vi",
+    "respondents",
+    "n",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "method",
+    "flags",
+    "suppressed",
+];
+
+fn flag_names(estimate: &Estimate) -> String {
+    estimate
+        .flags
+        .iter()
+        .map(|f| match f {
+            Flag::LowReliability => "low_reliability",
+            Flag::SingleRespondentStratum => "single_respondent_stratum",
+            Flag::NoValidAnswers => "no_valid_answers",
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn method_name(estimate: &Estimate) -> String {
+    serde_json::to_value(estimate.method)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The tidy long table: survey-level estimates, elements, items, then each
+/// service point's overall index.
+pub fn rows(data: &ExportData) -> Vec<Row> {
+    let period = &data.request.period;
+    let mut out = Vec::new();
+    for results in &data.surveys {
+        let survey = &results.survey.survey;
+        let current = &results.report.current;
+        let row = |unit: &str,
+                   level: &'static str,
+                   key: &str,
+                   label: &str,
+                   respondents: usize,
+                   e: &Estimate| Row {
+            period: period.label(),
+            mode: period.mode.as_str().to_string(),
+            weighting: data.request.weighting.as_str().to_string(),
+            department: survey.department.clone(),
+            survey: survey.slug.clone(),
+            unit: unit.to_string(),
+            level,
+            key: key.to_string(),
+            label_vi: label.to_string(),
+            respondents,
+            n: e.n,
+            estimate: e.estimate,
+            se: e.se,
+            ci_low: e.ci_low,
+            ci_high: e.ci_high,
+            method: method_name(e),
+            flags: flag_names(e),
+            suppressed: e.suppressed,
+        };
+        let respondents = current.respondents;
+        let estimates = &current.estimates;
+        out.push(row(
+            "",
+            "overall",
+            "",
+            &survey.title.vi,
+            respondents,
+            &estimates.overall,
+        ));
+        out.push(row(
+            "",
+            "pooled",
+            "",
+            &survey.title.vi,
+            respondents,
+            &estimates.pooled,
+        ));
+        out.push(row(
+            "",
+            "comprehensive",
+            "",
+            &survey.title.vi,
+            respondents,
+            &estimates.comprehensive,
+        ));
+        let labels: Vec<(&str, &str)> = survey
+            .likert_items()
+            .map(|q| (q.key.as_str(), q.label.vi.as_str()))
+            .collect();
+        for (section, element) in survey
+            .sections
+            .iter()
+            .filter(|s| s.is_element())
+            .zip(&estimates.elements)
+        {
+            out.push(row(
+                "",
+                "element",
+                &section.key,
+                &section.label.vi,
+                respondents,
+                &element.index,
+            ));
+            for item in &element.items {
+                let (key, label) = labels[item.item];
+                out.push(row("", "item", key, label, respondents, &item.index));
+            }
+        }
+        for unit in &results.units {
+            out.push(row(
+                &unit.unit,
+                "overall",
+                "",
+                &survey.title.vi,
+                unit.respondents,
+                &unit.overall,
+            ));
+        }
+    }
+    out
+}
+
+fn number(value: Option<f64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// UTF-8 with a byte-order mark (so Excel shows Vietnamese correctly),
+/// fractions with a dot decimal.
+pub fn write_csv(rows: &[Row], out: impl Write) -> csv::Result<()> {
+    let mut out = out;
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(CSV_HEADER)?;
+    for r in rows {
+        writer.write_record([
+            r.period.as_str(),
+            &r.mode,
+            &r.weighting,
+            &r.department,
+            &r.survey,
+            &r.unit,
+            r.level,
+            &r.key,
+            &r.label_vi,
+            &r.respondents.to_string(),
+            &r.n.to_string(),
+            &number(r.estimate),
+            &number(r.se),
+            &number(r.ci_low),
+            &number(r.ci_high),
+            &r.method,
+            &r.flags,
+            if r.suppressed { "true" } else { "false" },
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// The workbook: summary, elements and items, service points, method.
+pub fn workbook(data: &ExportData, services: &Services, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+    let t = |vi: &'static str, en: &'static str| lang.pick(vi, en);
+    let mut book = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color("#DDE7F0")
+        .set_text_wrap();
+    let pct = Format::new().set_num_format("0.0%");
+    let points = Format::new().set_num_format("+0.0%;-0.0%;0.0%");
+    let decimal = Format::new().set_num_format("0.000");
+    let marked = Format::new().set_italic().set_font_color("#666666");
+    let suppressed_text = t("ẩn (dưới ngưỡng)", "suppressed");
+    let period = &data.request.period;
+    let today = data.generated_at.date_naive();
+
+    fn headers(
+        sheet: &mut Worksheet,
+        names: &[&str],
+        widths: &[f64],
+        format: &Format,
+    ) -> Result<(), XlsxError> {
+        for (col, (name, width)) in names.iter().zip(widths).enumerate() {
+            sheet.write_string_with_format(0, col as u16, *name, format)?;
+            sheet.set_column_width(col as u16, *width)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        Ok(())
+    }
+    // A proportion, or the suppression mark.
+    let estimate_cell = |sheet: &mut Worksheet,
+                         row: u32,
+                         col: u16,
+                         e: &Estimate,
+                         value: Option<f64>|
+     -> Result<(), XlsxError> {
+        match value {
+            Some(v) if !e.suppressed => sheet.write_number_with_format(row, col, v, &pct)?,
+            _ if e.suppressed => {
+                sheet.write_string_with_format(row, col, suppressed_text, &marked)?
+            }
+            _ => sheet.write_string_with_format(row, col, "—", &marked)?,
+        };
+        Ok(())
+    };
+
+    let summary = book.add_worksheet();
+    summary.set_name(t("Tổng hợp", "Summary"))?;
+    headers(
+        summary,
+        &[
+            t("Cơ quan", "Department"),
+            t("Khảo sát", "Survey"),
+            t("Số người trả lời", "Respondents"),
+            t("Chỉ số hài lòng", "Index"),
+            t("Cận dưới", "Lower bound"),
+            t("Cận trên", "Upper bound"),
+            "n",
+            t("Thay đổi so với kỳ trước", "Change since previous period"),
+            "p",
+            t("Có ý nghĩa thống kê", "Significant"),
+            t("Kỳ so sánh", "Compared with"),
+            t("Cờ", "Flags"),
+        ],
+        &[
+            30.0, 46.0, 12.0, 12.0, 11.0, 11.0, 8.0, 16.0, 9.0, 12.0, 14.0, 18.0,
+        ],
+        &header,
+    )?;
+    for (i, results) in data.surveys.iter().enumerate() {
+        let row = i as u32 + 1;
+        let survey = &results.survey.survey;
+        let overall = &results.report.current.estimates.overall;
+        let department = services
+            .catalog
+            .department(&survey.department)
+            .map(|d| d.name_on(today).get(lang).to_string());
+        summary.write_string(
+            row,
+            0,
+            department.unwrap_or_else(|| survey.department.clone()),
+        )?;
+        summary.write_string(row, 1, survey.title.get(lang))?;
+        summary.write_number(row, 2, results.report.current.respondents as f64)?;
+        estimate_cell(summary, row, 3, overall, overall.estimate)?;
+        estimate_cell(summary, row, 4, overall, overall.ci_low)?;
+        estimate_cell(summary, row, 5, overall, overall.ci_high)?;
+        summary.write_number(row, 6, overall.n as f64)?;
+        if let Some(compare) = &results.report.compare {
+            match (compare.overall.difference, compare.overall.p) {
+                (Some(d), Some(p)) => {
+                    summary.write_number_with_format(row, 7, d, &points)?;
+                    summary.write_number_with_format(row, 8, p, &decimal)?;
+                    summary.write_string(
+                        row,
+                        9,
+                        if compare.overall.significant {
+                            t("có", "yes")
+                        } else {
+                            t("không", "no")
+                        },
+                    )?;
+                }
+                _ => {
+                    summary.write_string_with_format(
+                        row,
+                        7,
+                        t("không so sánh được", "not comparable"),
+                        &marked,
+                    )?;
+                }
+            }
+            summary.write_string(row, 10, compare.previous.period.label())?;
+        }
+        summary.write_string(row, 11, flag_names(overall))?;
+    }
+
+    let details = book.add_worksheet();
+    details.set_name(t("Nhóm và tiêu chí", "Elements and items"))?;
+    headers(
+        details,
+        &[
+            t("Khảo sát", "Survey"),
+            t("Cấp", "Level"),
+            t("Mã", "Key"),
+            t("Nội dung", "Label"),
+            t("Chỉ số", "Index"),
+            t("Cận dưới", "Lower bound"),
+            t("Cận trên", "Upper bound"),
+            t("Điểm trung bình", "Mean score"),
+            "n",
+            t("Cờ", "Flags"),
+        ],
+        &[24.0, 10.0, 12.0, 60.0, 11.0, 11.0, 11.0, 12.0, 8.0, 18.0],
+        &header,
+    )?;
+    let mut row = 1u32;
+    for results in &data.surveys {
+        let survey = &results.survey.survey;
+        let labels: Vec<(&str, &str)> = survey
+            .likert_items()
+            .map(|q| (q.key.as_str(), q.label.get(lang)))
+            .collect();
+        let estimates = &results.report.current.estimates;
+        for (section, element) in survey
+            .sections
+            .iter()
+            .filter(|s| s.is_element())
+            .zip(&estimates.elements)
+        {
+            let mut lines = vec![(
+                t("nhóm", "element"),
+                section.key.as_str(),
+                section.label.get(lang),
+                &element.index,
+                None,
+            )];
+            for item in &element.items {
+                let (key, label) = labels[item.item];
+                lines.push((
+                    t("tiêu chí", "item"),
+                    key,
+                    label,
+                    &item.index,
+                    Some(&item.mean_score),
+                ));
+            }
+            for (level, key, label, e, mean) in lines {
+                details.write_string(row, 0, &survey.slug)?;
+                details.write_string(row, 1, level)?;
+                details.write_string(row, 2, key)?;
+                details.write_string(row, 3, label)?;
+                estimate_cell(details, row, 4, e, e.estimate)?;
+                estimate_cell(details, row, 5, e, e.ci_low)?;
+                estimate_cell(details, row, 6, e, e.ci_high)?;
+                if let Some(mean) = mean {
+                    match mean.estimate {
+                        Some(m) if !mean.suppressed => details.write_number_with_format(
+                            row,
+                            7,
+                            m,
+                            &Format::new().set_num_format("0.00"),
+                        )?,
+                        _ => details.write_string_with_format(row, 7, suppressed_text, &marked)?,
+                    };
+                }
+                details.write_number(row, 8, e.n as f64)?;
+                details.write_string(row, 9, flag_names(e))?;
+                row += 1;
+            }
+        }
+    }
+
+    let units = book.add_worksheet();
+    units.set_name(t("Nơi phục vụ", "Service points"))?;
+    headers(
+        units,
+        &[
+            t("Khảo sát", "Survey"),
+            t("Mã nơi phục vụ", "Code"),
+            t("Nơi phục vụ", "Service point"),
+            t("Số người trả lời", "Respondents"),
+            t("Chỉ số", "Index"),
+            t("Cận dưới", "Lower bound"),
+            t("Cận trên", "Upper bound"),
+            t("Cờ", "Flags"),
+        ],
+        &[24.0, 26.0, 60.0, 12.0, 11.0, 11.0, 11.0, 24.0],
+        &header,
+    )?;
+    let mut row = 1u32;
+    for results in &data.surveys {
+        for unit in &results.units {
+            let name = services
+                .catalog
+                .unit(&unit.unit)
+                .map(|u| u.name.get(lang).to_string())
+                .unwrap_or_default();
+            units.write_string(row, 0, &results.survey.survey.slug)?;
+            units.write_string(row, 1, &unit.unit)?;
+            units.write_string(row, 2, name)?;
+            units.write_number(row, 3, unit.respondents as f64)?;
+            estimate_cell(units, row, 4, &unit.overall, unit.overall.estimate)?;
+            estimate_cell(units, row, 5, &unit.overall, unit.overall.ci_low)?;
+            estimate_cell(units, row, 6, &unit.overall, unit.overall.ci_high)?;
+            let gap = if unit.respondents == 0 {
+                t(
+                    "chưa có phiếu (thiếu độ phủ)",
+                    "no responses (coverage gap)",
+                )
+            } else {
+                ""
+            };
+            let flags = [flag_names(&unit.overall), gap.to_string()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ");
+            units.write_string(row, 7, flags)?;
+            row += 1;
+        }
+    }
+
+    let method = book.add_worksheet();
+    method.set_name(t("Phương pháp", "Method"))?;
+    method.set_column_width(0, 34.0)?;
+    method.set_column_width(1, 110.0)?;
+    let (from, to) = period.bounds();
+    let config = &data.request.config;
+    let mut lines: Vec<(String, String)> = vec![
+        (t("Kỳ", "Period").into(), format!("{} ({}), {} – {}", period.label(), period.mode.as_str(), from, to)),
+        (t("Quy ước kỳ báo cáo", "Reporting periods").into(), t(
+            "Chế độ báo cáo: kỳ kết thúc ngày 14 của tháng cuối và bắt đầu ngày 15 của tháng trước tháng đầu (quý I: 15/12 – 14/3).",
+            "Reporting mode: a period ends on the 14th of its last month and starts on the 15th of the month before its first (Q1: 15 Dec – 14 Mar).").into()),
+        (t("Trọng số", "Weighting").into(), match data.request.weighting {
+            Weighting::None => t("Không trọng số (tự gia trọng), như số liệu chính thức.", "Unweighted (self-weighting), as the official figures.").into(),
+            Weighting::Volume => t("Theo số giao dịch của từng nơi phục vụ: w = N_h/n_h, phân tầng theo nơi phục vụ, có hiệu chỉnh tổng thể hữu hạn.", "By transactions per service point: w = N_h/n_h, stratified by service point, with finite population correction.").into(),
+        }),
+        (t("Chỉ số tiêu chí", "Item index").into(), t("Tỷ lệ câu trả lời hợp lệ ở mức 4 hoặc 5; “không áp dụng” không tính vào mẫu số.", "Share of valid answers at level 4 or 5; “not applicable” leaves the denominator.").into()),
+        (t("Chỉ số nhóm và chỉ số chung", "Element and overall index").into(), t("Nhóm: trung bình không trọng số các tiêu chí; chung: theo quy tắc của phiếu (trung bình các nhóm, trung bình các tiêu chí, hoặc tỷ lệ gộp).", "Element: unweighted mean of its items; overall: by the survey's rule (mean of elements, mean of items, or pooled rate).").into()),
+        (t("Sai số", "Standard errors").into(), t("Tuyến tính hóa Taylor qua giá trị ảnh hưởng của từng người trả lời (giữ hiệp phương sai giữa các tiêu chí).", "Taylor linearization over per-respondent influence values (keeps the covariance between items).").into()),
+        (t("Khoảng tin cậy", "Intervals").into(), format!(
+            "{} {}",
+            t("Mức", "Level"),
+            format!("{:.0}%. ", config.level * 100.0)
+                + t("Wilson cho tiêu chí không trọng số; logit cho tiêu chí có trọng số và mọi chỉ số tổng hợp (Wilson khi ước lượng bằng 0 hoặc 1); t cho điểm trung bình.",
+                    "Wilson for unweighted items; logit for weighted items and every composite (Wilson at 0 or 1); t for mean scores.")
+        )),
+        (t("So sánh", "Comparisons").into(), t("Hai mẫu độc lập, kiểm định z; chỉ gọi là tăng/giảm khi p < 0,05.", "Independent samples, z test; called an increase or decrease only when p < 0.05.").into()),
+        (t("Ngưỡng", "Thresholds").into(), format!(
+            "{}: {}; {}: {}",
+            t("ẩn khi ít hơn", "suppressed below"), config.min_cell,
+            t("độ tin cậy thấp khi ít hơn", "low reliability below"), config.min_reliable
+        )),
+        (t("Thời điểm tạo", "Generated").into(), data.generated_at.format("%Y-%m-%d %H:%M %:z").to_string()),
+    ];
+    for results in &data.surveys {
+        lines.push((
+            format!(
+                "{} {}",
+                t("Phiên bản phiếu", "Questionnaire versions"),
+                results.survey.survey.slug
+            ),
+            results.report.current.versions.join(", "),
+        ));
+    }
+    for (i, (name, text)) in lines.iter().enumerate() {
+        method.write_string_with_format(i as u32, 0, name, &Format::new().set_bold())?;
+        method.write_string_with_format(i as u32, 1, text, &Format::new().set_text_wrap())?;
+    }
+    book.save_to_buffer()
+}

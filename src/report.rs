@@ -1,0 +1,255 @@
+//! The written report: paragraphs in Vietnamese that Home Affairs pastes into
+//! its periodic reform report, drafted from the numbers. Honest by
+//! construction: a change that is not significant is never called an
+//! increase or a decrease.
+
+use crate::definitions::Catalog;
+use crate::domain::Lang;
+use crate::export::ExportData;
+use crate::indices::Weighting;
+use crate::stats::{Comparison, Estimate};
+use crate::views::format::{count, decimal, percent, points};
+
+const VI: Lang = Lang::Vi;
+
+/// One survey's paragraphs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub title: String,
+    pub paragraphs: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub title: String,
+    pub sections: Vec<Section>,
+    pub method: String,
+}
+
+fn with_interval(e: &Estimate, level: f64) -> String {
+    match (e.estimate, e.ci_low, e.ci_high) {
+        (Some(v), Some(low), Some(high)) => format!(
+            "{} (khoảng tin cậy {:.0}\u{a0}%: {} – {}; {} người trả lời)",
+            percent(VI, v),
+            level * 100.0,
+            percent(VI, low),
+            percent(VI, high),
+            count(VI, e.n)
+        ),
+        (Some(v), _, _) => format!("{} ({} người trả lời)", percent(VI, v), count(VI, e.n)),
+        _ => "chưa đủ số phiếu để công bố".into(),
+    }
+}
+
+/// The sentence about the change since the earlier period.
+pub fn change_sentence(comparison: &Comparison, earlier: &str) -> String {
+    match (comparison.difference, comparison.p) {
+        (Some(d), Some(p)) if comparison.significant => {
+            let direction = if d > 0.0 { "tăng" } else { "giảm" };
+            format!(
+                "So với kỳ {earlier}, chỉ số {direction} {} — thay đổi có ý nghĩa thống kê (p = {}).",
+                points(VI, d.abs()).trim_start_matches('+'),
+                decimal(VI, p, 3)
+            )
+        }
+        (Some(d), Some(p)) => format!(
+            "So với kỳ {earlier}, không có thay đổi rõ rệt: chênh lệch {} nằm trong phạm vi sai số ngẫu nhiên của mẫu (p = {}).",
+            points(VI, d),
+            decimal(VI, p, 2)
+        ),
+        _ => format!("Chưa so sánh được với kỳ {earlier} do thiếu số liệu ở một trong hai kỳ."),
+    }
+}
+
+pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
+    let period = &data.request.period;
+    let (from, to) = period.bounds();
+    let level = data.request.config.level;
+    let today = data.generated_at.date_naive();
+    let mut sections = Vec::new();
+    for results in &data.surveys {
+        let survey = &results.survey.survey;
+        let department = catalog
+            .department(&survey.department)
+            .map(|d| d.name_on(today).vi.clone())
+            .unwrap_or_else(|| survey.department.clone());
+        let current = &results.report.current;
+        let overall = &current.estimates.overall;
+        let mut paragraphs = Vec::new();
+        paragraphs.push(format!(
+            "{}: chỉ số hài lòng chung trong kỳ {} là {}.",
+            survey.title.vi,
+            period.label(),
+            with_interval(overall, level)
+        ));
+        if let Some(compare) = &results.report.compare {
+            paragraphs.push(change_sentence(
+                &compare.overall,
+                &compare.previous.period.label(),
+            ));
+        }
+        // The three weakest criteria with a shown estimate.
+        let labels: Vec<&str> = survey.likert_items().map(|q| q.label.vi.as_str()).collect();
+        let mut items: Vec<(&str, f64)> = current
+            .estimates
+            .elements
+            .iter()
+            .flat_map(|e| &e.items)
+            .filter(|i| !i.index.suppressed)
+            .filter_map(|i| Some((labels[i.item], i.index.estimate?)))
+            .collect();
+        items.sort_by(|a, b| a.1.total_cmp(&b.1));
+        if !items.is_empty() {
+            let weakest: Vec<String> = items
+                .iter()
+                .take(3)
+                .map(|(label, v)| format!("“{}” ({})", label, percent(VI, *v)))
+                .collect();
+            paragraphs.push(format!(
+                "Các tiêu chí có mức hài lòng thấp nhất: {}.",
+                weakest.join("; ")
+            ));
+        }
+        // Service points clearly below the provincial level: the whole
+        // interval under the survey's overall estimate.
+        if let Some(provincial) = overall.estimate.filter(|_| !overall.suppressed) {
+            let below: Vec<String> = results
+                .units
+                .iter()
+                .filter(|u| {
+                    !u.overall.suppressed && u.overall.ci_high.is_some_and(|high| high < provincial)
+                })
+                .map(|u| {
+                    let name = catalog
+                        .unit(&u.unit)
+                        .map_or(u.unit.as_str(), |unit| unit.name.vi.as_str());
+                    format!(
+                        "{name} ({})",
+                        percent(VI, u.overall.estimate.unwrap_or_default())
+                    )
+                })
+                .collect();
+            paragraphs.push(if below.is_empty() {
+                "Không có nơi phục vụ nào thấp hơn rõ rệt so với mức chung của tỉnh.".into()
+            } else {
+                format!(
+                    "Nơi phục vụ thấp hơn rõ rệt so với mức chung của tỉnh: {}.",
+                    below.join("; ")
+                )
+            });
+        }
+        let gaps: Vec<&str> = results
+            .units
+            .iter()
+            .filter(|u| u.respondents == 0)
+            .map(|u| {
+                catalog
+                    .unit(&u.unit)
+                    .map_or(u.unit.as_str(), |unit| unit.name.vi.as_str())
+            })
+            .collect();
+        if !gaps.is_empty() {
+            paragraphs.push(format!(
+                "Chưa có phiếu khảo sát trong kỳ tại: {}.",
+                gaps.join("; ")
+            ));
+        }
+        let small: Vec<&str> = results
+            .units
+            .iter()
+            .filter(|u| u.respondents > 0 && u.overall.suppressed)
+            .map(|u| {
+                catalog
+                    .unit(&u.unit)
+                    .map_or(u.unit.as_str(), |unit| unit.name.vi.as_str())
+            })
+            .collect();
+        if !small.is_empty() {
+            paragraphs.push(format!(
+                "Số phiếu tại {} còn dưới {} nên kết quả không được công bố riêng.",
+                small.join("; "),
+                data.request.config.min_cell
+            ));
+        }
+        sections.push(Section {
+            title: format!("{department} — {}", survey.title.vi),
+            paragraphs,
+        });
+    }
+    let weighting = match data.request.weighting {
+        Weighting::None => "không gia trọng (như số liệu chính thức)",
+        Weighting::Volume => {
+            "gia trọng theo số giao dịch của từng nơi phục vụ, có hiệu chỉnh tổng thể hữu hạn"
+        }
+    };
+    let method = format!(
+        "Phương pháp: chỉ số của mỗi tiêu chí là tỷ lệ câu trả lời hợp lệ ở mức “hài lòng” hoặc “rất hài lòng” \
+         (câu “không áp dụng” không tính vào mẫu số); chỉ số nhóm là trung bình các tiêu chí, chỉ số chung theo quy tắc \
+         của từng phiếu. Số liệu kỳ {} tính từ ngày {} đến ngày {} ({}), {}. Khoảng tin cậy {:.0}\u{a0}% tính theo \
+         phương pháp tuyến tính hóa Taylor (Wilson cho từng tiêu chí, logit cho chỉ số tổng hợp). Chỉ những thay đổi \
+         có ý nghĩa thống kê (p < {}) mới được nêu chiều hướng. Kết quả dựa trên dưới {} người trả lời không được công bố; \
+         dưới {} người trả lời được ghi chú là độ tin cậy thấp.",
+        period.label(),
+        from.format("%d/%m/%Y"),
+        to.format("%d/%m/%Y"),
+        match period.mode {
+            crate::domain::PeriodMode::Calendar => "theo lịch",
+            crate::domain::PeriodMode::Reporting => "theo kỳ báo cáo, chốt số liệu ngày 14",
+        },
+        weighting,
+        level * 100.0,
+        decimal(VI, 1.0 - level, 2),
+        data.request.config.min_cell,
+        data.request.config.min_reliable,
+    );
+    Report {
+        title: format!(
+            "Kết quả khảo sát sự hài lòng của người dân, kỳ {}",
+            period.label()
+        ),
+        sections,
+        method,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comparison(difference: f64, p: f64) -> Comparison {
+        Comparison {
+            difference: Some(difference),
+            se: Some(0.01),
+            z: Some(difference / 0.01),
+            p: Some(p),
+            significant: p < 0.05,
+        }
+    }
+
+    #[test]
+    fn changes_are_called_increases_or_decreases_only_when_significant() {
+        let up = change_sentence(&comparison(0.061, 0.001), "2026-Q2");
+        assert!(up.contains("tăng 6,1"), "{up}");
+        let down = change_sentence(&comparison(-0.052, 0.01), "2026-Q2");
+        assert!(down.contains("giảm 5,2"), "{down}");
+        for (d, p) in [(0.03, 0.2), (-0.03, 0.2), (0.0, 1.0)] {
+            let unclear = change_sentence(&comparison(d, p), "2026-Q2");
+            assert!(unclear.contains("không có thay đổi rõ rệt"), "{unclear}");
+            assert!(
+                !unclear.contains("tăng") && !unclear.contains("giảm"),
+                "{unclear}"
+            );
+        }
+        let none = change_sentence(
+            &Comparison {
+                difference: None,
+                se: None,
+                z: None,
+                p: None,
+                significant: false,
+            },
+            "2026-Q2",
+        );
+        assert!(!none.contains("tăng") && !none.contains("giảm"), "{none}");
+    }
+}

@@ -1,0 +1,470 @@
+//! Exports read back with real readers (csv, calamine) and checked against
+//! the index API; the report's wording; the microdata file.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::indices::{create_token, import_known};
+
+both_backends!(
+    exports_carry_the_index_api_numbers,
+    exports_respect_roles,
+    microdata_has_months_not_days_and_no_comments
+);
+
+async fn get_bytes(app: &TestApp, token: &str, path: &str) -> (u16, String, Vec<u8>) {
+    let response = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (
+        status,
+        content_type,
+        response.bytes().await.unwrap().to_vec(),
+    )
+}
+
+fn close(actual: f64, expected: &Value, what: &str) {
+    let expected = expected
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: expected a number, got {expected}"));
+    assert!(
+        (actual - expected).abs() < 1e-12,
+        "{what}: {actual} vs {expected}"
+    );
+}
+
+fn float(cell: Option<&Data>, what: &str) -> f64 {
+    match cell {
+        Some(Data::Float(v)) => *v,
+        other => panic!("{what}: expected a number cell, got {other:?}"),
+    }
+}
+
+async fn exports_carry_the_index_api_numbers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import_known(&app);
+    let token = create_token(&app, &["--role", "home-affairs", "--name", "reports"]);
+    let query = "period=2026-Q1&mode=reporting&department=construction";
+    let (_, _, api) = get_bytes(
+        &app,
+        &token,
+        "/api/v1/indices?survey=construction-permit&period=2026-Q1&mode=reporting",
+    )
+    .await;
+    let api: Value = serde_json::from_slice(&api).unwrap();
+
+    // JSON: the tidy rows.
+    let (status, content_type, json) =
+        get_bytes(&app, &token, &format!("/export/indices.json?{query}")).await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("application/json"));
+    let rows: Vec<Value> = serde_json::from_slice(&json).unwrap();
+    let find = |level: &str, key: &str, unit: &str| {
+        rows.iter()
+            .find(|r| r["level"] == level && r["key"] == key && r["unit"] == unit)
+            .unwrap_or_else(|| panic!("no row {level} {key} {unit}"))
+            .clone()
+    };
+    let overall = find("overall", "", "");
+    for field in ["estimate", "se", "ci_low", "ci_high"] {
+        close(
+            overall[field].as_f64().unwrap(),
+            &api["overall"][field],
+            &format!("json overall {field}"),
+        );
+    }
+    assert_eq!(overall["respondents"], 7);
+    assert_eq!(overall["method"], "logit");
+    assert_eq!(overall["period"], "2026-Q1");
+    assert_eq!(overall["mode"], "reporting");
+    let a1 = find("item", "A1", "");
+    let api_a1 = &api["elements"][0]["items"][0];
+    assert_eq!(api_a1["key"], "A1");
+    close(
+        a1["estimate"].as_f64().unwrap(),
+        &api_a1["index"]["estimate"],
+        "json A1",
+    );
+    assert_eq!(a1["label_vi"], api_a1["label"]["vi"]);
+    assert_eq!(find("element", "civil_servant", "")["suppressed"], true);
+    assert_eq!(find("overall", "", "hcc-rach-gia-xd")["suppressed"], true);
+
+    // CSV: BOM, the header, the same numbers.
+    let (status, content_type, csv_bytes) =
+        get_bytes(&app, &token, &format!("/export/indices.csv?{query}")).await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/csv"));
+    assert!(
+        csv_bytes.starts_with("\u{feff}".as_bytes()),
+        "a byte-order mark first"
+    );
+    let text = String::from_utf8(csv_bytes[3..].to_vec()).unwrap();
+    assert_eq!(
+        text.lines().next().unwrap(),
+        hailong::export::CSV_HEADER.join(",")
+    );
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), rows.len());
+    let overall_csv = records
+        .iter()
+        .find(|r| &r[6] == "overall" && r[5].is_empty())
+        .unwrap();
+    close(
+        overall_csv[11].parse().unwrap(),
+        &api["overall"]["estimate"],
+        "csv overall",
+    );
+    close(
+        overall_csv[13].parse().unwrap(),
+        &api["overall"]["ci_low"],
+        "csv ci_low",
+    );
+    assert!(overall_csv[11].contains('.'), "dot decimal");
+    let suppressed = records
+        .iter()
+        .find(|r| &r[6] == "element" && &r[7] == "civil_servant")
+        .unwrap();
+    assert_eq!((&suppressed[11], &suppressed[17]), ("", "true"));
+
+    // XLSX: numbers as numbers, suppressed cells marked, four sheets.
+    let (status, _, xlsx) = get_bytes(&app, &token, &format!("/export/indices.xlsx?{query}")).await;
+    assert_eq!(status, 200);
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["Tổng hợp", "Nhóm và tiêu chí", "Nơi phục vụ", "Phương pháp"]
+    );
+    let summary = book.worksheet_range("Tổng hợp").unwrap();
+    assert_eq!(
+        summary.get((0, 3)),
+        Some(&Data::String("Chỉ số hài lòng".into()))
+    );
+    assert_eq!(
+        summary.get((1, 1)),
+        Some(&Data::String(
+            "Khảo sát sự hài lòng về thủ tục cấp giấy phép xây dựng".into()
+        ))
+    );
+    assert_eq!(float(summary.get((1, 2)), "respondents"), 7.0);
+    close(
+        float(summary.get((1, 3)), "index"),
+        &api["overall"]["estimate"],
+        "xlsx overall",
+    );
+    close(
+        float(summary.get((1, 4)), "low"),
+        &api["overall"]["ci_low"],
+        "xlsx ci_low",
+    );
+    close(
+        float(summary.get((1, 5)), "high"),
+        &api["overall"]["ci_high"],
+        "xlsx ci_high",
+    );
+    let details = book.worksheet_range("Nhóm và tiêu chí").unwrap();
+    let a1_row = (0..details.height())
+        .find(|&r| details.get((r, 2)) == Some(&Data::String("A1".into())))
+        .unwrap();
+    close(
+        float(details.get((a1_row, 4)), "A1"),
+        &api_a1["index"]["estimate"],
+        "xlsx A1",
+    );
+    close(
+        float(details.get((a1_row, 7)), "A1 mean"),
+        &api_a1["mean_score"]["estimate"],
+        "xlsx A1 mean",
+    );
+    let s1_row = (0..details.height())
+        .find(|&r| details.get((r, 2)) == Some(&Data::String("S1".into())))
+        .unwrap();
+    assert_eq!(
+        details.get((s1_row, 4)),
+        Some(&Data::String("ẩn (dưới ngưỡng)".into())),
+        "suppressed, not blank"
+    );
+    let units = book.worksheet_range("Nơi phục vụ").unwrap();
+    assert_eq!(units.height(), 6, "a header and the five service points");
+    let method = book.worksheet_range("Phương pháp").unwrap();
+    let method_text: String = method
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let version = api["versions"][0].as_str().unwrap();
+    assert!(
+        method_text.contains(version),
+        "the questionnaire version is named"
+    );
+    assert!(
+        method_text.contains("2025-12-15") && method_text.contains("2026-03-14"),
+        "period boundaries"
+    );
+
+    let (_, _, english) = get_bytes(
+        &app,
+        &token,
+        &format!("/export/indices.xlsx?{query}&lang=en"),
+    )
+    .await;
+    let book: Xlsx<_> = Xlsx::new(Cursor::new(english)).unwrap();
+    assert_eq!(book.sheet_names()[0], "Summary");
+
+    // The CLI writes the same CSV for scheduled jobs.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q1.csv");
+    let result = app
+        .command()
+        .args([
+            "export",
+            "--period",
+            "2026-Q1",
+            "--mode",
+            "reporting",
+            "--department",
+            "construction",
+            "--format",
+            "csv",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let cli_csv = std::fs::read(&out).unwrap();
+    assert!(cli_csv.starts_with("\u{feff}".as_bytes()));
+    assert_eq!(
+        cli_csv.len(),
+        csv_bytes.len(),
+        "the CLI and the route write the same table"
+    );
+
+    let audit = hailong::db::audit::recent(&mut app.db().reader().unwrap(), 50).unwrap();
+    let exports: Vec<&str> = audit
+        .iter()
+        .filter(|a| a.action == "export")
+        .map(|a| a.detail.as_str())
+        .collect();
+    assert!(
+        exports.iter().any(|d| d.starts_with("indices.xlsx")),
+        "{exports:?}"
+    );
+    assert!(exports.iter().any(|d| d.starts_with("indices.csv")));
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "export" && a.actor == "cli"));
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "export" && a.actor == "token:reports"));
+}
+
+async fn exports_respect_roles(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import_known(&app);
+    let education = create_token(
+        &app,
+        &[
+            "--role",
+            "department",
+            "--department",
+            "education",
+            "--name",
+            "edu",
+        ],
+    );
+    let construction = create_token(
+        &app,
+        &[
+            "--role",
+            "department",
+            "--department",
+            "construction",
+            "--name",
+            "xd",
+        ],
+    );
+    let home = create_token(&app, &["--role", "home-affairs", "--name", "ha"]);
+    for path in [
+        "/export/indices.csv?period=2026-Q1&department=construction",
+        "/export/responses.csv?survey=construction-permit&period=2026-Q1",
+        "/report?period=2026-Q1&department=construction",
+    ] {
+        assert_eq!(get_bytes(&app, &education, path).await.0, 403, "{path}");
+        assert_eq!(get_bytes(&app, &construction, path).await.0, 200, "{path}");
+        let anonymous = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(anonymous.status(), 303, "{path}");
+        assert!(anonymous.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login"));
+        assert_eq!(get_bytes(&app, "hl_bogus", path).await.0, 401, "{path}");
+    }
+    // A department caller gets its own department by default; Home Affairs gets all.
+    let (_, _, own) = get_bytes(&app, &construction, "/export/indices.json?period=2026-Q1").await;
+    let own: Vec<Value> = serde_json::from_slice(&own).unwrap();
+    assert!(!own.is_empty() && own.iter().all(|r| r["department"] == "construction"));
+    let (_, _, all) = get_bytes(&app, &home, "/export/indices.json?period=2026-Q1").await;
+    let all: Vec<Value> = serde_json::from_slice(&all).unwrap();
+    let surveys: std::collections::BTreeSet<&str> =
+        all.iter().map(|r| r["survey"].as_str().unwrap()).collect();
+    assert_eq!(surveys.len(), 5);
+    for (path, field) in [
+        ("/export/indices.csv?period=2026-Q7", "period"),
+        (
+            "/export/indices.csv?period=2026-Q1&department=transport",
+            "department",
+        ),
+        (
+            "/export/indices.csv?period=2026-Q1&weighting=volume",
+            "weighting",
+        ),
+        ("/export/responses.csv?period=2026-Q1", "survey"),
+    ] {
+        let (status, _, body) = get_bytes(&app, &home, path).await;
+        assert_eq!(status, 422, "{path}");
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert!(body["fields"][field].is_string(), "{path}: {body}");
+    }
+    assert_eq!(
+        get_bytes(&app, &home, "/export/indices.pdf?period=2026-Q1")
+            .await
+            .0,
+        404
+    );
+}
+
+async fn microdata_has_months_not_days_and_no_comments(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import_known(&app);
+    let body = serde_json::json!({"id": crate::helpers::new_id(), "unit": "hcc-rach-gia-xd", "answers": {"A1": 5}, "comment": "SECRET COMMENT"});
+    assert_eq!(
+        app.post_json("/api/v1/surveys/construction-permit/responses", &body)
+            .await
+            .status(),
+        201
+    );
+    let token = create_token(&app, &["--role", "home-affairs", "--name", "analyst"]);
+    let today = hailong::domain::today_in_vietnam();
+    let period = format!("2026-01-01..{today}");
+    let (status, content_type, bytes) = get_bytes(
+        &app,
+        &token,
+        &format!("/export/responses.csv?survey=construction-permit&period={period}"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/csv"));
+    assert!(bytes.starts_with("\u{feff}".as_bytes()));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(!text.contains("SECRET COMMENT"), "no comments in microdata");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(&header[..4], ["survey_version", "unit", "month", "channel"]);
+    assert!(header.contains(&"A1".to_string()) && header.contains(&"EXPECT".to_string()));
+    assert!(!header.contains(&"comment".to_string()) && !header.contains(&"id".to_string()));
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 11);
+    let months: std::collections::BTreeSet<&str> = records.iter().map(|r| &r[2]).collect();
+    assert!(months.contains("2026-02") && months.contains("2026-03"));
+    assert!(
+        months.iter().all(|m| m.len() == 7),
+        "a month, never a day: {months:?}"
+    );
+    let a1 = header.iter().position(|h| h == "A1").unwrap();
+    let values: std::collections::BTreeSet<&str> = records.iter().map(|r| &r[a1]).collect();
+    assert!(values.contains("NA") && values.contains("5"));
+}
+
+both_backends!(the_report_names_a_change_only_when_it_is_significant);
+
+async fn the_report_names_a_change_only_when_it_is_significant(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Q1: 36 of 40 satisfied; Q2: 8 of 40 (a clear fall); Q3 and Q4: 20 of 40 each (no change).
+    let mut csv = String::from("unit,submitted_on,A1,P1\n");
+    for (date, satisfied) in [
+        ("2026-02-10", 36),
+        ("2026-05-10", 8),
+        ("2026-08-10", 20),
+        ("2026-10-10", 20),
+    ] {
+        for i in 0..40 {
+            let score = if i < satisfied { 5 } else { 1 };
+            csv.push_str(&format!("hcc-long-xuyen-xd,{date},{score},{score}\n"));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("four-quarters.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = app
+        .command()
+        .args(["import", "--survey", "construction-permit"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = create_token(&app, &["--role", "home-affairs", "--name", "report"]);
+
+    let (status, content_type, fall) = get_bytes(
+        &app,
+        &token,
+        "/report?period=2026-Q2&department=construction",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/html"));
+    let fall = String::from_utf8(fall).unwrap();
+    assert!(
+        fall.contains("So với kỳ 2026-Q1, chỉ số giảm 70,0"),
+        "{fall}"
+    );
+    assert!(fall.contains("có ý nghĩa thống kê"));
+    assert!(fall.contains("@page{size:A4"), "a print stylesheet for A4");
+    assert!(fall.contains("Phương pháp"));
+    assert!(
+        fall.contains("Chưa có phiếu khảo sát trong kỳ tại"),
+        "coverage gaps are named"
+    );
+
+    let (_, _, steady) = get_bytes(
+        &app,
+        &token,
+        "/report?period=2026-Q4&department=construction",
+    )
+    .await;
+    let steady = String::from_utf8(steady).unwrap().to_lowercase();
+    assert!(steady.contains("không có thay đổi rõ rệt"), "{steady}");
+    for word in ["tăng", "giảm", "increase", "decrease"] {
+        assert!(
+            !steady.contains(word),
+            "\"{word}\" in a report without a significant change"
+        );
+    }
+}
