@@ -92,33 +92,32 @@ pub fn write(
     let (from, to) = period.bounds();
     let mut chunk = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
     chunk.write_record(header(survey)).map_err(csv_error)?;
-    let mut after: Option<String> = None;
     let mut written = 0;
-    loop {
-        let page = responses::microdata_page(
-            &mut services.db.reader()?,
-            &versions,
-            from,
-            to,
-            after.as_deref(),
-            PAGE,
-        )?;
-        for row in &page {
-            chunk.write_record(record(row, &keys)).map_err(csv_error)?;
+    for version in &versions {
+        let mut after: Option<String> = None;
+        loop {
+            let mut conn = services.db.reader()?;
+            let page =
+                responses::microdata_page(&mut conn, version, from, to, after.as_deref(), PAGE)?;
+            drop(conn);
+            for row in &page {
+                chunk.write_record(record(row, &keys)).map_err(csv_error)?;
+            }
+            written += page.len();
+            let bytes = chunk
+                .into_inner()
+                .map_err(|e| DbError::Setup(e.to_string()))?;
+            if !sink(bytes) {
+                return Ok(written);
+            }
+            chunk = csv::Writer::from_writer(Vec::new());
+            if (page.len() as i64) < PAGE {
+                break;
+            }
+            after = page.last().map(|r| r.id.clone());
         }
-        written += page.len();
-        let bytes = chunk
-            .into_inner()
-            .map_err(|e| DbError::Setup(e.to_string()))?;
-        if !sink(bytes) {
-            return Ok(written);
-        }
-        if (page.len() as i64) < PAGE {
-            return Ok(written);
-        }
-        after = page.last().map(|r| r.id.clone());
-        chunk = csv::Writer::from_writer(Vec::new());
     }
+    Ok(written)
 }
 
 fn csv_error(err: csv::Error) -> DbError {

@@ -140,18 +140,19 @@ pub struct MicrodataRow {
     pub answers: String,
 }
 
-/// One page of responses to `versions` in a date range, in id order after
-/// `after` (keyset pagination: constant memory however many rows there are).
+/// One page of responses to `version` in a date range, in id order after
+/// `after` (keyset pagination over the (version, id) index: constant memory
+/// and no sorting however many rows there are).
 pub fn microdata_page(
     conn: &mut Conn,
-    versions: &[String],
+    version: &str,
     from: NaiveDate,
     to: NaiveDate,
     after: Option<&str>,
     limit: i64,
 ) -> DbResult<Vec<MicrodataRow>> {
     let mut query = responses::table
-        .filter(responses::survey_version.eq_any(versions))
+        .filter(responses::survey_version.eq(version))
         .filter(responses::submitted_on.between(from, to))
         .order(responses::id)
         .limit(limit)
