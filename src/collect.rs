@@ -64,6 +64,29 @@ impl Services {
     }
 }
 
+impl Services {
+    /// Every recorded version of questionnaire `slug`, in hash order: the
+    /// versions whose responses make up the survey's time series.
+    pub fn versions_of(&self, slug: &str) -> Vec<Arc<SurveyVersion>> {
+        let mut versions: Vec<Arc<SurveyVersion>> = self
+            .versions
+            .values()
+            .filter(|v| v.survey.slug == slug)
+            .cloned()
+            .collect();
+        versions.sort_by(|a, b| a.hash.cmp(&b.hash));
+        versions
+    }
+
+    /// The hashes of [`Services::versions_of`].
+    pub fn version_hashes_of(&self, slug: &str) -> Vec<String> {
+        self.versions_of(slug)
+            .into_iter()
+            .map(|v| v.hash.clone())
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Recorded,

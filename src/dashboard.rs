@@ -115,12 +115,7 @@ pub fn survey_panel(
         .map(|u| u.report.unit.as_str())
         .collect();
     let comments = if report.current.respondents >= config.min_cell {
-        let versions: Vec<String> = services
-            .versions
-            .values()
-            .filter(|v| v.survey.slug == survey.survey.slug)
-            .map(|v| v.hash.clone())
-            .collect();
+        let versions = services.version_hashes_of(&survey.survey.slug);
         let (from, to) = period.bounds();
         responses::comments(
             &mut services.db.reader()?,

@@ -105,13 +105,7 @@ pub fn load_cell(
     let (from, to) = period.bounds();
     let mut conn = services.db.reader()?;
     let mut data = CellData::default();
-    let mut versions: Vec<&Arc<SurveyVersion>> = services
-        .versions
-        .values()
-        .filter(|v| v.survey.slug == current.survey.slug)
-        .collect();
-    versions.sort_by(|a, b| a.hash.cmp(&b.hash));
-    for version in versions {
+    for version in services.versions_of(&current.survey.slug) {
         let positions: Vec<Option<usize>> = version
             .survey
             .likert_items()

@@ -83,12 +83,7 @@ pub fn write(
     mut sink: impl FnMut(Vec<u8>) -> bool,
 ) -> Result<usize, DbError> {
     let keys = keys(survey);
-    let versions: Vec<String> = services
-        .versions
-        .values()
-        .filter(|v| v.survey.slug == survey.survey.slug)
-        .map(|v| v.hash.clone())
-        .collect();
+    let versions = services.version_hashes_of(&survey.survey.slug);
     let (from, to) = period.bounds();
     let mut chunk = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
     chunk.write_record(header(survey)).map_err(csv_error)?;

@@ -286,27 +286,29 @@ pub fn thanks(lang: Lang, survey: &Survey, unit: Option<&str>, already: bool) ->
 }
 
 pub fn not_found(lang: Lang) -> Markup {
-    let title = lang.pick("Không tìm thấy trang", "Page not found");
-    page(
+    message_page(
         lang,
-        title,
-        "/",
-        html! {
-            h1 { (title) }
-            p { a href={ "/?lang=" (lang.code()) } { (lang.pick("Về trang danh sách khảo sát", "Back to the list of surveys")) } }
-        },
+        lang.pick("Không tìm thấy trang", "Page not found"),
+        None,
     )
 }
 
 pub fn problem(lang: Lang, message: &str) -> Markup {
-    let title = lang.pick("Có lỗi xảy ra", "Something went wrong");
+    message_page(
+        lang,
+        lang.pick("Có lỗi xảy ra", "Something went wrong"),
+        Some(message),
+    )
+}
+
+fn message_page(lang: Lang, title: &str, message: Option<&str>) -> Markup {
     page(
         lang,
         title,
         "/",
         html! {
             h1 { (title) }
-            p { (message) }
+            @if let Some(message) = message { p { (message) } }
             p { a href={ "/?lang=" (lang.code()) } { (lang.pick("Về trang danh sách khảo sát", "Back to the list of surveys")) } }
         },
     )

@@ -15,6 +15,7 @@ use crate::domain::{Lang, Period, PeriodMode};
 use crate::stats::{Comparison, Estimate, Flag};
 
 /// Who is signed in, for the header.
+#[derive(Clone, Copy)]
 pub struct Viewer<'a> {
     pub user: &'a StaffUser,
     pub csrf: &'a str,

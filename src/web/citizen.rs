@@ -76,6 +76,14 @@ async fn index(state: State, query: web::Query<PageQuery>) -> HttpResponse {
     )
 }
 
+/// The service point `code` names, if it serves `survey`'s department: what
+/// a form may preselect. Anything else is simply not preselected.
+fn unit_of<'a>(state: &'a State, survey: &SurveyVersion, code: Option<&str>) -> Option<&'a str> {
+    code.and_then(|code| state.catalog.unit(code))
+        .filter(|u| u.department == survey.survey.department)
+        .map(|u| u.code.as_str())
+}
+
 fn current<'a>(state: &'a State, slug: &str) -> Option<&'a SurveyVersion> {
     state.catalog.survey(slug).map(|v| v.as_ref())
 }
@@ -122,13 +130,8 @@ async fn show_form(
     let Some(version) = current(&state, &slug) else {
         return html(StatusCode::NOT_FOUND, view::not_found(lang));
     };
-    // A QR code names its service point; an unknown code is simply not preselected.
-    let unit = query
-        .unit
-        .as_deref()
-        .and_then(|code| state.catalog.unit(code))
-        .filter(|u| u.department == version.survey.department)
-        .map(|u| u.code.as_str());
+    // A QR code names its service point.
+    let unit = unit_of(&state, version, query.unit.as_deref());
     render_form(
         &state,
         StatusCode::OK,
@@ -190,10 +193,7 @@ async fn submit_form(
 
     if first("version").as_deref() != Some(version.hash.as_str()) {
         let unit = first("unit");
-        let unit = unit
-            .as_deref()
-            .and_then(|c| state.catalog.unit(c))
-            .map(|u| u.code.as_str());
+        let unit = unit_of(&state, version, unit.as_deref());
         return render_form(
             &state,
             StatusCode::CONFLICT,
@@ -227,10 +227,7 @@ async fn submit_form(
             Ok(submission) => submission,
             Err(errors) => {
                 let unit = first("unit");
-                let unit = unit
-                    .as_deref()
-                    .and_then(|c| state.catalog.unit(c))
-                    .map(|u| u.code.as_str());
+                let unit = unit_of(&state, version, unit.as_deref());
                 return render_form(
                     &state,
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -291,11 +288,7 @@ async fn thanks(
     let Some(version) = current(&state, &slug) else {
         return html(StatusCode::NOT_FOUND, view::not_found(lang));
     };
-    let unit = query
-        .unit
-        .as_deref()
-        .and_then(|code| state.catalog.unit(code))
-        .map(|u| u.code.as_str());
+    let unit = unit_of(&state, version, query.unit.as_deref());
     html(
         StatusCode::OK,
         view::thanks(lang, &version.survey, unit, query.already.is_some()),

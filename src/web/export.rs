@@ -11,15 +11,14 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use bytes::Bytes;
 
 use super::indices::{bearer_token, token_caller};
+use super::params::{self, index_error, invalid};
 use super::session::WebSettings;
 use super::staff::require_user;
 use super::State;
 use crate::accounts::{self, Role};
-use crate::config::parse_level;
-use crate::domain::{Lang, Period, PeriodMode};
+use crate::domain::Lang;
 use crate::error::AppError;
 use crate::export::{self, ExportRequest};
-use crate::indices::{IndexError, Weighting};
 use crate::tokens::Access;
 use crate::{microdata, report, views};
 
@@ -70,26 +69,6 @@ async fn scope(
     })
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::InvalidParameter {
-        field: field.into(),
-        message: message.into(),
-    }
-}
-
-fn period_param(query: &Query) -> Result<Period, AppError> {
-    let mode = match query.get("mode").map(String::as_str) {
-        None | Some("") => PeriodMode::Calendar,
-        Some(m) => {
-            PeriodMode::parse(m).ok_or_else(|| invalid("mode", "must be calendar or reporting"))?
-        }
-    };
-    let label = query
-        .get("period")
-        .ok_or_else(|| invalid("period", "is required, e.g. 2026-Q3"))?;
-    Period::parse(label, mode).map_err(|e| invalid("period", e))
-}
-
 /// The department to export: the requested one if the caller may read it,
 /// a department caller's own by default, all for Home Affairs by default.
 fn department_param(
@@ -119,29 +98,12 @@ fn department_param(
 }
 
 fn export_request(state: &State, scope: &Scope, query: &Query) -> Result<ExportRequest, AppError> {
-    let weighting = match query.get("weighting").map(String::as_str) {
-        None | Some("") => Weighting::None,
-        Some(w) => {
-            Weighting::parse(w).ok_or_else(|| invalid("weighting", "must be none or volume"))?
-        }
-    };
-    let mut config = state.stats;
-    if let Some(level) = query.get("level") {
-        config.level = parse_level(level).map_err(|e| invalid("level", e))?;
-    }
     Ok(ExportRequest {
-        period: period_param(query)?,
-        weighting,
+        period: params::period(query, None)?,
+        weighting: params::weighting(query)?,
         department: department_param(state, scope, query)?,
-        config,
+        config: params::stats_config(state.stats, query)?,
     })
-}
-
-fn index_error(err: IndexError) -> AppError {
-    match err {
-        IndexError::MissingVolumes { .. } => invalid("weighting", err.to_string()),
-        IndexError::Db(e) => AppError::Database(e),
-    }
 }
 
 fn describe(request: &ExportRequest) -> String {
@@ -257,7 +219,7 @@ async fn responses(
             survey.survey.department
         )));
     }
-    let period = period_param(&query)?;
+    let period = params::period(&query, None)?;
     let services = state.clone();
     let detail = format!(
         "responses.csv survey={slug} period={} mode={}",

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
+use super::params::{self, index_error, invalid};
 use super::State;
-use crate::config::parse_level;
 use crate::definitions::{Localized, SurveyVersion};
-use crate::domain::{Period, PeriodMode};
+use crate::domain::Period;
 use crate::error::AppError;
-use crate::indices::{self, IndexError, IndexQuery, IndexReport, Weighting};
+use crate::indices::{self, IndexQuery, IndexReport};
 use crate::stats::{CellEstimates, Comparison};
 use crate::tokens::{self, Access};
 
@@ -43,13 +43,6 @@ pub async fn token_caller(state: &State, req: &HttpRequest) -> Result<(Access, S
 
 async fn token_access(state: &State, req: &HttpRequest) -> Result<Access, AppError> {
     token_caller(state, req).await.map(|(access, _)| access)
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::InvalidParameter {
-        field: field.into(),
-        message: message.into(),
-    }
 }
 
 const PARAMETERS: [&str; 7] = [
@@ -90,16 +83,7 @@ fn parse_query(
             survey.survey.department
         )));
     }
-    let mode = match params.get("mode") {
-        None => PeriodMode::Calendar,
-        Some(m) => {
-            PeriodMode::parse(m).ok_or_else(|| invalid("mode", "must be calendar or reporting"))?
-        }
-    };
-    let label = params
-        .get("period")
-        .ok_or_else(|| invalid("period", "is required, e.g. 2026-Q3"))?;
-    let period = Period::parse(label, mode).map_err(|e| invalid("period", e))?;
+    let period = params::period(params, None)?;
     let unit = match params.get("unit") {
         None => None,
         Some(code) => match state.catalog.unit(code) {
@@ -113,20 +97,12 @@ fn parse_query(
             None => return Err(invalid("unit", format!("unknown service point \"{code}\""))),
         },
     };
-    let weighting = match params.get("weighting") {
-        None => Weighting::None,
-        Some(w) => {
-            Weighting::parse(w).ok_or_else(|| invalid("weighting", "must be none or volume"))?
-        }
-    };
-    let mut config = state.stats;
-    if let Some(level) = params.get("level") {
-        config.level = parse_level(level).map_err(|e| invalid("level", e))?;
-    }
+    let weighting = params::weighting(params)?;
+    let config = params::stats_config(state.stats, params)?;
     let compare = match params.get("compare").map(String::as_str) {
         None => None,
         Some("previous") => Some(period.previous()),
-        Some(other) => Some(Period::parse(other, mode).map_err(|e| invalid("compare", e))?),
+        Some(other) => Some(Period::parse(other, period.mode).map_err(|e| invalid("compare", e))?),
     };
     Ok((
         IndexQuery {
@@ -138,13 +114,6 @@ fn parse_query(
         },
         compare,
     ))
-}
-
-fn index_error(err: IndexError) -> AppError {
-    match err {
-        IndexError::MissingVolumes { .. } => invalid("weighting", err.to_string()),
-        IndexError::Db(e) => AppError::Database(e),
-    }
 }
 
 async fn cell(

@@ -5,6 +5,7 @@ pub mod api;
 pub mod citizen;
 pub mod export;
 pub mod indices;
+pub mod params;
 pub mod session;
 pub mod staff;
 

@@ -9,12 +9,13 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 
+use super::params;
 use super::session::{self, SessionState, WebSettings};
 use super::{has_content_type, read_body, State, MAX_BODY_BYTES};
 use crate::accounts::{self, LoginThrottle, Role, StaffUser};
 use crate::dashboard;
 use crate::db::users;
-use crate::domain::{today_in_vietnam, Lang, Period, PeriodMode};
+use crate::domain::{today_in_vietnam, Lang, Period};
 use crate::indices::IndexError;
 use crate::views::staff::{self as view, DepartmentPage, OverviewPage, Viewer};
 
@@ -93,6 +94,41 @@ pub(super) async fn require_user(
             view::message_page(Lang::Vi, "Lỗi hệ thống", "Vui lòng thử lại sau.", None),
         )),
     }
+}
+
+/// A signed-in staff member with the session's CSRF token, for pages.
+pub(super) struct Signed {
+    pub user: StaffUser,
+    pub csrf: String,
+}
+
+impl Signed {
+    fn viewer(&self) -> Viewer<'_> {
+        Viewer {
+            user: &self.user,
+            csrf: &self.csrf,
+        }
+    }
+}
+
+async fn signed_in(
+    state: &State,
+    settings: &WebSettings,
+    session: &Session,
+    req: &HttpRequest,
+) -> Result<Signed, HttpResponse> {
+    let user = require_user(state, settings, session, req).await?;
+    Ok(Signed {
+        user,
+        csrf: session::csrf_token(session),
+    })
+}
+
+/// The result of a blocking index computation, its thread failure included.
+fn computed<T>(
+    result: Result<Result<T, IndexError>, actix_web::error::BlockingError>,
+) -> Result<T, IndexError> {
+    result.unwrap_or_else(|err| Err(IndexError::Db(crate::db::DbError::Setup(err.to_string()))))
 }
 
 fn forbidden(lang: Lang, viewer: &Viewer) -> HttpResponse {
@@ -266,20 +302,18 @@ async fn logout(
 /// The period of a dashboard request: `period` and `mode`, the current
 /// quarter by default.
 fn period_of(query: &Query) -> Result<Period, String> {
-    let mode = match query.get("mode").map(String::as_str) {
-        None | Some("") => PeriodMode::Calendar,
-        Some(m) => {
-            PeriodMode::parse(m).ok_or_else(|| "mode: must be calendar or reporting".to_string())?
-        }
-    };
-    match query
-        .get("period")
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty())
-    {
-        None => Ok(dashboard::quarter_of(today_in_vietnam(), mode)),
-        Some(label) => Period::parse(label, mode).map_err(|e| format!("period: {e}")),
-    }
+    params::period(
+        query,
+        Some(|mode| dashboard::quarter_of(today_in_vietnam(), mode)),
+    )
+    .map_err(|e| match e.fields() {
+        Some(fields) => fields
+            .into_iter()
+            .map(|(f, m)| format!("{f}: {m}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        None => e.to_string(),
+    })
 }
 
 fn bad_period(lang: Lang, viewer: &Viewer, message: &str) -> HttpResponse {
@@ -316,15 +350,11 @@ async fn department(
     query: Query,
 ) -> HttpResponse {
     let lang = lang_of(&query);
-    let user = match require_user(&state, &settings, &session, &req).await {
-        Ok(user) => user,
+    let signed = match signed_in(&state, &settings, &session, &req).await {
+        Ok(signed) => signed,
         Err(response) => return response,
     };
-    let csrf = session::csrf_token(&session);
-    let viewer = Viewer {
-        user: &user,
-        csrf: &csrf,
-    };
+    let (user, viewer) = (&signed.user, signed.viewer());
     let code = path.into_inner();
     if !user.role.may_read(&code) {
         return forbidden(lang, &viewer);
@@ -359,23 +389,13 @@ async fn department(
             .collect::<Result<Vec<_>, _>>()
     })
     .await;
-    let panels = match panels {
-        Ok(Ok(panels)) => panels,
-        Ok(Err(err)) => return failure(lang, &viewer, err),
-        Err(err) => {
-            return failure(
-                lang,
-                &viewer,
-                IndexError::Db(crate::db::DbError::Setup(err.to_string())),
-            )
-        }
+    let panels = match computed(panels) {
+        Ok(panels) => panels,
+        Err(err) => return failure(lang, &viewer, err),
     };
     let page = DepartmentPage {
         lang,
-        viewer: Viewer {
-            user: &user,
-            csrf: &csrf,
-        },
+        viewer,
         catalog: &state.catalog,
         department: &code,
         department_name: department.name_on(today_in_vietnam()),
@@ -395,15 +415,11 @@ async fn overview(
     query: Query,
 ) -> HttpResponse {
     let lang = lang_of(&query);
-    let user = match require_user(&state, &settings, &session, &req).await {
-        Ok(user) => user,
+    let signed = match signed_in(&state, &settings, &session, &req).await {
+        Ok(signed) => signed,
         Err(response) => return response,
     };
-    let csrf = session::csrf_token(&session);
-    let viewer = Viewer {
-        user: &user,
-        csrf: &csrf,
-    };
+    let (user, viewer) = (&signed.user, signed.viewer());
     if user.role != Role::HomeAffairs {
         return forbidden(lang, &viewer);
     }
@@ -412,23 +428,13 @@ async fn overview(
         Err(message) => return bad_period(lang, &viewer, &message),
     };
     let services = state.clone();
-    let lines = match web::block(move || dashboard::overview(&services, period)).await {
-        Ok(Ok(lines)) => lines,
-        Ok(Err(err)) => return failure(lang, &viewer, err),
-        Err(err) => {
-            return failure(
-                lang,
-                &viewer,
-                IndexError::Db(crate::db::DbError::Setup(err.to_string())),
-            )
-        }
+    let lines = match computed(web::block(move || dashboard::overview(&services, period)).await) {
+        Ok(lines) => lines,
+        Err(err) => return failure(lang, &viewer, err),
     };
     let page = OverviewPage {
         lang,
-        viewer: Viewer {
-            user: &user,
-            csrf: &csrf,
-        },
+        viewer,
         catalog: &state.catalog,
         period,
         lines,
@@ -444,15 +450,11 @@ async fn admin_users(
     query: Query,
 ) -> HttpResponse {
     let lang = lang_of(&query);
-    let user = match require_user(&state, &settings, &session, &req).await {
-        Ok(user) => user,
+    let signed = match signed_in(&state, &settings, &session, &req).await {
+        Ok(signed) => signed,
         Err(response) => return response,
     };
-    let csrf = session::csrf_token(&session);
-    let viewer = Viewer {
-        user: &user,
-        csrf: &csrf,
-    };
+    let (user, viewer) = (&signed.user, signed.viewer());
     if user.role != Role::Admin {
         return forbidden(lang, &viewer);
     }
@@ -477,15 +479,11 @@ async fn admin_user_action(
     payload: web::Payload,
 ) -> HttpResponse {
     let lang = lang_of(&query);
-    let user = match require_user(&state, &settings, &session, &req).await {
-        Ok(user) => user,
+    let signed = match signed_in(&state, &settings, &session, &req).await {
+        Ok(signed) => signed,
         Err(response) => return response,
     };
-    let csrf = session::csrf_token(&session);
-    let viewer = Viewer {
-        user: &user,
-        csrf: &csrf,
-    };
+    let (user, viewer) = (&signed.user, signed.viewer());
     if user.role != Role::Admin {
         return forbidden(lang, &viewer);
     }

@@ -1,0 +1,69 @@
+//! Query parameters shared by the index API, the dashboards and the exports.
+//! Every fault is an [`AppError::InvalidParameter`] naming the parameter.
+
+use std::collections::HashMap;
+
+use crate::config::parse_level;
+use crate::domain::{Period, PeriodMode};
+use crate::error::AppError;
+use crate::indices::{IndexError, Weighting};
+use crate::stats::StatsConfig;
+
+pub type Params = HashMap<String, String>;
+
+pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::InvalidParameter {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn present<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
+    params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+}
+
+/// `period` in `mode` (calendar by default). Without `period`, `default`
+/// chooses one for the mode, or the parameter is required.
+pub fn period(
+    params: &Params,
+    default: Option<fn(PeriodMode) -> Period>,
+) -> Result<Period, AppError> {
+    let mode = match present(params, "mode") {
+        None => PeriodMode::Calendar,
+        Some(m) => {
+            PeriodMode::parse(m).ok_or_else(|| invalid("mode", "must be calendar or reporting"))?
+        }
+    };
+    match (present(params, "period"), default) {
+        (Some(label), _) => Period::parse(label, mode).map_err(|e| invalid("period", e)),
+        (None, Some(default)) => Ok(default(mode)),
+        (None, None) => Err(invalid("period", "is required, e.g. 2026-Q3")),
+    }
+}
+
+/// `weighting`: none (default) or volume.
+pub fn weighting(params: &Params) -> Result<Weighting, AppError> {
+    match present(params, "weighting") {
+        None => Ok(Weighting::None),
+        Some(w) => {
+            Weighting::parse(w).ok_or_else(|| invalid("weighting", "must be none or volume"))
+        }
+    }
+}
+
+/// The configured thresholds, with the confidence `level` if asked for.
+pub fn stats_config(defaults: StatsConfig, params: &Params) -> Result<StatsConfig, AppError> {
+    let mut config = defaults;
+    if let Some(level) = params.get("level") {
+        config.level = parse_level(level).map_err(|e| invalid("level", e))?;
+    }
+    Ok(config)
+}
+
+/// A missing volume is the caller's to fix; anything else is ours.
+pub fn index_error(err: IndexError) -> AppError {
+    match err {
+        IndexError::MissingVolumes { .. } => invalid("weighting", err.to_string()),
+        IndexError::Db(e) => AppError::Database(e),
+    }
+}
