@@ -328,8 +328,9 @@ fn bad_period(lang: Lang, viewer: &Viewer, message: &str) -> HttpResponse {
     )
 }
 
-fn failure(lang: Lang, viewer: &Viewer, err: IndexError) -> HttpResponse {
-    log::error!("dashboard failed: {err}");
+/// A server-side failure: logged with its cause, a plain apology shown.
+fn failure(lang: Lang, viewer: &Viewer, cause: impl std::fmt::Display) -> HttpResponse {
+    log::error!("staff page failed: {cause}");
     html(
         StatusCode::INTERNAL_SERVER_ERROR,
         view::message_page(
@@ -461,11 +462,8 @@ async fn admin_users(
     let services = state.clone();
     match web::block(move || users::list(&mut services.db.reader()?)).await {
         Ok(Ok(rows)) => html(StatusCode::OK, view::users(lang, &viewer, &rows)),
-        _ => failure(
-            lang,
-            &viewer,
-            IndexError::Db(crate::db::DbError::Setup("cannot list users".into())),
-        ),
+        Ok(Err(err)) => failure(lang, &viewer, err),
+        Err(err) => failure(lang, &viewer, err),
     }
 }
 
@@ -537,12 +535,7 @@ async fn admin_user_action(
                 Some(&viewer),
             ),
         ),
-        _ => failure(
-            lang,
-            &viewer,
-            IndexError::Db(crate::db::DbError::Setup(
-                "cannot change the account".into(),
-            )),
-        ),
+        Ok(Err(err)) => failure(lang, &viewer, err),
+        Err(err) => failure(lang, &viewer, err),
     }
 }
