@@ -37,6 +37,10 @@ button{font:inherit;font-weight:600;background:#0b4f8a;color:#fff;border:0;borde
 ul.plain{list-style:none;padding:0}
 ul.plain li{background:#fff;border:1px solid #c9ced6;border-radius:.5rem;margin:.5rem 0;padding:.6rem .9rem}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
+"#;
+
+/// Tables, cards and charts of the staff pages; citizens' pages go without.
+const STAFF_STYLE: &str = r#"
 main.wide{max-width:72rem}
 nav.staff{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
 nav.staff form{margin:0}
@@ -90,7 +94,7 @@ pub fn frame(
                 title { (title) " · hailong" }
                 // An empty icon stops browsers requesting /favicon.ico.
                 link rel="icon" href="data:,";
-                style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(STYLE)) @if wide { (PreEscaped(STAFF_STYLE)) } }
             }
             body {
                 a.skip href="#main" { (lang.pick("Bỏ qua đến nội dung", "Skip to content")) }
