@@ -80,7 +80,8 @@ pub fn survey_panel(
 ) -> Result<SurveyPanel, IndexError> {
     let config = services.stats;
     let query = query_for(survey, period, config);
-    let report = indices::compute(services, &query, Some(period.previous()))?;
+    let (report, unit_reports) =
+        indices::compute_with_units(services, &query, Some(period.previous()))?;
 
     let end = quarter_of(period.bounds().1, period.mode);
     let mut quarters = vec![end];
@@ -98,7 +99,7 @@ pub fn survey_panel(
         .collect::<Result<Vec<_>, IndexError>>()?;
 
     let volumes = volumes::for_period(&mut services.db.reader()?, &period.label())?;
-    let units: Vec<UnitLine> = indices::by_unit(services, &query)?
+    let units: Vec<UnitLine> = unit_reports
         .into_iter()
         .map(|report| {
             let population = volumes.get(&report.unit).map(|n| *n as f64);

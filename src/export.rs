@@ -60,10 +60,12 @@ pub fn gather(services: &Services, request: &ExportRequest) -> Result<ExportData
                 weighting: request.weighting,
                 config: request.config,
             };
+            let (report, units) =
+                indices::compute_with_units(services, &query, Some(request.period.previous()))?;
             Ok(SurveyResults {
                 survey: survey.clone(),
-                report: indices::compute(services, &query, Some(request.period.previous()))?,
-                units: indices::by_unit(services, &query)?,
+                report,
+                units,
             })
         })
         .collect::<Result<Vec<_>, IndexError>>()?;

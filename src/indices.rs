@@ -269,6 +269,26 @@ pub fn compute(
     query: &IndexQuery,
     compare_with: Option<Period>,
 ) -> Result<IndexReport, IndexError> {
+    compute_keeping_cell(services, query, compare_with).map(|(report, _, _)| report)
+}
+
+/// The report and every service point's overall index, from one read of
+/// the cell (blocking).
+pub fn compute_with_units(
+    services: &Services,
+    query: &IndexQuery,
+    compare_with: Option<Period>,
+) -> Result<(IndexReport, Vec<UnitReport>), IndexError> {
+    let (report, data, totals) = compute_keeping_cell(services, query, compare_with)?;
+    let units = units_of_cell(services, query, &data, &totals)?;
+    Ok((report, units))
+}
+
+fn compute_keeping_cell(
+    services: &Services,
+    query: &IndexQuery,
+    compare_with: Option<Period>,
+) -> Result<(IndexReport, CellData, HashMap<String, i64>), IndexError> {
     let (current, totals, data) = cell_report(services, query, query.period)?;
     let responding: BTreeSet<&str> = data.units.iter().map(String::as_str).collect();
     let coverage_gaps = services
@@ -300,11 +320,12 @@ pub fn compute(
             })
         }
     };
-    Ok(IndexReport {
+    let report = IndexReport {
         current,
         compare,
         coverage_gaps,
-    })
+    };
+    Ok((report, data, totals))
 }
 
 /// One service point's overall index.
@@ -318,10 +339,19 @@ pub struct UnitReport {
 /// The overall index of every service point of the survey's department,
 /// those without responses included (blocking).
 pub fn by_unit(services: &Services, query: &IndexQuery) -> Result<Vec<UnitReport>, IndexError> {
-    let layout = layout_of(&query.survey);
-    let items = layout.item_element.len();
     let data = load_cell(services, query, &query.period)?;
     let totals = totals_for(services, query, &query.period)?;
+    units_of_cell(services, query, &data, &totals)
+}
+
+fn units_of_cell(
+    services: &Services,
+    query: &IndexQuery,
+    data: &CellData,
+    totals: &HashMap<String, i64>,
+) -> Result<Vec<UnitReport>, IndexError> {
+    let layout = layout_of(&query.survey);
+    let items = layout.item_element.len();
     let mut per_unit: BTreeMap<&str, CellData> = BTreeMap::new();
     for (r, unit) in data.units.iter().enumerate() {
         let cell = per_unit.entry(unit.as_str()).or_default();
@@ -338,7 +368,7 @@ pub fn by_unit(services: &Services, query: &IndexQuery) -> Result<Vec<UnitReport
             let sample = if cell.units.is_empty() {
                 Sample::unweighted(items, Vec::new())
             } else {
-                sample_of(cell, items, query.weighting, &totals, &query.period)?
+                sample_of(cell, items, query.weighting, totals, &query.period)?
             };
             Ok(UnitReport {
                 unit: unit.code.clone(),

@@ -127,10 +127,16 @@ fn sample_of(set: &Value) -> (Sample, Layout) {
 fn wilson_matches_statsmodels() {
     let reference = reference();
     let z = normal_quantile(0.975);
-    for case in reference["wilson"].as_array().unwrap() {
+    let cases = reference["wilson"].as_array().unwrap();
+    assert_eq!(cases.len(), 7, "the reference file holds every Wilson case");
+    for case in cases {
         let n = case["n"].as_f64().unwrap();
         let p = case["count"].as_f64().unwrap() / n;
         let (low, high) = wilson(p, n, z);
+        assert!(
+            low <= p + 1e-12 && p <= high + 1e-12,
+            "the interval contains the estimate: {case}"
+        );
         close(
             Some(low),
             &case["low"],
