@@ -11,7 +11,7 @@ use crate::db::{responses, volumes};
 use crate::definitions::SurveyVersion;
 use crate::domain::{Period, PeriodKind, PeriodMode};
 use crate::indices::{self, IndexError, IndexQuery, IndexReport, UnitReport, Weighting};
-use crate::stats::{required_sample, Estimate, StatsConfig};
+use crate::stats::{required_sample, Estimate, SampleSize, StatsConfig};
 
 /// How many quarters the trend shows.
 pub const TREND_QUARTERS: usize = 8;
@@ -40,8 +40,9 @@ pub fn quarter_of(date: chrono::NaiveDate, mode: PeriodMode) -> Period {
 #[derive(Debug, Clone)]
 pub struct UnitLine {
     pub report: UnitReport,
-    /// Responses needed for a ±5-point margin at the configured level.
-    pub required: u64,
+    /// Responses needed for a ±5-point margin at the configured level
+    /// (with the ministry's simplified figure when the volume is known).
+    pub required: SampleSize,
 }
 
 #[derive(Debug, Clone)]
@@ -104,7 +105,7 @@ pub fn survey_panel(
         .map(|report| {
             let population = volumes.get(&report.unit).map(|n| *n as f64);
             UnitLine {
-                required: required_sample(TARGET_MARGIN, config.level, 0.5, population).cochran,
+                required: required_sample(TARGET_MARGIN, config.level, 0.5, population),
                 report,
             }
         })

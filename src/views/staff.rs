@@ -299,8 +299,14 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                             td { (ci_bar(&unit.overall, &interval(lang, &unit.overall))) }
                         }
                         td.num { (count(lang, unit.respondents)) " " (flags(lang, &unit.overall)) }
-                        td.num { (count(lang, unit.respondents)) " / " (count(lang, line.required as usize))
-                            " (" (percent_label(lang, (unit.respondents as f64 / line.required.max(1) as f64).min(1.0))) ")" }
+                        @let required = line.required.cochran;
+                        td.num {
+                            (count(lang, unit.respondents)) " / " (count(lang, required as usize))
+                            " (" (percent_label(lang, (unit.respondents as f64 / required.max(1) as f64).min(1.0))) ")"
+                            @if let Some(ministry) = line.required.ministry {
+                                br; span.muted { (lang.pick("công thức của Bộ: ", "ministry formula: ")) (count(lang, ministry as usize)) }
+                            }
+                        }
                     }
                 } }
             } }

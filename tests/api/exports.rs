@@ -177,6 +177,85 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
         "xlsx ci_high",
     );
     let details = book.worksheet_range("Nhóm và tiêu chí").unwrap();
+    // Every element and item of the API, in every export, cell types included.
+    let mut checked = 0;
+    for element in api["elements"].as_array().unwrap() {
+        let mut estimates = vec![(
+            "element",
+            element["key"].as_str().unwrap(),
+            &element["index"],
+        )];
+        for item in element["items"].as_array().unwrap() {
+            estimates.push(("item", item["key"].as_str().unwrap(), &item["index"]));
+        }
+        for (level, key, expected) in estimates {
+            let what = format!("{level} {key}");
+            let json_row = find(level, key, "");
+            let csv_row = records
+                .iter()
+                .find(|r| &r[6] == level && &r[7] == key && r[5].is_empty())
+                .unwrap();
+            let xlsx_row = (1..details.height())
+                .find(|&r| details.get((r, 2)) == Some(&Data::String(key.into())))
+                .unwrap_or_else(|| panic!("xlsx row {what}"));
+            assert_eq!(json_row["n"], expected["n"], "{what} n");
+            assert_eq!(
+                float(details.get((xlsx_row, 8)), &what),
+                expected["n"].as_f64().unwrap(),
+                "{what} xlsx n"
+            );
+            assert_eq!(json_row["suppressed"], expected["suppressed"], "{what}");
+            assert_eq!(
+                &csv_row[17],
+                if expected["suppressed"] == true {
+                    "true"
+                } else {
+                    "false"
+                },
+                "{what}"
+            );
+            if expected["suppressed"] == true {
+                assert!(json_row["estimate"].is_null(), "{what}");
+                assert_eq!(&csv_row[11], "", "{what}");
+                assert_eq!(
+                    details.get((xlsx_row, 4)),
+                    Some(&Data::String("ẩn (dưới ngưỡng)".into())),
+                    "{what}"
+                );
+                continue;
+            }
+            for (field, json_value, csv_column, xlsx_column) in [
+                ("estimate", &json_row["estimate"], 11, Some(4)),
+                ("se", &json_row["se"], 12, None),
+                ("ci_low", &json_row["ci_low"], 13, Some(5)),
+                ("ci_high", &json_row["ci_high"], 14, Some(6)),
+            ] {
+                let what = format!("{what} {field}");
+                close(
+                    json_value.as_f64().unwrap(),
+                    &expected[field],
+                    &format!("json {what}"),
+                );
+                close(
+                    csv_row[csv_column].parse().unwrap(),
+                    &expected[field],
+                    &format!("csv {what}"),
+                );
+                if let Some(column) = xlsx_column {
+                    close(
+                        float(details.get((xlsx_row, column)), &what),
+                        &expected[field],
+                        &format!("xlsx {what}"),
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 4,
+        "numbers were compared, not only suppression marks"
+    );
     let a1_row = (0..details.height())
         .find(|&r| details.get((r, 2)) == Some(&Data::String("A1".into())))
         .unwrap();
