@@ -206,6 +206,20 @@ async fn invalid_form_comes_back_with_answers_kept_and_messages(backend: Backend
         ("P1", "5"),
         ("EXPECT", "online"),
     ];
+    // A form rendered before the questionnaire changed comes back with the
+    // answers kept and a notice, and records nothing.
+    let mut stale = fixed;
+    stale[1] = ("version", "0000000000000000");
+    let response = app.post_form("/s/construction-permit", &stale).await;
+    assert_eq!(response.status(), 409);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("Phiếu khảo sát vừa được cập nhật")
+            || page.contains("The questionnaire has just been updated")
+    );
+    assert!(page.contains("id=\"A1-4\" name=\"A1\" value=\"4\" checked"));
+    assert!(app.stored_rows().is_empty());
+
     let response = app.post_form("/s/construction-permit", &fixed).await;
     assert_eq!(response.status(), 303);
     assert!(response.headers()["location"]
