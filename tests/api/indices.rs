@@ -309,6 +309,16 @@ async fn index_api_access_and_parameters(backend: Backend) {
         );
     }
 
+    // Bytes that are not UTF-8 are still a named, answered fault.
+    let (status, body) = get(
+        &app,
+        Some(&construction),
+        "?survey=construction-permit&period=%FF",
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["fields"]["period"].is_string(), "{body}");
+
     // A revoked token no longer works.
     let out = app
         .command()
