@@ -360,3 +360,76 @@ async fn refuses_a_stale_version_and_accepts_the_current_one(backend: Backend) {
     assert_eq!(app.post_json(HEALTH, &current).await.status(), 201);
     assert_eq!(app.stored_rows().len(), 1);
 }
+
+/// Hostile bodies: random mutations of a valid submission never produce a
+/// 500 or a row from an invalid body.
+#[tokio::test]
+async fn random_hostile_bodies_get_4xx_never_500() {
+    use rand::{Rng, SeedableRng};
+    let app = spawn_app(Backend::Sqlite).await;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261126);
+    let junk = [
+        json!(null),
+        json!(true),
+        json!(-1),
+        json!(1e308),
+        json!(""),
+        json!("na"),
+        json!("💥"),
+        json!([]),
+        json!({}),
+        json!([1, 2]),
+        json!({"a": 1}),
+        json!(4),
+        json!(i64::MAX),
+        json!("4 "),
+        json!("x".repeat(3000)),
+    ];
+    let fields = [
+        "id",
+        "unit",
+        "answers",
+        "comment",
+        "version",
+        "A1",
+        "RETURN",
+        "EXPECT_MET",
+        "INSURED",
+        "GENDER",
+        "zz",
+    ];
+    let mut created = 0;
+    for round in 0..300 {
+        let mut body = valid_health_submission(&new_id());
+        for _ in 0..rng.random_range(1..4) {
+            let field = fields[rng.random_range(0..fields.len())];
+            let value = junk[rng.random_range(0..junk.len())].clone();
+            if ["id", "unit", "answers", "comment", "version"].contains(&field) {
+                body[field] = value;
+            } else if body["answers"].is_object() {
+                body["answers"][field] = value;
+            }
+        }
+        let response = app.post_json(HEALTH, &body).await;
+        let status = response.status().as_u16();
+        assert!(
+            matches!(status, 201 | 400 | 409 | 413 | 415 | 422),
+            "round {round}: {status} for {body}"
+        );
+        let reply: Value = response.json().await.unwrap();
+        assert!(
+            reply["error"].is_string() || status == 201,
+            "round {round}: {reply}"
+        );
+        created += usize::from(status == 201);
+    }
+    assert_eq!(
+        app.stored_rows().len(),
+        created,
+        "only accepted bodies left a row"
+    );
+    assert!(
+        created > 0 && created < 300,
+        "the mutations produce both valid and invalid bodies ({created})"
+    );
+}
