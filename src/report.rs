@@ -7,7 +7,7 @@ use crate::definitions::Catalog;
 use crate::domain::Lang;
 use crate::export::ExportData;
 use crate::indices::Weighting;
-use crate::stats::{Comparison, Estimate};
+use crate::stats::{Comparison, Estimate, Verdict};
 use crate::views::format::{count, decimal, percent, points};
 
 const VI: Lang = Lang::Vi;
@@ -43,21 +43,22 @@ fn with_interval(e: &Estimate, level: f64) -> String {
 
 /// The sentence about the change since the earlier period.
 pub fn change_sentence(comparison: &Comparison, earlier: &str) -> String {
-    match (comparison.difference, comparison.p) {
-        (Some(d), Some(p)) if comparison.significant => {
-            let direction = if d > 0.0 { "tăng" } else { "giảm" };
-            format!(
-                "So với kỳ {earlier}, chỉ số {direction} {} — thay đổi có ý nghĩa thống kê (p = {}).",
-                points(VI, d.abs()).trim_start_matches('+'),
-                decimal(VI, p, 3)
-            )
-        }
-        (Some(d), Some(p)) => format!(
+    let significant = |direction: &str, difference: f64, p: f64| {
+        format!(
+            "So với kỳ {earlier}, chỉ số {direction} {} — thay đổi có ý nghĩa thống kê (p = {}).",
+            points(VI, difference.abs()).trim_start_matches('+'),
+            decimal(VI, p, 3)
+        )
+    };
+    match comparison.verdict() {
+        Verdict::Increase { difference, p } => significant("tăng", difference, p),
+        Verdict::Decrease { difference, p } => significant("giảm", difference, p),
+        Verdict::NoClearChange { difference, p } => format!(
             "So với kỳ {earlier}, không có thay đổi rõ rệt: chênh lệch {} nằm trong phạm vi sai số ngẫu nhiên của mẫu (p = {}).",
-            points(VI, d),
+            points(VI, difference),
             decimal(VI, p, 2)
         ),
-        _ => format!("Chưa so sánh được với kỳ {earlier} do thiếu số liệu ở một trong hai kỳ."),
+        Verdict::NotComparable => format!("Chưa so sánh được với kỳ {earlier} do thiếu số liệu ở một trong hai kỳ."),
     }
 }
 

@@ -391,6 +391,39 @@ pub struct Comparison {
     pub significant: bool,
 }
 
+/// What may honestly be said about a comparison: a direction only when the
+/// change is significant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    Increase {
+        difference: f64,
+        p: f64,
+    },
+    Decrease {
+        difference: f64,
+        p: f64,
+    },
+    NoClearChange {
+        difference: f64,
+        p: f64,
+    },
+    /// One side suppressed or without variance: nothing to say.
+    NotComparable,
+}
+
+impl Comparison {
+    pub fn verdict(&self) -> Verdict {
+        match (self.difference, self.p) {
+            (Some(difference), Some(p)) if self.significant && difference > 0.0 => {
+                Verdict::Increase { difference, p }
+            }
+            (Some(difference), Some(p)) if self.significant => Verdict::Decrease { difference, p },
+            (Some(difference), Some(p)) => Verdict::NoClearChange { difference, p },
+            _ => Verdict::NotComparable,
+        }
+    }
+}
+
 pub fn compare(earlier: &Estimate, later: &Estimate, config: &StatsConfig) -> Comparison {
     let none = Comparison {
         difference: None,

@@ -12,7 +12,7 @@ use crate::dashboard::{OverviewLine, SurveyPanel};
 use crate::db::users::UserRow;
 use crate::definitions::{Catalog, Localized};
 use crate::domain::{Lang, Period, PeriodMode};
-use crate::stats::{Comparison, Estimate, Flag};
+use crate::stats::{Comparison, Estimate, Flag, Verdict};
 
 /// Who is signed in, for the header.
 #[derive(Clone, Copy)]
@@ -108,26 +108,23 @@ fn interval(lang: Lang, estimate: &Estimate) -> String {
 /// significant is never called an increase or a decrease.
 pub fn change_words(lang: Lang, comparison: &Comparison, earlier: &Period) -> Markup {
     let label = earlier.label();
-    match (comparison.difference, comparison.p) {
-        (Some(d), Some(p)) if comparison.significant => {
-            let (class, vi, en) = if d > 0.0 {
-                ("up", "Tăng", "Up")
-            } else {
-                ("down", "Giảm", "Down")
-            };
-            html! {
-                span class=(class) { (lang.pick(vi, en)) " " (points(lang, d.abs()).trim_start_matches('+')) }
-                " " (lang.pick("so với ", "since ")) (label)
-                " (" (lang.pick("có ý nghĩa thống kê", "statistically significant")) ", p = " (decimal(lang, p, 3)) ")"
-            }
+    let significant = |class: &str, vi: &str, en: &str, difference: f64, p: f64| {
+        html! {
+            span class=(class) { (lang.pick(vi, en)) " " (points(lang, difference.abs()).trim_start_matches('+')) }
+            " " (lang.pick("so với ", "since ")) (label)
+            " (" (lang.pick("có ý nghĩa thống kê", "statistically significant")) ", p = " (decimal(lang, p, 3)) ")"
         }
-        (Some(_), Some(p)) => html! {
+    };
+    match comparison.verdict() {
+        Verdict::Increase { difference, p } => significant("up", "Tăng", "Up", difference, p),
+        Verdict::Decrease { difference, p } => significant("down", "Giảm", "Down", difference, p),
+        Verdict::NoClearChange { p, .. } => html! {
             (lang.pick("Không có thay đổi rõ rệt so với ", "No clear change since ")) (label)
             " (p = " (decimal(lang, p, 2)) ")"
         },
-        _ => {
-            html! { span.suppressed { (lang.pick("Không so sánh được với ", "Cannot compare with ")) (label) (lang.pick(" (thiếu dữ liệu)", " (not enough data)")) } }
-        }
+        Verdict::NotComparable => html! {
+            span.suppressed { (lang.pick("Không so sánh được với ", "Cannot compare with ")) (label) (lang.pick(" (thiếu dữ liệu)", " (not enough data)")) }
+        },
     }
 }
 
