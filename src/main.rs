@@ -19,10 +19,13 @@ use hailong::{definitions, import};
 
 /// Citizen-satisfaction surveys for Vietnamese provincial departments.
 ///
-/// Configuration comes from the environment: DATABASE_URL (default
-/// sqlite://data/hailong.db; postgres://… for PostgreSQL),
-/// HAILONG_DEFINITIONS (default ./survey-definitions), HAILONG_BIND
-/// (default 127.0.0.1:8080), RUST_LOG (default info).
+/// Configuration comes from the environment (the README explains each):
+/// DATABASE_URL (default sqlite://data/hailong.db; postgres://… for
+/// PostgreSQL), HAILONG_DEFINITIONS (default ./survey-definitions),
+/// HAILONG_BIND (default 127.0.0.1:8080), HAILONG_MIN_CELL (5),
+/// HAILONG_MIN_RELIABLE (30), HAILONG_LEVEL (0.95), HAILONG_SESSION_KEY
+/// (generated into the data directory), HAILONG_SESSION_IDLE_MINUTES (30),
+/// HAILONG_COOKIE_SECURE (0), RUST_LOG (info).
 #[derive(Parser)]
 #[command(name = "hailong", version, about, long_about)]
 struct Cli {
