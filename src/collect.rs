@@ -155,21 +155,33 @@ pub struct BatchPlan {
 /// Sorts `rows` into new rows, replays and conflicts (blocking, read-only).
 pub fn plan_batch(db: &Db, rows: Vec<ResponseRow>) -> Result<BatchPlan, DbError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut conn = db.reader()?;
-    let mut known: HashMap<String, ResponseRow> = responses::find_many(&mut conn, &ids)?
+    let stored: HashMap<String, ResponseRow> = responses::find_many(&mut db.reader()?, &ids)?
         .into_iter()
         .map(|row| (row.id.clone(), row))
         .collect();
+    drop(ids);
+    // Decide first, by index, so no row is copied: a batch can be large.
+    let mut first_seen: HashMap<&str, usize> = HashMap::new();
+    let mut is_new = vec![false; rows.len()];
     let mut plan = BatchPlan::default();
-    for (index, row) in rows.into_iter().enumerate() {
-        match known.get(&row.id) {
-            Some(existing) if existing.same_content(&row) => plan.replays += 1,
+    for (index, row) in rows.iter().enumerate() {
+        let earlier = stored
+            .get(&row.id)
+            .or_else(|| first_seen.get(row.id.as_str()).map(|&i| &rows[i]));
+        match earlier {
+            Some(earlier) if earlier.same_content(row) => plan.replays += 1,
             Some(_) => plan.conflicts.push(index),
             None => {
-                known.insert(row.id.clone(), row.clone());
-                plan.new_rows.push(row);
+                first_seen.insert(&row.id, index);
+                is_new[index] = true;
             }
         }
     }
+    drop(first_seen);
+    plan.new_rows = rows
+        .into_iter()
+        .zip(is_new)
+        .filter_map(|(row, new)| new.then_some(row))
+        .collect();
     Ok(plan)
 }
