@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::db::responses::{self, ResponseRow};
 use crate::db::{versions, Db, DbError};
 use crate::definitions::{self, Catalog, SurveyVersion};
-use crate::domain::{today_in_vietnam, Channel, Submission};
+use crate::domain::{today_in_vietnam, Channel, RawSubmission, ResponseId, Submission};
 use crate::stats::StatsConfig;
 
 /// Definitions and storage, opened and reconciled: what every command needs.
@@ -138,6 +138,45 @@ pub fn record(
         Some(existing) if existing.same_content(&row) => Ok(Outcome::AlreadyRecorded),
         _ => Err(RecordError::Conflict),
     }
+}
+
+/// Whether a submission's id is already stored, and if so whether the
+/// submission is the same response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    NotStored,
+    Same,
+    Different,
+}
+
+/// Judges a submission against the stored response with its id, using the
+/// questionnaire version that response answered — so a retry sent after the
+/// questionnaire changed is still recognised (blocking).
+pub fn replay_of(
+    services: &Services,
+    slug: &str,
+    id: ResponseId,
+    raw: RawSubmission,
+) -> Result<Replay, DbError> {
+    let Some(stored) = responses::find(&mut services.db.reader()?, &id.to_string())? else {
+        return Ok(Replay::NotStored);
+    };
+    let Some(version) = services
+        .versions
+        .get(&stored.survey_version)
+        .filter(|v| v.survey.slug == slug)
+    else {
+        return Ok(Replay::Different);
+    };
+    let same =
+        Submission::parse(raw, &version.survey, &services.catalog, || id).is_ok_and(|submission| {
+            to_row(version, &submission, Channel::Api, stored.submitted_on).same_content(&stored)
+        });
+    Ok(if same {
+        Replay::Same
+    } else {
+        Replay::Different
+    })
 }
 
 /// What storing a batch of rows would do, decided before writing anything.

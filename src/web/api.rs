@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::{has_content_type, read_body, State, MAX_BODY_BYTES};
-use crate::collect::{self, Outcome, RecordError};
+use crate::collect::{self, Outcome, RecordError, Replay};
 use crate::definitions::{Catalog, SurveyVersion};
 use crate::domain::{
     today_in_vietnam, Channel, FieldError, FieldErrors, RawSubmission, RawValue, ResponseId,
@@ -111,9 +111,29 @@ async fn submit(
         return Err(AppError::InvalidResponse(errors));
     };
 
+    // A retry of a stored response is answered as such, whatever has
+    // happened to the questionnaire since.
+    let version_field = object.get("version").cloned();
+    let (raw, mut errors) = raw_submission(object);
+    if let Some(id) = raw.id.as_ref().and_then(|id| match id {
+        RawValue::Json(Value::String(text)) => ResponseId::parse(text),
+        _ => None,
+    }) {
+        let services = state.clone();
+        let (slug, replay_raw) = (slug.to_string(), raw.clone());
+        match web::block(move || collect::replay_of(&services, &slug, id, replay_raw)).await?? {
+            Replay::NotStored => {}
+            Replay::Same => {
+                return Ok(HttpResponse::Ok()
+                    .json(json!({"id": id.to_string(), "status": "already_recorded"})))
+            }
+            Replay::Different => return Err(AppError::ConflictingReplay),
+        }
+    }
+
     // A client that names a version it rendered must learn that the
     // questionnaire changed before its answers are judged by the new one.
-    match object.get("version") {
+    match version_field.as_ref() {
         None | Some(Value::Null) => {}
         Some(Value::String(v)) if *v == version.hash => {}
         Some(Value::String(v)) => {
@@ -129,7 +149,6 @@ async fn submit(
         }
     }
 
-    let (raw, mut errors) = raw_submission(object);
     // The id is required here (checked in raw_submission), so the fallback
     // id is never stored.
     let submission =

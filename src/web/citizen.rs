@@ -9,7 +9,7 @@ use maud::Markup;
 use serde::Deserialize;
 
 use super::{has_content_type, read_body, State, MAX_BODY_BYTES};
-use crate::collect::{self, Outcome, RecordError};
+use crate::collect::{self, Outcome, RecordError, Replay};
 use crate::definitions::{SurveyVersion, COMMENT_KEY};
 use crate::domain::{
     today_in_vietnam, Channel, FieldErrors, Lang, RawSubmission, RawValue, ResponseId, Submission,
@@ -191,7 +191,28 @@ async fn submit_form(
         .unwrap_or_else(ResponseId::new_random)
         .to_string();
 
+    let raw = RawSubmission {
+        id: values.get("id").cloned().map(RawValue::Text),
+        unit: values.get("unit").cloned().map(RawValue::Text),
+        comment: values.get(COMMENT_KEY).cloned().map(RawValue::Text),
+        answers: values
+            .iter()
+            .filter(|(k, _)| !FORM_META.contains(&k.as_str()) && k.as_str() != COMMENT_KEY)
+            .map(|(k, v)| (k.clone(), RawValue::Text(v.clone())))
+            .collect(),
+    };
     if first("version").as_deref() != Some(version.hash.as_str()) {
+        // Sent again after the questionnaire changed: if this form was
+        // recorded already, say so rather than asking to answer again.
+        if let Some(id) = first("id").and_then(|id| ResponseId::parse(&id)) {
+            let services = state.clone();
+            let (slug, replay_raw) = (version.survey.slug.clone(), raw.clone());
+            if let Ok(Ok(Replay::Same | Replay::Different)) =
+                web::block(move || collect::replay_of(&services, &slug, id, replay_raw)).await
+            {
+                return redirect_to_thanks(version, lang, first("unit").as_deref(), true);
+            }
+        }
         let unit = first("unit");
         let unit = unit_of(&state, version, unit.as_deref());
         return render_form(
@@ -265,12 +286,21 @@ async fn submit_form(
         Ok(Err(RecordError::Db(e))) => return error_page(lang, AppError::Database(e)),
         Err(e) => return error_page(lang, e.into()),
     };
-    let mut location = format!(
-        "/s/{}/thanks?lang={}&unit={}",
-        version.survey.slug,
-        lang.code(),
-        submission.unit
-    );
+    redirect_to_thanks(version, lang, Some(&submission.unit), already)
+}
+
+/// Post/redirect/get to the thank-you page.
+fn redirect_to_thanks(
+    version: &SurveyVersion,
+    lang: Lang,
+    unit: Option<&str>,
+    already: bool,
+) -> HttpResponse {
+    let mut location = format!("/s/{}/thanks?lang={}", version.survey.slug, lang.code());
+    if let Some(unit) = unit {
+        let unit: String = form_urlencoded::byte_serialize(unit.as_bytes()).collect();
+        location.push_str(&format!("&unit={unit}"));
+    }
     if already {
         location.push_str("&already=1");
     }

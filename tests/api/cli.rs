@@ -7,7 +7,7 @@ use crate::helpers::{hailong_command, repo_definitions, stored_rows, Backend, Te
 
 both_backends!(import_is_all_or_nothing_and_replay_safe);
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

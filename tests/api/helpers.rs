@@ -85,12 +85,17 @@ impl Drop for TestApp {
 /// What a test may change about the application it spawns.
 pub struct AppOptions {
     pub session_idle: std::time::Duration,
+    pub definitions: PathBuf,
+    /// Another app's database URL, to run a second instance on the same data.
+    pub database_url: Option<String>,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
         AppOptions {
             session_idle: std::time::Duration::from_secs(30 * 60),
+            definitions: repo_definitions(),
+            database_url: None,
         }
     }
 }
@@ -100,10 +105,16 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
-    let database = TestDatabase::new(backend);
+    let database = match &options.database_url {
+        None => TestDatabase::new(backend),
+        Some(url) => TestDatabase {
+            url: url.clone(),
+            _dir: tempfile::tempdir().expect("temp dir"),
+        },
+    };
     let config = Config {
         database_url: database.url.clone(),
-        definitions: repo_definitions(),
+        definitions: options.definitions.clone(),
         bind: "127.0.0.1:0".into(),
         stats: hailong::stats::StatsConfig::default(),
         sessions: hailong::config::SessionConfig::default(),

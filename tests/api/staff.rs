@@ -371,6 +371,7 @@ async fn sessions_expire_after_inactivity() {
         Backend::Sqlite,
         AppOptions {
             session_idle: Duration::from_secs(1),
+            ..AppOptions::default()
         },
     )
     .await;

@@ -6,6 +6,7 @@ use crate::helpers::{new_id, spawn_app, valid_health_submission, Backend};
 const HEALTH: &str = "/api/v1/surveys/health-outpatient/responses";
 
 both_backends!(
+    a_retry_after_the_questionnaire_changed_is_still_a_replay,
     records_then_recognises_a_replay,
     refuses_a_conflicting_replay,
     reports_every_invalid_field_with_422,
@@ -52,6 +53,54 @@ async fn records_then_recognises_a_replay(backend: Backend) {
     assert_eq!(&row.likert[..6], "45----");
     assert_eq!(row.likert.chars().nth(5 + 5).unwrap(), '2'); // B6
     assert_eq!(row.likert.chars().nth(5 + 10 + 5).unwrap(), 'N'); // C6
+}
+
+async fn a_retry_after_the_questionnaire_changed_is_still_a_replay(backend: Backend) {
+    let before = spawn_app(backend).await;
+    let id = new_id();
+    let mut body = valid_health_submission(&id);
+    body["version"] = json!(before.current_version("health-outpatient"));
+    assert_eq!(before.post_json(HEALTH, &body).await.status(), 201);
+
+    // The questionnaire is edited and the service restarted on the same data.
+    let dir = tempfile::tempdir().unwrap();
+    crate::cli::copy_dir(&crate::helpers::repo_definitions(), dir.path());
+    let file = dir.path().join("surveys/health-outpatient.toml");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("Khu vực chờ có đủ ghế ngồi", "Khu vực chờ có đủ ghế");
+    std::fs::write(&file, text).unwrap();
+    let options = crate::helpers::AppOptions {
+        definitions: dir.path().to_path_buf(),
+        database_url: Some(before.database_url().to_string()),
+        ..Default::default()
+    };
+    let after = crate::helpers::spawn_app_with(backend, options).await;
+    assert_ne!(
+        after.current_version("health-outpatient"),
+        before.current_version("health-outpatient")
+    );
+
+    // The phone that never got its answer retries: a replay, not a 409.
+    let retry = after.post_json(HEALTH, &body).await;
+    assert_eq!(retry.status(), 200);
+    assert_eq!(
+        retry.json::<Value>().await.unwrap()["status"],
+        "already_recorded"
+    );
+    // The same id with other answers is still a conflict.
+    body["answers"]["A1"] = json!(1);
+    assert_eq!(after.post_json(HEALTH, &body).await.status(), 409);
+    // A new response naming the old version learns that the survey changed.
+    let mut fresh = valid_health_submission(&new_id());
+    fresh["version"] = json!(before.current_version("health-outpatient"));
+    let changed = after.post_json(HEALTH, &fresh).await;
+    assert_eq!(changed.status(), 409);
+    assert_eq!(
+        changed.json::<Value>().await.unwrap()["error"],
+        "survey_changed"
+    );
+    assert_eq!(after.stored_rows().len(), 1);
 }
 
 async fn refuses_a_conflicting_replay(backend: Backend) {
