@@ -91,13 +91,8 @@ pub fn survey_panel(
         quarters.push(earlier);
     }
     quarters.reverse();
-    let trend = quarters
-        .into_iter()
-        .map(|quarter| {
-            let report = indices::compute(services, &query_for(survey, quarter, config), None)?;
-            Ok((quarter, report.current.estimates.overall))
-        })
-        .collect::<Result<Vec<_>, IndexError>>()?;
+    let overall = indices::overall_by_period(services, survey, &quarters, &config)?;
+    let trend: Vec<(Period, Estimate)> = quarters.into_iter().zip(overall).collect();
 
     let volumes = volumes::for_period(&mut services.db.reader()?, &period.label())?;
     let units: Vec<UnitLine> = unit_reports

@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use chrono::NaiveDate;
+
 use crate::collect::Services;
 use crate::db::{responses, volumes, DbError};
 use crate::definitions::{QuestionKind, SurveyVersion};
@@ -86,6 +88,38 @@ pub fn layout_of(survey: &SurveyVersion) -> Layout {
     }
 }
 
+/// Where each Likert item of `version` sits among the current
+/// questionnaire's items (None: the item was since removed).
+fn positions_in_current(current: &SurveyVersion, version: &SurveyVersion) -> Vec<Option<usize>> {
+    let current_keys: HashMap<&str, usize> = current
+        .survey
+        .likert_items()
+        .enumerate()
+        .map(|(i, q)| (q.key.as_str(), i))
+        .collect();
+    version
+        .survey
+        .likert_items()
+        .map(|q| current_keys.get(q.key.as_str()).copied())
+        .collect()
+}
+
+/// Appends one respondent's row of scores, decoded from a stored compact
+/// Likert string; items the response's version did not have stay skipped.
+fn push_scores(scores: &mut Vec<u8>, items: usize, positions: &[Option<usize>], code: &str) {
+    let start = scores.len();
+    scores.resize(start + items, 0);
+    for (position, byte) in positions.iter().zip(code.bytes()) {
+        if let Some(k) = position {
+            scores[start + k] = match byte {
+                b'1'..=b'5' => byte - b'0',
+                b'N' => NOT_APPLICABLE,
+                _ => 0,
+            };
+        }
+    }
+}
+
 /// Reads the cell (blocking). Responses to earlier versions are mapped onto
 /// the current items by key; items they did not have count as skipped, and
 /// items since removed are left out.
@@ -95,22 +129,12 @@ pub fn load_cell(
     period: &Period,
 ) -> Result<CellData, IndexError> {
     let current = &query.survey;
-    let current_keys: HashMap<&str, usize> = current
-        .survey
-        .likert_items()
-        .enumerate()
-        .map(|(i, q)| (q.key.as_str(), i))
-        .collect();
-    let items = current_keys.len();
+    let items = current.survey.likert_items().count();
     let (from, to) = period.bounds();
     let mut conn = services.db.reader()?;
     let mut data = CellData::default();
     for version in services.versions_of(&current.survey.slug) {
-        let positions: Vec<Option<usize>> = version
-            .survey
-            .likert_items()
-            .map(|q| current_keys.get(q.key.as_str()).copied())
-            .collect();
+        let positions = positions_in_current(current, &version);
         let rows =
             responses::likert_rows(&mut conn, &version.hash, from, to, query.unit.as_deref())?;
         if rows.is_empty() {
@@ -119,21 +143,46 @@ pub fn load_cell(
         data.versions.insert(version.hash.clone());
         data.scores.reserve(rows.len() * items);
         for (unit, code) in rows {
-            let start = data.scores.len();
-            data.scores.resize(start + items, 0);
-            for (position, byte) in positions.iter().zip(code.bytes()) {
-                if let Some(k) = position {
-                    data.scores[start + k] = match byte {
-                        b'1'..=b'5' => byte - b'0',
-                        b'N' => NOT_APPLICABLE,
-                        _ => 0,
-                    };
-                }
-            }
+            push_scores(&mut data.scores, items, &positions, &code);
             data.units.push(unit);
         }
     }
     Ok(data)
+}
+
+/// The unweighted overall index of `survey` in each of `periods`, from one
+/// read of the responses spanning them all (blocking). For trends.
+pub fn overall_by_period(
+    services: &Services,
+    survey: &SurveyVersion,
+    periods: &[Period],
+    config: &StatsConfig,
+) -> Result<Vec<stats::Estimate>, IndexError> {
+    let bounds: Vec<(NaiveDate, NaiveDate)> = periods.iter().map(Period::bounds).collect();
+    let (Some(from), Some(to)) = (
+        bounds.iter().map(|b| b.0).min(),
+        bounds.iter().map(|b| b.1).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let items = survey.survey.likert_items().count();
+    let mut scores: Vec<Vec<u8>> = vec![Vec::new(); periods.len()];
+    let mut conn = services.db.reader()?;
+    for version in services.versions_of(&survey.survey.slug) {
+        let positions = positions_in_current(survey, &version);
+        for (date, code) in responses::dated_likert_rows(&mut conn, &version.hash, from, to)? {
+            for (i, (start, end)) in bounds.iter().enumerate() {
+                if (*start..=*end).contains(&date) {
+                    push_scores(&mut scores[i], items, &positions, &code);
+                }
+            }
+        }
+    }
+    let layout = layout_of(survey);
+    Ok(scores
+        .into_iter()
+        .map(|cell| stats::overall_index(&Sample::unweighted(items, cell), &layout, config))
+        .collect())
 }
 
 /// The estimation sample of a cell: unweighted, or stratified by service

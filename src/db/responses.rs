@@ -170,3 +170,18 @@ pub fn microdata_page(
     }
     Ok(query.load(&mut **conn)?)
 }
+
+/// (date, compact Likert string) of every response to `version` in a date
+/// range: what a trend over several periods needs, in one read.
+pub fn dated_likert_rows(
+    conn: &mut Conn,
+    version: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<(NaiveDate, String)>> {
+    Ok(responses::table
+        .filter(responses::survey_version.eq(version))
+        .filter(responses::submitted_on.between(from, to))
+        .select((responses::submitted_on, responses::likert))
+        .load(&mut **conn)?)
+}

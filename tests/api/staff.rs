@@ -492,6 +492,14 @@ async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend:
     // The other hospitals have no responses: listed as coverage gaps.
     assert!(page.contains("Chưa có phiếu — thiếu độ phủ"));
     assert!(page.contains("<svg class=\"trend\""), "the trend is drawn");
+    let trend_row = format!(
+        "<tr><td>{quarter}</td><td class=\"num\">{}</td>",
+        hailong::views::format::percent(vi, overall)
+    );
+    assert!(
+        page.contains(&trend_row),
+        "the trend's last quarter is the API's figure"
+    );
     assert!(page.contains("<table"), "with a table alternative");
 
     let english = client
