@@ -75,13 +75,6 @@ impl Backend {
             Backend::Sqlite(PathBuf::from(path))
         }
     }
-
-    pub fn name(&self) -> &'static str {
-        match self {
-            Backend::Sqlite(_) => "SQLite",
-            Backend::Postgres(_) => "PostgreSQL",
-        }
-    }
 }
 
 /// Opens connections for the pool and applies per-backend settings in one place.

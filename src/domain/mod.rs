@@ -68,10 +68,6 @@ impl ResponseId {
     pub fn from_uuid(uuid: Uuid) -> Self {
         ResponseId(uuid)
     }
-
-    pub fn as_uuid(&self) -> Uuid {
-        self.0
-    }
 }
 
 impl fmt::Display for ResponseId {

@@ -353,32 +353,9 @@ pub fn mean_score(sample: &Sample, k: usize, config: &StatsConfig) -> Estimate {
     item_estimates(sample, k, config).mean_score
 }
 
-/// Element index E_e: mean of its answered items' indices.
-pub fn element_index(
-    sample: &Sample,
-    layout: &Layout,
-    element: usize,
-    config: &StatsConfig,
-) -> Estimate {
-    estimate_cell(sample, layout, config)
-        .elements
-        .swap_remove(element)
-        .index
-}
-
 /// Overall index by the survey's declared rule.
 pub fn overall_index(sample: &Sample, layout: &Layout, config: &StatsConfig) -> Estimate {
     estimate_cell(sample, layout, config).overall
-}
-
-/// Pooled rate: all 4–5 answers ÷ all valid answers, over the overall's items.
-pub fn pooled_rate(sample: &Sample, layout: &Layout, config: &StatsConfig) -> Estimate {
-    estimate_cell(sample, layout, config).pooled
-}
-
-/// Share of respondents (with ≥ 1 valid answer) whose every valid answer is 4–5.
-pub fn comprehensive(sample: &Sample, layout: &Layout, config: &StatsConfig) -> Estimate {
-    estimate_cell(sample, layout, config).comprehensive
 }
 
 /// Two independent estimates compared: Δ = θ₂ − θ₁, SE_Δ = √(V₁ + V₂).
