@@ -9,6 +9,7 @@ use crate::stats::StatsConfig;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hailong.db";
 pub const DEFAULT_DEFINITIONS: &str = "survey-definitions";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DB_WAIT_SECONDS: usize = 10;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -20,6 +21,9 @@ pub struct Config {
     pub stats: StatsConfig,
     /// Staff sessions: key, idle timeout, Secure cookies.
     pub sessions: SessionConfig,
+    /// How long a request waits for a database connection before it is
+    /// answered 503 (`HAILONG_DB_WAIT_SECONDS`, default 10).
+    pub pool_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +78,10 @@ impl Config {
             }
         };
         let idle_minutes = count("HAILONG_SESSION_IDLE_MINUTES", 30)?;
+        let db_wait = count("HAILONG_DB_WAIT_SECONDS", DEFAULT_DB_WAIT_SECONDS)?;
+        if db_wait == 0 {
+            return Err("HAILONG_DB_WAIT_SECONDS must be at least 1".into());
+        }
         if idle_minutes == 0 {
             return Err("HAILONG_SESSION_IDLE_MINUTES must be at least 1".into());
         }
@@ -88,6 +96,7 @@ impl Config {
                 idle: Duration::from_secs(idle_minutes as u64 * 60),
                 secure,
             },
+            pool_timeout: Duration::from_secs(db_wait as u64),
             database_url: text("DATABASE_URL", DEFAULT_DATABASE_URL),
             definitions: PathBuf::from(text("HAILONG_DEFINITIONS", DEFAULT_DEFINITIONS)),
             bind: text("HAILONG_BIND", DEFAULT_BIND),

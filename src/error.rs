@@ -1,15 +1,28 @@
 //! The error policy, in one place. Every failure a request can meet becomes
 //! an [`AppError`]; each variant has one HTTP status and one JSON `error`
 //! code. Causes (database errors) are logged, never shown to the client.
+//!
+//! One error has two faces: JSON for `/api/*` and bearer-token calls, a
+//! translated page ([`PageError`]) for everything a browser opens — the
+//! citizen form, the dashboards, `/report` and `/export/*` in a staff
+//! session. [`wants_json`] decides which, once per request.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde_json::json;
 
 use crate::db::DbError;
-use crate::domain::{FieldErrors, Lang};
+use crate::domain::FieldErrors;
+use crate::i18n::Lang;
+use crate::views::errors::{self as view, ErrorView};
+use crate::views::staff::Viewer;
+
+/// Seconds a client is asked to wait before retrying when the database is
+/// out of reach or saturated.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -35,12 +48,48 @@ pub enum AppError {
     UnsupportedMediaType { expected: &'static str },
     #[error("an API token is required: send Authorization: Bearer <token>")]
     Unauthorized,
+    /// A page that needs a signed-in staff member; `next` is where to
+    /// return after signing in.
+    #[error("sign in to see this page")]
+    SignInRequired { next: String, expired: bool },
     #[error("{0}")]
     Forbidden(String),
+    #[error("the form expired or was not sent from this site")]
+    CsrfRejected,
+    #[error("the service is temporarily unavailable; retry in a few seconds")]
+    Unavailable(#[source] DbError),
     #[error("internal error")]
-    Database(#[from] DbError),
+    Database(#[source] DbError),
     #[error("internal error")]
     Internal(String),
+}
+
+impl From<DbError> for AppError {
+    fn from(err: DbError) -> Self {
+        if err.is_unavailable() {
+            AppError::Unavailable(err)
+        } else {
+            AppError::Database(err)
+        }
+    }
+}
+
+/// An error with its causes, for the log: `a: b: c`.
+pub fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Whether a request gets errors as JSON: API routes and bearer-token
+/// calls. Everything else is opened by a person in a browser.
+pub fn wants_json(req: &HttpRequest) -> bool {
+    req.path().starts_with("/api/") || req.headers().contains_key(header::AUTHORIZATION)
 }
 
 impl AppError {
@@ -55,9 +104,24 @@ impl AppError {
             AppError::SurveyChanged { .. } => "survey_changed",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
             AppError::UnsupportedMediaType { .. } => "unsupported_media_type",
-            AppError::Unauthorized => "unauthorized",
-            AppError::Forbidden(_) => "forbidden",
+            AppError::Unauthorized | AppError::SignInRequired { .. } => "unauthorized",
+            AppError::Forbidden(_) | AppError::CsrfRejected => "forbidden",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Database(_) | AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The error for a response that some other layer (actix's own
+    /// extractors) failed with, by its status.
+    pub fn from_status(status: StatusCode, detail: Option<String>) -> AppError {
+        let detail = detail.unwrap_or_else(|| status.to_string());
+        match status {
+            StatusCode::NOT_FOUND => AppError::NotFound(detail),
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::BadRequest(detail),
+            StatusCode::FORBIDDEN => AppError::Forbidden(detail),
+            StatusCode::UNAUTHORIZED => AppError::Unauthorized,
+            s if s.is_server_error() => AppError::Internal(detail),
+            _ => AppError::BadRequest(detail),
         }
     }
 
@@ -84,15 +148,19 @@ impl ResponseError for AppError {
             AppError::ConflictingReplay | AppError::SurveyChanged { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Unauthorized | AppError::SignInRequired { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            AppError::Database(cause) => log::error!("database failure: {cause}"),
+            AppError::Unavailable(cause) => {
+                log::warn!("database unavailable: {}", with_causes(cause))
+            }
+            AppError::Database(cause) => log::error!("database failure: {}", with_causes(cause)),
             AppError::Internal(cause) => log::error!("internal failure: {cause}"),
             _ => {}
         }
@@ -104,10 +172,132 @@ impl ResponseError for AppError {
             body["current_version"] = json!(current);
         }
         let mut response = HttpResponse::build(self.status_code());
-        if let AppError::Unauthorized = self {
+        if let AppError::Unauthorized | AppError::SignInRequired { .. } = self {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }
+        if let AppError::Unavailable(_) = self {
+            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
         response.json(body)
+    }
+}
+
+/// An error as the page a browser shows: translated, with the staff
+/// header when someone is signed in. The causes were logged when the error
+/// first became a response; the page names none.
+#[derive(Debug)]
+pub struct PageError<'a> {
+    pub error: &'a AppError,
+    pub lang: Lang,
+    pub viewer: Option<&'a Viewer>,
+}
+
+impl fmt::Display for PageError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl ResponseError for PageError<'_> {
+    fn status_code(&self) -> StatusCode {
+        match self.error {
+            AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            other => other.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let lang = self.lang;
+        let pick = |vi, en| lang.pick(vi, en).to_string();
+        if let AppError::SignInRequired { next, expired } = self.error {
+            let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            let expired = if *expired { "&expired=1" } else { "" };
+            let english = if lang == Lang::En { "&lang=en" } else { "" };
+            return HttpResponse::SeeOther()
+                .insert_header((
+                    header::LOCATION,
+                    format!("/login?next={next}{expired}{english}"),
+                ))
+                .finish();
+        }
+        let (title, message, detail) = match self.error {
+            AppError::NotFound(_) => (
+                pick("Không tìm thấy trang", "Page not found"),
+                pick(
+                    "Địa chỉ này không có trên hệ thống.",
+                    "There is nothing at this address.",
+                ),
+                None,
+            ),
+            AppError::InvalidParameter { field, message } => (
+                pick("Tham số không hợp lệ", "Invalid parameter"),
+                pick(
+                    "Vui lòng sửa tham số dưới đây rồi thử lại.",
+                    "Please correct the parameter below and try again.",
+                ),
+                Some(format!("{field}: {message}")),
+            ),
+            AppError::Forbidden(_) => (
+                pick("Không có quyền truy cập", "Access denied"),
+                pick(
+                    "Tài khoản của bạn không được xem trang này.",
+                    "Your account may not see this page.",
+                ),
+                None,
+            ),
+            AppError::CsrfRejected => (
+                pick("Biểu mẫu đã hết hạn", "The form expired"),
+                pick(
+                    "Vui lòng quay lại, tải lại trang rồi thử lại.",
+                    "Please go back, reload the page and try again.",
+                ),
+                None,
+            ),
+            AppError::Unauthorized => (
+                pick("Cần đăng nhập", "Sign-in required"),
+                pick(
+                    "Vui lòng đăng nhập để xem trang này.",
+                    "Please sign in to see this page.",
+                ),
+                None,
+            ),
+            AppError::Unavailable(_) => (
+                pick("Hệ thống đang bận", "The service is busy"),
+                pick(
+                    "Yêu cầu của bạn chưa được thực hiện và không có gì bị ghi dở. Vui lòng thử lại sau ít phút.",
+                    "Your request was not carried out and nothing was half-recorded. Please try again in a few minutes.",
+                ),
+                None,
+            ),
+            AppError::Database(_) | AppError::Internal(_) => (
+                pick("Lỗi hệ thống", "System error"),
+                pick("Vui lòng thử lại sau.", "Please try again later."),
+                None,
+            ),
+            other => (
+                pick("Yêu cầu không hợp lệ", "Invalid request"),
+                pick(
+                    "Trình duyệt đã gửi một yêu cầu mà hệ thống không xử lý được.",
+                    "The browser sent a request the service cannot handle.",
+                ),
+                Some(other.to_string()),
+            ),
+        };
+        let page = view::page(&ErrorView {
+            lang,
+            title: &title,
+            message: &message,
+            detail: detail.as_deref(),
+            viewer: self.viewer,
+        });
+        let mut response = HttpResponse::build(self.status_code());
+        response
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "no-store"));
+        if let AppError::Unavailable(_) = self.error {
+            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
+        response.body(page.into_string())
     }
 }
 

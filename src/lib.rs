@@ -1,23 +1,18 @@
 //! hailong: citizen-satisfaction surveys for Vietnamese provincial
 //! departments, with the official indices and honest confidence intervals.
+//!
+//! Layers read top-down: `web` → `services` → {`db`, `stats`,
+//! `definitions`, `domain`, `i18n`}; `views` draws view models with `i18n`.
 
-pub mod accounts;
-pub mod collect;
+pub mod app;
 pub mod config;
-pub mod dashboard;
 pub mod db;
 pub mod definitions;
 pub mod domain;
 pub mod error;
-pub mod export;
-pub mod import;
-pub mod indices;
-pub mod microdata;
-pub mod report;
-pub mod simulate;
+pub mod i18n;
+pub mod services;
 pub mod startup;
 pub mod stats;
-pub mod tokens;
 pub mod views;
-pub mod volumes;
 pub mod web;

@@ -7,11 +7,11 @@ use actix_session::storage::CookieSessionStore;
 use actix_session::SessionMiddleware;
 use actix_web::cookie::SameSite;
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, DefaultHeaders, Logger};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders, Logger};
 use actix_web::{web::Data, App, HttpServer};
 
-use crate::accounts::LoginThrottle;
-use crate::collect::Services;
+use crate::app::AppContext;
+use crate::services::access::throttle::LoginThrottle;
 use crate::web::session::WebSettings;
 
 /// The access log: request line, status, size, duration. Never the client
@@ -25,28 +25,34 @@ pub struct Application {
 }
 
 impl Application {
+    /// Binds `bind` (port 0 picks a free port) and prepares `workers`
+    /// worker threads (`None`: one per core).
     pub fn build(
-        services: Services,
+        ctx: AppContext,
         bind: &str,
         settings: WebSettings,
+        workers: Option<usize>,
     ) -> std::io::Result<Application> {
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
-        let state = Data::new(services);
+        let state = Data::new(ctx);
         let throttle = Data::new(LoginThrottle::default());
         let settings = Data::new(settings);
         let server = HttpServer::new(move || {
             // An encrypted and signed cookie holds the whole session, so any
             // app instance can serve any staff member. It is only ever set
             // on staff pages: citizen pages never touch the session.
-            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), settings.session_key.clone())
-                .cookie_name("hailong_session".into())
-                .cookie_http_only(true)
-                .cookie_same_site(SameSite::Strict)
-                .cookie_secure(settings.cookie_secure)
-                .cookie_content_security(CookieContentSecurity::Private)
-                .session_lifecycle(BrowserSession::default())
-                .build();
+            let sessions = SessionMiddleware::builder(
+                CookieSessionStore::default(),
+                settings.session_key.clone(),
+            )
+            .cookie_name("hailong_session".into())
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Strict)
+            .cookie_secure(settings.cookie_secure)
+            .cookie_content_security(CookieContentSecurity::Private)
+            .session_lifecycle(BrowserSession::default())
+            .build();
             App::new()
                 .wrap(Logger::new(ACCESS_LOG_FORMAT))
                 .wrap(Compress::default())
@@ -56,14 +62,18 @@ impl Application {
                         .add(("Referrer-Policy", "no-referrer"))
                         .add(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")),
                 )
+                .wrap(from_fn(crate::web::error_pages))
                 .wrap(sessions)
                 .app_data(state.clone())
                 .app_data(throttle.clone())
                 .app_data(settings.clone())
                 .configure(crate::web::routes)
-        })
-        .listen(listener)?
-        .run();
+        });
+        let server = match workers {
+            Some(n) => server.workers(n),
+            None => server,
+        };
+        let server = server.listen(listener)?.run();
         Ok(Application { port, server })
     }
 

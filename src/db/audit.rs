@@ -19,7 +19,7 @@ pub struct AuditRow {
 pub fn insert(conn: &mut Conn, row: &AuditRow) -> DbResult<()> {
     diesel::insert_into(audit_log::table)
         .values(row)
-        .execute(&mut **conn)?;
+        .execute(conn)?;
     Ok(())
 }
 
@@ -29,5 +29,5 @@ pub fn recent(conn: &mut Conn, limit: i64) -> DbResult<Vec<AuditRow>> {
         .order((audit_log::at.desc(), audit_log::id))
         .limit(limit)
         .select(AuditRow::as_select())
-        .load(&mut **conn)?)
+        .load(conn)?)
 }

@@ -13,8 +13,9 @@ pub mod volumes;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
+use diesel::r2d2::R2D2Connection;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -42,14 +43,46 @@ pub(crate) use with_backend;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("database query failed: {0}")]
+    #[error("database query failed")]
     Query(#[from] diesel::result::Error),
-    #[error("no database connection available: {0}")]
+    /// No connection within the pool's timeout: the database is
+    /// unreachable or every connection is busy. Worth retrying later.
+    #[error("no database connection available")]
     Pool(#[from] r2d2::PoolError),
     #[error("could not run migrations: {0}")]
     Migration(String),
-    #[error("{0}")]
-    Setup(String),
+    #[error("cannot open the database {target}")]
+    Open {
+        target: String,
+        #[source]
+        source: r2d2::PoolError,
+    },
+    #[error("cannot create the database folder {}", path.display())]
+    CreateFolder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("stored survey version {hash} is unreadable")]
+    StoredDefinition {
+        hash: String,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl DbError {
+    /// Whether the failure is the database being out of reach or saturated
+    /// (the request may succeed later) rather than a fault.
+    pub fn is_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        matches!(
+            self,
+            DbError::Pool(_)
+                | DbError::Query(Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _))
+                | DbError::Query(Error::BrokenTransactionManager)
+        )
+    }
 }
 
 pub type DbResult<T> = Result<T, DbError>;
@@ -113,17 +146,24 @@ impl ManageConnection for Manager {
         }
     }
 
+    /// Used only when a pool tests connections, which ours do not on
+    /// checkout: a failed query reports a lost connection anyway, and a
+    /// round trip per request would cost more than it saves.
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
-        conn.batch_execute("SELECT 1")
-            .map_err(|e| ConnectError(e.to_string()))
+        conn.ping().map_err(|e| ConnectError(e.to_string()))
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection returned with an open or failed transaction (a panic
+    /// inside [`Db::write_tx`]) is dropped rather than reused.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
     }
 }
 
-pub type Conn = PooledConnection<Manager>;
+/// A connection, whichever backend it is. Query functions take
+/// `&mut Conn`; a pooled connection derefs to one.
+pub type Conn = DbConnection;
+pub type Pooled = PooledConnection<Manager>;
 
 /// The service's handle on its database. SQLite allows one writer at a time,
 /// so writes go through a pool of one connection instead of contending for
@@ -136,35 +176,37 @@ pub struct Db {
 }
 
 impl Db {
-    pub fn connect(url: &str) -> DbResult<Db> {
+    /// Opens the pools. `timeout` bounds how long a request waits for a
+    /// connection before it is answered "unavailable".
+    pub fn connect(url: &str, timeout: Duration) -> DbResult<Db> {
         let backend = Backend::from_url(url);
         let manager = Manager {
             backend: backend.clone(),
         };
-        let timeout = Duration::from_secs(30);
         match &backend {
             Backend::Sqlite(path) => {
                 create_parent_dir(path)?;
+                let open_error = |source| DbError::Open {
+                    target: format!("SQLite file {}", path.display()),
+                    source,
+                };
                 let write = Pool::builder()
                     .max_size(1)
                     .min_idle(Some(1))
+                    .test_on_check_out(false)
                     .connection_timeout(timeout)
                     .build(manager.clone())
-                    .map_err(|e| {
-                        DbError::Setup(format!(
-                            "cannot open SQLite database {}: {e}",
-                            path.display()
-                        ))
-                    })?;
+                    .map_err(open_error)?;
                 // WAL lets readers proceed while the writer commits; it is a
                 // property of the file, so setting it once is enough.
                 write.get()?.batch_execute("PRAGMA journal_mode = WAL;")?;
                 let read = Pool::builder()
                     .max_size(8)
                     .min_idle(Some(1))
+                    .test_on_check_out(false)
                     .connection_timeout(timeout)
                     .build(manager)
-                    .map_err(|e| DbError::Setup(e.to_string()))?;
+                    .map_err(open_error)?;
                 Ok(Db {
                     backend,
                     read,
@@ -176,9 +218,13 @@ impl Db {
                     .max_size(16)
                     // Grow on demand: many app instances share one server.
                     .min_idle(Some(1))
+                    .test_on_check_out(false)
                     .connection_timeout(timeout)
                     .build(manager)
-                    .map_err(|e| DbError::Setup(format!("cannot connect to PostgreSQL: {e}")))?;
+                    .map_err(|source| DbError::Open {
+                        target: "PostgreSQL".into(),
+                        source,
+                    })?;
                 Ok(Db {
                     backend,
                     read: pool.clone(),
@@ -192,12 +238,53 @@ impl Db {
         &self.backend
     }
 
-    pub fn reader(&self) -> DbResult<Conn> {
+    pub fn reader(&self) -> DbResult<Pooled> {
         Ok(self.read.get()?)
     }
 
-    pub fn writer(&self) -> DbResult<Conn> {
+    pub fn writer(&self) -> DbResult<Pooled> {
         Ok(self.write.get()?)
+    }
+
+    /// Runs `work` in one write transaction on the writer connection and
+    /// commits only if it succeeds: an action and its audit row, a batch
+    /// and the checks it was planned on, are stored together or not at all.
+    /// On SQLite the transaction is `BEGIN IMMEDIATE`, so it holds the
+    /// write lock from its first statement — reads inside it see what no
+    /// other process can change before the commit.
+    pub fn write_tx<T, E>(&self, work: impl FnOnce(&mut Conn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut pooled = self.writer()?;
+        let conn: &mut Conn = &mut pooled;
+        let begun = match &mut *conn {
+            DbConnection::Sqlite(c) => {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+            }
+            DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
+        };
+        begun.map_err(DbError::from)?;
+        match work(&mut *conn) {
+            Ok(value) => {
+                with_backend!(&mut *conn, |c| AnsiTransactionManager::commit_transaction(
+                    c
+                ))
+                .map_err(DbError::from)?;
+                Ok(value)
+            }
+            Err(err) => {
+                if let Err(rollback) =
+                    with_backend!(
+                        &mut *conn,
+                        |c| AnsiTransactionManager::rollback_transaction(c)
+                    )
+                {
+                    log::error!("rollback failed: {rollback}");
+                }
+                Err(err)
+            }
+        }
     }
 
     /// Applies pending migrations; returns how many ran.
@@ -215,8 +302,12 @@ impl Db {
 
 fn create_parent_dir(path: &Path) -> DbResult<()> {
     match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => std::fs::create_dir_all(parent)
-            .map_err(|e| DbError::Setup(format!("cannot create {}: {e}", parent.display()))),
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            std::fs::create_dir_all(parent).map_err(|source| DbError::CreateFolder {
+                path: parent.to_path_buf(),
+                source,
+            })
+        }
         _ => Ok(()),
     }
 }

@@ -14,7 +14,7 @@ pub struct ResponseRow {
     pub survey_version: String,
     pub unit: String,
     pub submitted_on: NaiveDate,
-    pub channel: String,
+    pub channel: crate::domain::Channel,
     pub answers: String,
     pub likert: String,
     pub comment: Option<String>,
@@ -36,7 +36,7 @@ pub fn find(conn: &mut Conn, id: &str) -> DbResult<Option<ResponseRow>> {
     Ok(responses::table
         .find(id)
         .select(ResponseRow::as_select())
-        .first(&mut **conn)
+        .first(conn)
         .optional()?)
 }
 
@@ -49,7 +49,7 @@ pub fn find_many(conn: &mut Conn, ids: &[String]) -> DbResult<Vec<ResponseRow>> 
             responses::table
                 .filter(responses::id.eq_any(chunk))
                 .select(ResponseRow::as_select())
-                .load(&mut **conn)?,
+                .load(conn)?,
         );
     }
     Ok(found)
@@ -58,7 +58,7 @@ pub fn find_many(conn: &mut Conn, ids: &[String]) -> DbResult<Vec<ResponseRow>> 
 /// Inserts `row` unless its id is stored already; true when it was inserted.
 /// Returns only after the transaction committed.
 pub fn insert_if_new(conn: &mut Conn, row: &ResponseRow) -> DbResult<bool> {
-    let inserted = with_backend!(&mut **conn, |c| {
+    let inserted = with_backend!(conn, |c| {
         diesel::insert_into(responses::table)
             .values(row)
             .on_conflict_do_nothing()
@@ -67,25 +67,21 @@ pub fn insert_if_new(conn: &mut Conn, row: &ResponseRow) -> DbResult<bool> {
     Ok(inserted == 1)
 }
 
-/// Inserts all rows in one transaction: all of them or none.
+/// Inserts all rows; run it inside [`Db::write_tx`](super::Db::write_tx)
+/// so that a batch is stored whole or not at all.
 pub fn insert_all(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<()> {
     // 8 columns × 500 rows stays under SQLite's and PostgreSQL's bind limits.
     const BATCH: usize = 500;
-    with_backend!(&mut **conn, |c| {
-        c.transaction::<_, diesel::result::Error, _>(|c| {
-            for chunk in rows.chunks(BATCH) {
-                diesel::insert_into(responses::table)
-                    .values(chunk)
-                    .execute(c)?;
-            }
-            Ok(())
-        })
-    })?;
+    for chunk in rows.chunks(BATCH) {
+        with_backend!(conn, |c| diesel::insert_into(responses::table)
+            .values(chunk)
+            .execute(c))?;
+    }
     Ok(())
 }
 
 pub fn count(conn: &mut Conn) -> DbResult<i64> {
-    Ok(responses::table.count().get_result(&mut **conn)?)
+    Ok(responses::table.count().get_result(conn)?)
 }
 
 /// (service point, compact Likert string) of every response to `version`
@@ -106,7 +102,7 @@ pub fn likert_rows(
     if let Some(unit) = unit {
         query = query.filter(responses::unit.eq(unit));
     }
-    Ok(query.load(&mut **conn)?)
+    Ok(query.load(conn)?)
 }
 
 /// (service point, comment) of the comments to `versions` in a date range,
@@ -126,7 +122,7 @@ pub fn comments(
         .order((responses::submitted_on.desc(), responses::id))
         .limit(limit)
         .select((responses::unit, responses::comment.assume_not_null()))
-        .load(&mut **conn)?)
+        .load(conn)?)
 }
 
 /// A response as the microdata export needs it (never the comment).
@@ -136,7 +132,7 @@ pub struct MicrodataRow {
     pub survey_version: String,
     pub unit: String,
     pub submitted_on: NaiveDate,
-    pub channel: String,
+    pub channel: crate::domain::Channel,
     pub answers: String,
 }
 
@@ -168,7 +164,7 @@ pub fn microdata_page(
     if let Some(after) = after {
         query = query.filter(responses::id.gt(after));
     }
-    Ok(query.load(&mut **conn)?)
+    Ok(query.load(conn)?)
 }
 
 /// (date, compact Likert string) of every response to `version` in a date
@@ -183,5 +179,5 @@ pub fn dated_likert_rows(
         .filter(responses::survey_version.eq(version))
         .filter(responses::submitted_on.between(from, to))
         .select((responses::submitted_on, responses::likert))
-        .load(&mut **conn)?)
+        .load(conn)?)
 }

@@ -12,7 +12,7 @@ use super::{Conn, DbResult};
 pub struct TokenRow {
     pub id: String,
     pub name: String,
-    pub role: String,
+    pub role: crate::domain::RoleKind,
     pub department: Option<String>,
     pub token_hash: String,
     pub created_on: NaiveDate,
@@ -22,7 +22,7 @@ pub struct TokenRow {
 pub fn insert(conn: &mut Conn, row: &TokenRow) -> DbResult<()> {
     diesel::insert_into(api_tokens::table)
         .values(row)
-        .execute(&mut **conn)?;
+        .execute(conn)?;
     Ok(())
 }
 
@@ -32,7 +32,7 @@ pub fn find_active(conn: &mut Conn, token_hash: &str) -> DbResult<Option<TokenRo
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked_on.is_null())
         .select(TokenRow::as_select())
-        .first(&mut **conn)
+        .first(conn)
         .optional()?)
 }
 
@@ -40,7 +40,7 @@ pub fn list(conn: &mut Conn) -> DbResult<Vec<TokenRow>> {
     Ok(api_tokens::table
         .order((api_tokens::created_on, api_tokens::name))
         .select(TokenRow::as_select())
-        .load(&mut **conn)?)
+        .load(conn)?)
 }
 
 /// Revokes the active tokens whose id or name is `id_or_name`; returns how many.
@@ -55,5 +55,5 @@ pub fn revoke(conn: &mut Conn, id_or_name: &str, today: NaiveDate) -> DbResult<u
             .filter(api_tokens::revoked_on.is_null()),
     )
     .set(api_tokens::revoked_on.eq(Some(today)))
-    .execute(&mut **conn)?)
+    .execute(conn)?)
 }

@@ -11,7 +11,7 @@ use super::{Conn, DbResult};
 pub struct UserRow {
     pub id: String,
     pub username: String,
-    pub role: String,
+    pub role: crate::domain::RoleKind,
     pub department: Option<String>,
     pub password_hash: String,
     pub disabled: bool,
@@ -21,7 +21,7 @@ pub struct UserRow {
 pub fn insert(conn: &mut Conn, row: &UserRow) -> DbResult<()> {
     diesel::insert_into(users::table)
         .values(row)
-        .execute(&mut **conn)?;
+        .execute(conn)?;
     Ok(())
 }
 
@@ -29,7 +29,7 @@ pub fn find_by_username(conn: &mut Conn, username: &str) -> DbResult<Option<User
     Ok(users::table
         .filter(users::username.eq(username))
         .select(UserRow::as_select())
-        .first(&mut **conn)
+        .first(conn)
         .optional()?)
 }
 
@@ -37,7 +37,7 @@ pub fn find(conn: &mut Conn, id: &str) -> DbResult<Option<UserRow>> {
     Ok(users::table
         .find(id)
         .select(UserRow::as_select())
-        .first(&mut **conn)
+        .first(conn)
         .optional()?)
 }
 
@@ -45,7 +45,7 @@ pub fn list(conn: &mut Conn) -> DbResult<Vec<UserRow>> {
     Ok(users::table
         .order(users::username)
         .select(UserRow::as_select())
-        .load(&mut **conn)?)
+        .load(conn)?)
 }
 
 /// Returns whether an account with this username exists.
@@ -53,7 +53,7 @@ pub fn set_disabled(conn: &mut Conn, username: &str, disabled: bool) -> DbResult
     Ok(
         diesel::update(users::table.filter(users::username.eq(username)))
             .set(users::disabled.eq(disabled))
-            .execute(&mut **conn)?
+            .execute(conn)?
             == 1,
     )
 }
@@ -63,7 +63,7 @@ pub fn set_password_hash(conn: &mut Conn, username: &str, hash: &str) -> DbResul
     Ok(
         diesel::update(users::table.filter(users::username.eq(username)))
             .set(users::password_hash.eq(hash))
-            .execute(&mut **conn)?
+            .execute(conn)?
             == 1,
     )
 }

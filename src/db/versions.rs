@@ -31,7 +31,7 @@ pub fn record(conn: &mut Conn, current: &[&SurveyVersion], today: NaiveDate) -> 
         .collect();
     let mut inserted = 0;
     for row in &rows {
-        inserted += with_backend!(&mut **conn, |c| {
+        inserted += with_backend!(conn, |c| {
             diesel::insert_into(survey_versions::table)
                 .values(row)
                 .on_conflict_do_nothing()
@@ -46,14 +46,14 @@ pub fn all(conn: &mut Conn) -> DbResult<Vec<(SurveyVersion, NaiveDate)>> {
     let rows: Vec<VersionRow> = survey_versions::table
         .select(VersionRow::as_select())
         .order((survey_versions::first_loaded_on, survey_versions::hash))
-        .load(&mut **conn)?;
+        .load(conn)?;
     rows.into_iter()
         .map(|row| {
-            let survey: Survey = serde_json::from_str(&row.definition).map_err(|e| {
-                DbError::Setup(format!(
-                    "stored survey version {} is unreadable: {e}",
-                    row.hash
-                ))
+            let survey: Survey = serde_json::from_str(&row.definition).map_err(|source| {
+                DbError::StoredDefinition {
+                    hash: row.hash.clone(),
+                    source,
+                }
             })?;
             // The hash is the identity responses point to: keep the stored one
             // even if hashing were ever to change.

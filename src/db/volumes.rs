@@ -16,22 +16,17 @@ pub struct VolumeRow {
     pub transactions: i64,
 }
 
-/// Stores all rows in one transaction, replacing earlier figures for the
-/// same service point and period.
+/// Stores all rows, replacing earlier figures for the same service point and
+/// period; run it inside [`Db::write_tx`](super::Db::write_tx).
 pub fn upsert_all(conn: &mut Conn, rows: &[VolumeRow]) -> DbResult<()> {
-    with_backend!(&mut **conn, |c| {
-        c.transaction::<_, diesel::result::Error, _>(|c| {
-            for row in rows {
-                diesel::insert_into(unit_volumes::table)
-                    .values(row)
-                    .on_conflict((unit_volumes::unit, unit_volumes::period))
-                    .do_update()
-                    .set(unit_volumes::transactions.eq(excluded(unit_volumes::transactions)))
-                    .execute(c)?;
-            }
-            Ok(())
-        })
-    })?;
+    for row in rows {
+        with_backend!(conn, |c| diesel::insert_into(unit_volumes::table)
+            .values(row)
+            .on_conflict((unit_volumes::unit, unit_volumes::period))
+            .do_update()
+            .set(unit_volumes::transactions.eq(excluded(unit_volumes::transactions)))
+            .execute(c))?;
+    }
     Ok(())
 }
 
@@ -40,7 +35,7 @@ pub fn for_period(conn: &mut Conn, period: &str) -> DbResult<HashMap<String, i64
     Ok(unit_volumes::table
         .filter(unit_volumes::period.eq(period))
         .select((unit_volumes::unit, unit_volumes::transactions))
-        .load::<(String, i64)>(&mut **conn)?
+        .load::<(String, i64)>(conn)?
         .into_iter()
         .collect())
 }

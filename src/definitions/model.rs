@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::domain::Lang;
+use crate::i18n::Lang;
+pub use crate::stats::IndexRule;
 
 /// A text in Vietnamese (the default) and English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,15 +24,6 @@ impl Localized {
             Lang::En => &self.en,
         }
     }
-}
-
-/// How the overall index of a survey combines its items (statistics.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IndexRule {
-    MeanOfElements,
-    MeanOfItems,
-    Pooled,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

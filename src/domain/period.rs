@@ -9,7 +9,7 @@ use std::fmt;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum PeriodMode {
     #[default]

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::answers::{Answer, Answers, Score};
-use super::{Lang, ResponseId};
+use super::ResponseId;
 use crate::definitions::{Catalog, Question, QuestionKind, Survey, COMMENT_KEY, COMMENT_MAX_CHARS};
+use crate::i18n::Lang;
 
 /// A value as it arrived: typed JSON, or text fields (form, CSV) where one
 /// key may carry several values.

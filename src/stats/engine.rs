@@ -14,11 +14,11 @@
 //! comprehensive), which mix items and so need the respondent's whole row.
 
 use super::planning::Alpha;
+use super::IndexRule;
 use super::{
     finish_mean, finish_proportion, CellEstimates, Distribution, ElementEstimates, ItemEstimates,
     Layout, Linearized, ProportionKind, Sample, StatsConfig, NOT_APPLICABLE,
 };
-use crate::definitions::IndexRule;
 
 /// Answer codes: 0 skipped, 1–5 scores, 6 not applicable.
 const CODES: usize = NOT_APPLICABLE as usize + 1;

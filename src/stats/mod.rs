@@ -11,9 +11,17 @@ mod planning;
 pub use intervals::{normal_quantile, t_quantile, wilson};
 pub use planning::{required_sample, Alpha, SampleSize};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::definitions::IndexRule;
+/// How the overall index of a survey combines its items (statistics.md).
+/// A survey definition names one; the estimators follow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexRule {
+    MeanOfElements,
+    MeanOfItems,
+    Pooled,
+}
 
 /// Thresholds and level, from configuration.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -6,7 +6,8 @@ use maud::{html, Markup};
 
 use super::layout::page;
 use crate::definitions::{Catalog, Question, QuestionKind, Survey, Unit, COMMENT_MAX_CHARS};
-use crate::domain::{FieldErrors, Lang};
+use crate::domain::FieldErrors;
+use crate::i18n::Lang;
 
 const SCALE_VI: [&str; 5] = [
     "Rất không hài lòng",
@@ -283,33 +284,4 @@ pub fn thanks(lang: Lang, survey: &Survey, unit: Option<&str>, already: bool) ->
         p { a href={ "/?lang=" (lang.code()) } { (lang.pick("Các phiếu khảo sát khác", "Other surveys")) } }
     };
     page(lang, title, &format!("/s/{}/thanks", survey.slug), body)
-}
-
-pub fn not_found(lang: Lang) -> Markup {
-    message_page(
-        lang,
-        lang.pick("Không tìm thấy trang", "Page not found"),
-        None,
-    )
-}
-
-pub fn problem(lang: Lang, message: &str) -> Markup {
-    message_page(
-        lang,
-        lang.pick("Có lỗi xảy ra", "Something went wrong"),
-        Some(message),
-    )
-}
-
-fn message_page(lang: Lang, title: &str, message: Option<&str>) -> Markup {
-    page(
-        lang,
-        title,
-        "/",
-        html! {
-            h1 { (title) }
-            @if let Some(message) = message { p { (message) } }
-            p { a href={ "/?lang=" (lang.code()) } { (lang.pick("Về trang danh sách khảo sát", "Back to the list of surveys")) } }
-        },
-    )
 }

@@ -1,6 +1,6 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use crate::domain::Lang;
+use crate::i18n::Lang;
 
 /// Inline so a page is one request: no external assets, nothing to fail on a
 /// weak connection. Kept small; old Android browsers ignore what they do not

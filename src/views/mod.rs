@@ -3,7 +3,7 @@
 
 pub mod charts;
 pub mod citizen;
-pub mod format;
+pub mod errors;
 pub mod layout;
 pub mod report;
 pub mod staff;

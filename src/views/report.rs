@@ -2,7 +2,7 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use crate::report::Report;
+use crate::services::exports::report::Report;
 
 const PRINT_STYLE: &str = r#"
 body{font:12pt/1.5 "Times New Roman",Times,serif;color:#000;max-width:42rem;margin:2rem auto;padding:0 1rem}

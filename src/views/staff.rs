@@ -5,27 +5,28 @@
 use maud::{html, Markup};
 
 use super::charts::{ci_bar, trend};
-use super::format::{count, decimal, percent, points};
 use super::layout::frame;
-use crate::accounts::StaffUser;
-use crate::dashboard::{OverviewLine, SurveyPanel};
-use crate::db::users::UserRow;
 use crate::definitions::{Catalog, Localized};
-use crate::domain::{Lang, Period, PeriodMode};
+use crate::domain::{Period, PeriodMode};
+use crate::i18n::Lang;
+use crate::i18n::{count, decimal, percent, points};
+use crate::services::access::accounts::AccountSummary;
+use crate::services::indices::dashboard::{OverviewLine, SurveyPanel};
 use crate::stats::{Comparison, Estimate, Flag, Verdict};
 
-/// Who is signed in, for the header.
-#[derive(Clone, Copy)]
-pub struct Viewer<'a> {
-    pub user: &'a StaffUser,
-    pub csrf: &'a str,
+/// Who is signed in, for the header: the name shown and the session's
+/// CSRF token for the sign-out form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub username: String,
+    pub csrf: String,
 }
 
-fn nav(lang: Lang, viewer: Option<&Viewer>) -> Markup {
+pub(crate) fn nav(lang: Lang, viewer: Option<&Viewer>) -> Markup {
     match viewer {
         None => html! {},
         Some(viewer) => html! {
-            span { (viewer.user.username) }
+            span { (viewer.username) }
             form method="post" action={ "/logout?lang=" (lang.code()) } {
                 input type="hidden" name="csrf" value=(viewer.csrf);
                 button type="submit" { (lang.pick("Đăng xuất", "Sign out")) }
@@ -63,16 +64,6 @@ pub fn login(lang: Lang, csrf: &str, next: &str, message: Option<&str>, username
         }
     };
     staff_frame(lang, title, "/login", None, body)
-}
-
-pub fn message_page(lang: Lang, title: &str, message: &str, viewer: Option<&Viewer>) -> Markup {
-    staff_frame(
-        lang,
-        title,
-        "/",
-        viewer,
-        html! { h1 { (title) } p { (message) } },
-    )
 }
 
 fn flags(lang: Lang, estimate: &Estimate) -> Markup {
@@ -162,7 +153,7 @@ fn unit_name<'a>(catalog: &'a Catalog, code: &'a str, lang: Lang) -> &'a str {
 
 pub struct DepartmentPage<'a> {
     pub lang: Lang,
-    pub viewer: Viewer<'a>,
+    pub viewer: &'a Viewer,
     pub catalog: &'a Catalog,
     pub department: &'a str,
     pub department_name: &'a Localized,
@@ -182,7 +173,7 @@ pub fn department(page: &DepartmentPage) -> Markup {
         @if page.panels.is_empty() { p { (lang.pick("Cơ quan này chưa có phiếu khảo sát.", "This department has no survey.")) } }
         @for panel in &page.panels { (survey_panel(lang, page, panel)) }
     };
-    staff_frame(lang, title, &path, Some(&page.viewer), body)
+    staff_frame(lang, title, &path, Some(page.viewer), body)
 }
 
 fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Markup {
@@ -322,16 +313,18 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
 
 pub struct OverviewPage<'a> {
     pub lang: Lang,
-    pub viewer: Viewer<'a>,
+    pub viewer: &'a Viewer,
     pub catalog: &'a Catalog,
     pub period: Period,
     pub lines: Vec<OverviewLine>,
+    /// The day whose department names are shown.
+    pub today: chrono::NaiveDate,
 }
 
 pub fn overview(page: &OverviewPage) -> Markup {
     let lang = page.lang;
     let title = lang.pick("Tổng hợp các sở", "All departments");
-    let today = crate::domain::today_in_vietnam();
+    let today = page.today;
     let body = html! {
         h1 { (title) }
         (period_form(lang, "/dashboard", &page.period))
@@ -356,10 +349,10 @@ pub fn overview(page: &OverviewPage) -> Markup {
             } }
         } }
     };
-    staff_frame(lang, title, "/dashboard", Some(&page.viewer), body)
+    staff_frame(lang, title, "/dashboard", Some(page.viewer), body)
 }
 
-pub fn users(lang: Lang, viewer: &Viewer, users: &[UserRow]) -> Markup {
+pub fn users(lang: Lang, viewer: &Viewer, users: &[AccountSummary]) -> Markup {
     let title = lang.pick("Tài khoản cán bộ", "Staff accounts");
     let body = html! {
         h1 { (title) }
@@ -373,7 +366,7 @@ pub fn users(lang: Lang, viewer: &Viewer, users: &[UserRow]) -> Markup {
                     td { (user.department.as_deref().unwrap_or("—")) }
                     td { @if user.disabled { (lang.pick("đã khóa", "disabled")) } @else { (lang.pick("hoạt động", "active")) } }
                     td {
-                        @if user.username != viewer.user.username {
+                        @if user.username != viewer.username {
                             form method="post" action={ "/admin/users/" (user.username) "/" (if user.disabled { "enable" } else { "disable" }) "?lang=" (lang.code()) } {
                                 input type="hidden" name="csrf" value=(viewer.csrf);
                                 button type="submit" { @if user.disabled { (lang.pick("Mở khóa", "Enable")) } @else { (lang.pick("Khóa", "Disable")) } }

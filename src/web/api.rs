@@ -5,13 +5,12 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::{has_content_type, read_body, State, MAX_BODY_BYTES};
-use crate::collect::{self, Outcome, RecordError, Replay};
 use crate::definitions::{Catalog, SurveyVersion};
 use crate::domain::{
-    today_in_vietnam, Channel, FieldError, FieldErrors, RawSubmission, RawValue, ResponseId,
-    Submission,
+    Channel, FieldError, FieldErrors, RawSubmission, RawValue, ResponseId, Submission,
 };
 use crate::error::AppError;
+use crate::services::collect::{self, Outcome, RecordError, Replay};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -119,9 +118,9 @@ async fn submit(
         RawValue::Json(Value::String(text)) => ResponseId::parse(text),
         _ => None,
     }) {
-        let services = state.clone();
+        let ctx = state.clone();
         let (slug, replay_raw) = (slug.to_string(), raw.clone());
-        match web::block(move || collect::replay_of(&services, &slug, id, replay_raw)).await?? {
+        match web::block(move || collect::replay_of(&ctx, &slug, id, replay_raw)).await?? {
             Replay::NotStored => {}
             Replay::Same => {
                 return Ok(HttpResponse::Ok()
@@ -162,12 +161,11 @@ async fn submit(
         };
 
     let db = state.db.clone();
+    let today = state.clock.today();
     let version = version.clone();
     let stored = submission.clone();
-    let outcome = web::block(move || {
-        collect::record(&db, &version, &stored, Channel::Api, today_in_vietnam())
-    })
-    .await?;
+    let outcome =
+        web::block(move || collect::record(&db, &version, &stored, Channel::Api, today)).await?;
     let id = submission.id.to_string();
     match outcome {
         Ok(Outcome::Recorded) => {
@@ -177,7 +175,7 @@ async fn submit(
             Ok(HttpResponse::Ok().json(json!({"id": id, "status": "already_recorded"})))
         }
         Err(RecordError::Conflict) => Err(AppError::ConflictingReplay),
-        Err(RecordError::Db(e)) => Err(AppError::Database(e)),
+        Err(RecordError::Db(e)) => Err(e.into()),
     }
 }
 

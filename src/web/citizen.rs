@@ -4,17 +4,16 @@ use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 use serde::Deserialize;
 
 use super::{has_content_type, read_body, State, MAX_BODY_BYTES};
-use crate::collect::{self, Outcome, RecordError, Replay};
 use crate::definitions::{SurveyVersion, COMMENT_KEY};
-use crate::domain::{
-    today_in_vietnam, Channel, FieldErrors, Lang, RawSubmission, RawValue, ResponseId, Submission,
-};
+use crate::domain::{Channel, FieldErrors, RawSubmission, RawValue, ResponseId, Submission};
 use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::services::collect::{self, Outcome, RecordError, Replay};
 use crate::views::citizen::{self as view, FormView};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -44,35 +43,14 @@ fn html(status: StatusCode, markup: Markup) -> HttpResponse {
         .body(markup.into_string())
 }
 
-/// An error met on a page is shown as a page, with the error's status.
-fn error_page(lang: Lang, err: AppError) -> HttpResponse {
-    let status = err.status_code();
-    if status.is_server_error() {
-        // Logs the cause; the citizen sees a plain apology.
-        let _ = err.error_response();
-        return html(
-            status,
-            view::problem(lang, lang.pick(
-                "Hệ thống đang bận. Câu trả lời của bạn chưa được ghi; vui lòng gửi lại sau ít phút.",
-                "The service is busy. Your answers were not recorded; please send them again in a few minutes.",
-            )),
-        );
-    }
-    if status == StatusCode::NOT_FOUND {
-        return html(status, view::not_found(lang));
-    }
-    html(status, view::problem(lang, &err.to_string()))
-}
-
-async fn not_found(query: web::Query<HashMap<String, String>>) -> HttpResponse {
-    let lang = Lang::from_query(query.get("lang").map(String::as_str));
-    html(StatusCode::NOT_FOUND, view::not_found(lang))
+async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound("no such page".into()))
 }
 
 async fn index(state: State, query: web::Query<PageQuery>) -> HttpResponse {
     html(
         StatusCode::OK,
-        view::index(query.lang(), &state.catalog, today_in_vietnam()),
+        view::index(query.lang(), &state.catalog, state.clock.today()),
     )
 }
 
@@ -84,8 +62,12 @@ fn unit_of<'a>(state: &'a State, survey: &SurveyVersion, code: Option<&str>) -> 
         .map(|u| u.code.as_str())
 }
 
-fn current<'a>(state: &'a State, slug: &str) -> Option<&'a SurveyVersion> {
-    state.catalog.survey(slug).map(|v| v.as_ref())
+fn current<'a>(state: &'a State, slug: &str) -> Result<&'a SurveyVersion, AppError> {
+    state
+        .catalog
+        .survey(slug)
+        .map(|v| v.as_ref())
+        .ok_or_else(|| AppError::NotFound(format!("no survey \"{slug}\"")))
 }
 
 struct FormState<'a> {
@@ -98,19 +80,21 @@ struct FormState<'a> {
     notice: Option<&'a str>,
 }
 
-fn render_form(state: &State, status: StatusCode, form: FormState) -> HttpResponse {
+fn render_form(
+    state: &State,
+    status: StatusCode,
+    form: FormState,
+) -> Result<HttpResponse, AppError> {
     let survey = &form.version.survey;
-    let Some(department) = state.catalog.department(&survey.department) else {
-        return error_page(
-            form.lang,
-            AppError::Internal(format!("survey {} has no department", survey.slug)),
-        );
-    };
+    let department = state
+        .catalog
+        .department(&survey.department)
+        .ok_or_else(|| AppError::Internal(format!("survey {} has no department", survey.slug)))?;
     let view = FormView {
         lang: form.lang,
         survey,
         version: &form.version.hash,
-        department_name: department.name_on(today_in_vietnam()).get(form.lang),
+        department_name: department.name_on(state.clock.today()).get(form.lang),
         units: state.catalog.units_of(&survey.department).collect(),
         selected_unit: form.unit,
         response_id: form.response_id,
@@ -118,18 +102,16 @@ fn render_form(state: &State, status: StatusCode, form: FormState) -> HttpRespon
         errors: &form.errors,
         notice: form.notice,
     };
-    html(status, view::form(&view))
+    Ok(html(status, view::form(&view)))
 }
 
 async fn show_form(
     state: State,
     slug: web::Path<String>,
     query: web::Query<PageQuery>,
-) -> HttpResponse {
+) -> Result<HttpResponse, AppError> {
     let lang = query.lang();
-    let Some(version) = current(&state, &slug) else {
-        return html(StatusCode::NOT_FOUND, view::not_found(lang));
-    };
+    let version = current(&state, &slug)?;
     // A QR code names its service point.
     let unit = unit_of(&state, version, query.unit.as_deref());
     render_form(
@@ -158,23 +140,15 @@ async fn submit_form(
     slug: web::Path<String>,
     query: web::Query<PageQuery>,
     payload: web::Payload,
-) -> HttpResponse {
+) -> Result<HttpResponse, AppError> {
     let mut lang = query.lang();
-    let Some(version) = current(&state, &slug) else {
-        return html(StatusCode::NOT_FOUND, view::not_found(lang));
-    };
+    let version = current(&state, &slug)?;
     if !has_content_type(&req, "application/x-www-form-urlencoded") {
-        return error_page(
-            lang,
-            AppError::UnsupportedMediaType {
-                expected: "application/x-www-form-urlencoded",
-            },
-        );
+        return Err(AppError::UnsupportedMediaType {
+            expected: "application/x-www-form-urlencoded",
+        });
     }
-    let body = match read_body(&req, payload, MAX_BODY_BYTES).await {
-        Ok(body) => body,
-        Err(err) => return error_page(lang, err),
-    };
+    let body = read_body(&req, payload, MAX_BODY_BYTES).await?;
     let mut values: HashMap<String, Vec<String>> = HashMap::new();
     for (key, value) in form_urlencoded::parse(&body) {
         values
@@ -205,12 +179,17 @@ async fn submit_form(
         // Sent again after the questionnaire changed: if this form was
         // recorded already, say so rather than asking to answer again.
         if let Some(id) = first("id").and_then(|id| ResponseId::parse(&id)) {
-            let services = state.clone();
+            let ctx = state.clone();
             let (slug, replay_raw) = (version.survey.slug.clone(), raw.clone());
             if let Ok(Ok(Replay::Same | Replay::Different)) =
-                web::block(move || collect::replay_of(&services, &slug, id, replay_raw)).await
+                web::block(move || collect::replay_of(&ctx, &slug, id, replay_raw)).await
             {
-                return redirect_to_thanks(version, lang, first("unit").as_deref(), true);
+                return Ok(redirect_to_thanks(
+                    version,
+                    lang,
+                    first("unit").as_deref(),
+                    true,
+                ));
             }
         }
         let unit = first("unit");
@@ -266,27 +245,25 @@ async fn submit_form(
         };
 
     let db = state.db.clone();
+    let today = state.clock.today();
     let stored_version = version.clone();
     let stored = submission.clone();
-    let outcome = web::block(move || {
-        collect::record(
-            &db,
-            &stored_version,
-            &stored,
-            Channel::Web,
-            today_in_vietnam(),
-        )
-    })
-    .await;
+    let outcome =
+        web::block(move || collect::record(&db, &stored_version, &stored, Channel::Web, today))
+            .await?;
     let already = match outcome {
-        Ok(Ok(Outcome::Recorded)) => false,
+        Ok(Outcome::Recorded) => false,
         // Going back and sending again, even with changed answers, records
         // one response: the first.
-        Ok(Ok(Outcome::AlreadyRecorded)) | Ok(Err(RecordError::Conflict)) => true,
-        Ok(Err(RecordError::Db(e))) => return error_page(lang, AppError::Database(e)),
-        Err(e) => return error_page(lang, e.into()),
+        Ok(Outcome::AlreadyRecorded) | Err(RecordError::Conflict) => true,
+        Err(RecordError::Db(e)) => return Err(e.into()),
     };
-    redirect_to_thanks(version, lang, Some(&submission.unit), already)
+    Ok(redirect_to_thanks(
+        version,
+        lang,
+        Some(&submission.unit),
+        already,
+    ))
 }
 
 /// Post/redirect/get to the thank-you page.
@@ -313,14 +290,12 @@ async fn thanks(
     state: State,
     slug: web::Path<String>,
     query: web::Query<PageQuery>,
-) -> HttpResponse {
+) -> Result<HttpResponse, AppError> {
     let lang = query.lang();
-    let Some(version) = current(&state, &slug) else {
-        return html(StatusCode::NOT_FOUND, view::not_found(lang));
-    };
+    let version = current(&state, &slug)?;
     let unit = unit_of(&state, version, query.unit.as_deref());
-    html(
+    Ok(html(
         StatusCode::OK,
         view::thanks(lang, &version.survey, unit, query.already.is_some()),
-    )
+    ))
 }

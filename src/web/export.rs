@@ -3,24 +3,18 @@
 //! Affairs (session or token) reads every department; a department user or
 //! token only its own. Every export is written to the audit log.
 
-use std::collections::HashMap;
-
-use actix_session::Session;
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, HttpResponse};
 use bytes::Bytes;
 
-use super::indices::{bearer_token, token_caller};
-use super::params::{self, index_error, invalid};
-use super::session::WebSettings;
-use super::staff::require_user;
+use super::auth::{PageLang, Reader};
+use super::params::{self, index_error, invalid, Params};
 use super::State;
-use crate::accounts::{self, Role};
-use crate::domain::Lang;
+use crate::domain::Access;
 use crate::error::AppError;
-use crate::export::{self, ExportRequest};
-use crate::tokens::Access;
-use crate::{microdata, report, views};
+use crate::services::access::{audit, Principal};
+use crate::services::exports::{self, microdata, report, ExportRequest};
+use crate::views;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/export/indices.{format}", web::get().to(indices))
@@ -28,52 +22,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/report", web::get().to(report_page));
 }
 
-type Query = web::Query<HashMap<String, String>>;
-
-/// Who is exporting, and what they may read.
-struct Scope {
-    access: Access,
-    actor: String,
-}
-
-/// The caller from a bearer token, or else from the staff session.
-async fn scope(
-    state: &State,
-    settings: &WebSettings,
-    session: &Session,
-    req: &HttpRequest,
-) -> Result<Scope, HttpResponse> {
-    if bearer_token(req).is_some() {
-        return match token_caller(state, req).await {
-            Ok((access, name)) => Ok(Scope {
-                access,
-                actor: format!("token:{name}"),
-            }),
-            Err(err) => Err(err.error_response()),
-        };
-    }
-    let user = require_user(state, settings, session, req).await?;
-    let access = match &user.role {
-        Role::HomeAffairs => Access::HomeAffairs,
-        Role::Department(code) => Access::Department(code.clone()),
-        Role::Admin => {
-            return Err(
-                AppError::Forbidden("an admin account reads no survey data".into())
-                    .error_response(),
-            )
-        }
-    };
-    Ok(Scope {
-        access,
-        actor: user.username,
-    })
-}
+type Query = web::Query<Params>;
 
 /// The department to export: the requested one if the caller may read it,
 /// a department caller's own by default, all for Home Affairs by default.
 fn department_param(
     state: &State,
-    scope: &Scope,
+    scope: &Principal,
     query: &Query,
 ) -> Result<Option<String>, AppError> {
     let requested = query.get("department").filter(|d| !d.is_empty());
@@ -97,9 +52,13 @@ fn department_param(
     })
 }
 
-fn export_request(state: &State, scope: &Scope, query: &Query) -> Result<ExportRequest, AppError> {
+fn export_request(
+    state: &State,
+    scope: &Principal,
+    query: &Query,
+) -> Result<ExportRequest, AppError> {
     Ok(ExportRequest {
-        period: params::period(query, None)?,
+        period: params::period(query)?,
         weighting: params::weighting(query)?,
         department: department_param(state, scope, query)?,
         config: params::stats_config(state.stats, query)?,
@@ -127,16 +86,11 @@ fn file_name(request: &ExportRequest, extension: &str) -> String {
 
 async fn indices(
     state: State,
-    settings: web::Data<WebSettings>,
-    session: Session,
-    req: HttpRequest,
+    Reader(scope): Reader,
     format: web::Path<String>,
     query: Query,
+    PageLang(lang): PageLang,
 ) -> Result<HttpResponse, AppError> {
-    let scope = match scope(&state, &settings, &session, &req).await {
-        Ok(scope) => scope,
-        Err(response) => return Ok(response),
-    };
     let format = format.into_inner();
     if !matches!(format.as_str(), "xlsx" | "csv" | "json") {
         return Err(AppError::NotFound(format!(
@@ -144,31 +98,30 @@ async fn indices(
         )));
     }
     let request = export_request(&state, &scope, &query)?;
-    let lang = Lang::from_query(query.get("lang").map(String::as_str));
-    let services = state.clone();
+    let ctx = state.clone();
     let blocking_request = request.clone();
     let (body, content_type) = web::block(move || -> Result<(Vec<u8>, &'static str), AppError> {
-        let data = export::gather(&services, &blocking_request).map_err(index_error)?;
+        let data = exports::gather(&ctx, &blocking_request).map_err(index_error)?;
         let out = match format.as_str() {
             "xlsx" => (
-                export::workbook(&data, &services, lang)
+                exports::workbook(&data, &ctx, lang)
                     .map_err(|e| AppError::Internal(e.to_string()))?,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ),
             "csv" => {
                 let mut buffer = Vec::new();
-                export::write_csv(&export::rows(&data), &mut buffer)
+                exports::write_csv(&exports::rows(&data), &mut buffer)
                     .map_err(|e| AppError::Internal(e.to_string()))?;
                 (buffer, "text/csv; charset=utf-8")
             }
             _ => (
-                serde_json::to_vec(&export::rows(&data))
+                serde_json::to_vec(&exports::rows(&data))
                     .map_err(|e| AppError::Internal(e.to_string()))?,
                 "application/json",
             ),
         };
-        accounts::record(
-            &services,
+        audit::record(
+            &ctx,
             &scope.actor,
             "export",
             &format!("indices.{format} {}", describe(&blocking_request)),
@@ -196,15 +149,9 @@ async fn indices(
 
 async fn responses(
     state: State,
-    settings: web::Data<WebSettings>,
-    session: Session,
-    req: HttpRequest,
+    Reader(scope): Reader,
     query: Query,
 ) -> Result<HttpResponse, AppError> {
-    let scope = match scope(&state, &settings, &session, &req).await {
-        Ok(scope) => scope,
-        Err(response) => return Ok(response),
-    };
     let slug = query
         .get("survey")
         .ok_or_else(|| invalid("survey", "is required"))?;
@@ -219,26 +166,26 @@ async fn responses(
             survey.survey.department
         )));
     }
-    let period = params::period(&query, None)?;
-    let services = state.clone();
+    let period = params::period(&query)?;
+    let ctx = state.clone();
     let detail = format!(
         "responses.csv survey={slug} period={} mode={}",
         period.label(),
         period.mode.as_str()
     );
     let actor = scope.actor.clone();
-    web::block(move || accounts::record(&services, &actor, "export", &detail)).await??;
+    web::block(move || audit::record(&ctx, &actor, "export", &detail)).await??;
 
     // A bounded channel: the database is read only as fast as the client
     // takes the file, and memory holds a few pages at most.
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    let services = state.clone();
+    let ctx = state.clone();
     let name = format!(
         "hailong-responses-{slug}-{}.csv",
         period.label().replace("..", "_")
     );
     actix_web::rt::task::spawn_blocking(move || {
-        let result = microdata::write(&services, &survey, &period, |chunk| {
+        let result = microdata::write(&ctx, &survey, &period, |chunk| {
             sender.blocking_send(Ok(Bytes::from(chunk))).is_ok()
         });
         if let Err(err) = result {
@@ -262,26 +209,20 @@ async fn responses(
 
 async fn report_page(
     state: State,
-    settings: web::Data<WebSettings>,
-    session: Session,
-    req: HttpRequest,
+    Reader(scope): Reader,
     query: Query,
 ) -> Result<HttpResponse, AppError> {
-    let scope = match scope(&state, &settings, &session, &req).await {
-        Ok(scope) => scope,
-        Err(response) => return Ok(response),
-    };
     let request = export_request(&state, &scope, &query)?;
-    let services = state.clone();
+    let ctx = state.clone();
     let markup = web::block(move || -> Result<String, AppError> {
-        let data = export::gather(&services, &request).map_err(index_error)?;
-        accounts::record(
-            &services,
+        let data = exports::gather(&ctx, &request).map_err(index_error)?;
+        audit::record(
+            &ctx,
             &scope.actor,
             "export",
             &format!("report {}", describe(&request)),
         )?;
-        Ok(views::report::page(&report::draft(&data, &services.catalog)).into_string())
+        Ok(views::report::page(&report::draft(&data, &ctx.catalog)).into_string())
     })
     .await??;
     Ok(HttpResponse::Ok()

@@ -4,45 +4,22 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
+use super::auth::TokenReader;
 use super::params::{self, index_error, invalid};
 use super::State;
 use crate::definitions::{Localized, SurveyVersion};
+use crate::domain::Access;
 use crate::domain::Period;
 use crate::error::AppError;
-use crate::indices::{self, IndexQuery, IndexReport};
+use crate::services::indices::{self, IndexQuery, IndexReport};
 use crate::stats::{CellEstimates, Comparison};
-use crate::tokens::{self, Access};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/indices", web::get().to(cell))
         .route("/indices/units", web::get().to(units));
-}
-
-/// The bearer token of a request, if it carries one.
-pub fn bearer_token(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(|t| t.trim().to_string())
-}
-
-/// The caller's access and token name from `Authorization: Bearer <token>`.
-pub async fn token_caller(state: &State, req: &HttpRequest) -> Result<(Access, String), AppError> {
-    let presented = bearer_token(req).ok_or(AppError::Unauthorized)?;
-    let services = state.clone();
-    let caller = web::block(move || tokens::verify(&services, &presented)).await??;
-    caller.ok_or(AppError::Unauthorized)
-}
-
-async fn token_access(state: &State, req: &HttpRequest) -> Result<Access, AppError> {
-    token_caller(state, req).await.map(|(access, _)| access)
 }
 
 const PARAMETERS: [&str; 7] = [
@@ -83,7 +60,7 @@ fn parse_query(
             survey.survey.department
         )));
     }
-    let period = params::period(params, None)?;
+    let period = params::period(params)?;
     let unit = match params.get("unit") {
         None => None,
         Some(code) => match state.catalog.unit(code) {
@@ -118,14 +95,13 @@ fn parse_query(
 
 async fn cell(
     state: State,
-    req: HttpRequest,
+    TokenReader(caller): TokenReader,
     params: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let access = token_access(&state, &req).await?;
-    let (query, compare) = parse_query(&state, &access, &params, true)?;
-    let services = state.clone();
+    let (query, compare) = parse_query(&state, &caller.access, &params, true)?;
+    let ctx = state.clone();
     let blocking_query = query.clone();
-    let report = web::block(move || indices::compute(&services, &blocking_query, compare))
+    let report = web::block(move || indices::compute(&ctx, &blocking_query, compare))
         .await?
         .map_err(index_error)?;
     Ok(HttpResponse::Ok().json(report_json(&query, &report)))
@@ -133,14 +109,13 @@ async fn cell(
 
 async fn units(
     state: State,
-    req: HttpRequest,
+    TokenReader(caller): TokenReader,
     params: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let access = token_access(&state, &req).await?;
-    let (query, _) = parse_query(&state, &access, &params, false)?;
-    let services = state.clone();
+    let (query, _) = parse_query(&state, &caller.access, &params, false)?;
+    let ctx = state.clone();
     let blocking_query = query.clone();
-    let reports = web::block(move || indices::by_unit(&services, &blocking_query))
+    let reports = web::block(move || indices::by_unit(&ctx, &blocking_query))
         .await?
         .map_err(index_error)?;
     let units: Vec<Value> = reports

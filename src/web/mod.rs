@@ -1,7 +1,10 @@
 //! HTTP handlers by audience. Handlers stay thin: parse into domain types,
-//! call `collect`/`db` in a blocking task, hand a view model to `views`.
+//! name their caller by extractor (`auth`), call `services` in a blocking
+//! task, hand a view model to `views`. Errors go through one policy
+//! (`crate::error`): JSON for the API, translated pages for browsers.
 
 pub mod api;
+pub mod auth;
 pub mod citizen;
 pub mod export;
 pub mod indices;
@@ -9,16 +12,20 @@ pub mod params;
 pub mod session;
 pub mod staff;
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use futures_util::StreamExt;
 
-use crate::collect::Services;
-use crate::error::AppError;
+use crate::app::AppContext;
+use crate::error::{wants_json, AppError, PageError};
+use crate::views::staff::Viewer;
 
 /// Largest accepted submission body (JSON or form).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-pub type State = web::Data<Services>;
+pub type State = web::Data<AppContext>;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
@@ -32,11 +39,44 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
+/// The browser face of the error policy: an error response to a request
+/// that does not want JSON is drawn again as a translated page, whichever
+/// handler or extractor failed. Errors that are not ours (a query string
+/// that does not parse…) become the page for their status.
+pub async fn error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let json = wants_json(req.request());
+    let response = next.call(req).await?.map_into_boxed_body();
+    if json || response.response().error().is_none() {
+        return Ok(response);
+    }
+    let (req, res) = response.into_parts();
+    let status = res.status();
+    let fallback;
+    let error = match res.error().and_then(|e| e.as_error::<AppError>()) {
+        Some(error) => error,
+        None => {
+            fallback = AppError::from_status(status, res.error().map(ToString::to_string));
+            &fallback
+        }
+    };
+    let viewer = req.extensions().get::<Viewer>().cloned();
+    let page = PageError {
+        error,
+        lang: auth::PageLang::of(&req),
+        viewer: viewer.as_ref(),
+    }
+    .error_response();
+    Ok(ServiceResponse::new(req, page))
+}
+
 /// Reads the body up to `limit` bytes, refusing larger ones by their
 /// declared length before reading anything.
-pub async fn read_body(
+pub async fn read_body<E: std::fmt::Display>(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    mut payload: impl futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
     limit: usize,
 ) -> Result<web::Bytes, AppError> {
     let declared = req

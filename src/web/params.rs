@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::config::parse_level;
 use crate::domain::{Period, PeriodMode};
 use crate::error::AppError;
-use crate::indices::{IndexError, Weighting};
+use crate::services::indices::{IndexError, Weighting};
 use crate::stats::StatsConfig;
 
 pub type Params = HashMap<String, String>;
@@ -22,22 +22,33 @@ fn present<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
     params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
 }
 
-/// `period` in `mode` (calendar by default). Without `period`, `default`
-/// chooses one for the mode, or the parameter is required.
-pub fn period(
-    params: &Params,
-    default: Option<fn(PeriodMode) -> Period>,
-) -> Result<Period, AppError> {
-    let mode = match present(params, "mode") {
-        None => PeriodMode::Calendar,
+fn mode(params: &Params) -> Result<PeriodMode, AppError> {
+    match present(params, "mode") {
+        None => Ok(PeriodMode::Calendar),
         Some(m) => {
-            PeriodMode::parse(m).ok_or_else(|| invalid("mode", "must be calendar or reporting"))?
+            PeriodMode::parse(m).ok_or_else(|| invalid("mode", "must be calendar or reporting"))
         }
-    };
-    match (present(params, "period"), default) {
-        (Some(label), _) => Period::parse(label, mode).map_err(|e| invalid("period", e)),
-        (None, Some(default)) => Ok(default(mode)),
-        (None, None) => Err(invalid("period", "is required, e.g. 2026-Q3")),
+    }
+}
+
+/// `period` in `mode` (calendar by default); required.
+pub fn period(params: &Params) -> Result<Period, AppError> {
+    let mode = mode(params)?;
+    match present(params, "period") {
+        Some(label) => Period::parse(label, mode).map_err(|e| invalid("period", e)),
+        None => Err(invalid("period", "is required, e.g. 2026-Q3")),
+    }
+}
+
+/// `period` in `mode`; without `period`, `default` chooses one for the mode.
+pub fn period_or(
+    params: &Params,
+    default: impl FnOnce(PeriodMode) -> Period,
+) -> Result<Period, AppError> {
+    let mode = mode(params)?;
+    match present(params, "period") {
+        Some(label) => Period::parse(label, mode).map_err(|e| invalid("period", e)),
+        None => Ok(default(mode)),
     }
 }
 
@@ -64,6 +75,6 @@ pub fn stats_config(defaults: StatsConfig, params: &Params) -> Result<StatsConfi
 pub fn index_error(err: IndexError) -> AppError {
     match err {
         IndexError::MissingVolumes { .. } => invalid("weighting", err.to_string()),
-        IndexError::Db(e) => AppError::Database(e),
+        IndexError::Db(e) => e.into(),
     }
 }

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use actix_session::Session;
 use actix_web::cookie::Key;
-use chrono::Utc;
 use uuid::Uuid;
 
+use crate::app::Clock;
 use crate::config::SessionConfig;
 
 /// Settings the web layer needs for sessions.
@@ -101,12 +101,12 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Starts a signed-in session: a new session id (no fixation), a new CSRF token.
-pub fn sign_in(session: &Session, user_id: &str) {
+pub fn sign_in(session: &Session, user_id: &str, clock: &Clock) {
     session.clear();
     session.renew();
     let _ = session.insert(USER_ID, user_id);
     let _ = session.insert(CSRF, Uuid::new_v4().simple().to_string());
-    let _ = session.insert(LAST_SEEN, Utc::now().timestamp());
+    let _ = session.insert(LAST_SEEN, clock.now().timestamp());
 }
 
 pub enum SessionState {
@@ -116,11 +116,11 @@ pub enum SessionState {
 }
 
 /// The signed-in user id, ending sessions idle for longer than `idle`.
-pub fn current(session: &Session, idle: Duration) -> SessionState {
+pub fn current(session: &Session, idle: Duration, clock: &Clock) -> SessionState {
     let Ok(Some(user_id)) = session.get::<String>(USER_ID) else {
         return SessionState::Anonymous;
     };
-    let now = Utc::now().timestamp();
+    let now = clock.now().timestamp();
     let last_seen = session.get::<i64>(LAST_SEEN).ok().flatten().unwrap_or(0);
     if now.saturating_sub(last_seen) > i64::try_from(idle.as_secs()).unwrap_or(i64::MAX) {
         session.purge();

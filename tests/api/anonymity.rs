@@ -64,8 +64,5 @@ async fn a_stored_response_holds_nothing_beyond_the_listed_fields(backend: Backe
     // The date only: YYYY-MM-DD, no time of day.
     assert_eq!(row.submitted_on.len(), 10, "{}", row.submitted_on);
     assert!(chrono::NaiveDate::parse_from_str(&row.submitted_on, "%Y-%m-%d").is_ok());
-    assert_eq!(
-        row.submitted_on,
-        hailong::domain::today_in_vietnam().to_string()
-    );
+    assert_eq!(row.submitted_on, app.ctx.clock.today().to_string());
 }

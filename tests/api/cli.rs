@@ -135,7 +135,7 @@ async fn import_is_all_or_nothing_and_replay_safe(backend: Backend) {
         "importing a file twice is safe"
     );
 
-    let db = hailong::db::Db::connect(&database.url).unwrap();
+    let db = hailong::db::Db::connect(&database.url, std::time::Duration::from_secs(10)).unwrap();
     let rows = stored_rows(&db);
     assert_eq!(rows.len(), 4, "two identical paper forms are two responses");
     let first_row = rows
@@ -231,7 +231,8 @@ fn simulation_is_reproducible_and_valid() {
             stdout(&again).trim(),
             "land-use-certificate: simulated 0, already present 300"
         );
-        let db = hailong::db::Db::connect(&database.url).unwrap();
+        let db =
+            hailong::db::Db::connect(&database.url, std::time::Duration::from_secs(10)).unwrap();
         stored_rows(&db)
     };
     let a = run("7");
@@ -327,7 +328,7 @@ fn a_newcomer_reaches_a_filled_form_and_the_thank_you_page() {
     child.kill().unwrap();
     child.wait().unwrap();
     result.unwrap();
-    let db = hailong::db::Db::connect(&database.url).unwrap();
+    let db = hailong::db::Db::connect(&database.url, std::time::Duration::from_secs(10)).unwrap();
     let rows = stored_rows(&db);
     assert_eq!(
         rows.iter().filter(|r| r.channel == "simulated").count(),

@@ -115,7 +115,7 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
     let text = String::from_utf8(csv_bytes[3..].to_vec()).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
-        hailong::export::CSV_HEADER.join(",")
+        hailong::services::exports::CSV_HEADER.join(",")
     );
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -442,7 +442,7 @@ async fn microdata_has_months_not_days_and_no_comments(backend: Backend) {
         201
     );
     let token = create_token(&app, &["--role", "home-affairs", "--name", "analyst"]);
-    let today = hailong::domain::today_in_vietnam();
+    let today = app.ctx.clock.today();
     let period = format!("2026-01-01..{today}");
     let (status, content_type, bytes) = get_bytes(
         &app,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use hailong::collect::Services;
+use hailong::app::{AppContext, Clock};
 use hailong::config::Config;
 use hailong::db::Db;
 use hailong::startup::Application;
@@ -68,7 +68,7 @@ impl TestDatabase {
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub services: Services,
+    pub ctx: AppContext,
     // Kept alive: dropping it removes the SQLite file.
     _database: TestDatabase,
     handle: actix_web::dev::ServerHandle,
@@ -88,6 +88,10 @@ pub struct AppOptions {
     pub definitions: PathBuf,
     /// Another app's database URL, to run a second instance on the same data.
     pub database_url: Option<String>,
+    /// What the application takes for "now".
+    pub clock: Clock,
+    /// How long a request waits for a database connection.
+    pub pool_timeout: std::time::Duration,
 }
 
 impl Default for AppOptions {
@@ -96,9 +100,15 @@ impl Default for AppOptions {
             session_idle: std::time::Duration::from_secs(30 * 60),
             definitions: repo_definitions(),
             database_url: None,
+            clock: Clock::System,
+            pool_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
+
+/// Worker threads per test application: tests run in parallel on a small
+/// machine, and one test needs no more than two.
+const TEST_WORKERS: usize = 2;
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, AppOptions::default()).await
@@ -118,18 +128,21 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         bind: "127.0.0.1:0".into(),
         stats: hailong::stats::StatsConfig::default(),
         sessions: hailong::config::SessionConfig::default(),
+        pool_timeout: options.pool_timeout,
     };
-    let services =
-        tokio::task::spawn_blocking(move || Services::open(&config).expect("services open"))
-            .await
-            .unwrap();
+    let clock = options.clock;
+    let ctx = tokio::task::spawn_blocking(move || {
+        AppContext::open_with_clock(&config, clock).expect("the application context opens")
+    })
+    .await
+    .unwrap();
     let settings = hailong::web::session::WebSettings {
         session_key: actix_web::cookie::Key::generate(),
         session_idle: options.session_idle,
         cookie_secure: false,
     };
-    let app =
-        Application::build(services.clone(), "127.0.0.1:0", settings).expect("application builds");
+    let app = Application::build(ctx.clone(), "127.0.0.1:0", settings, Some(TEST_WORKERS))
+        .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
@@ -140,7 +153,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
     TestApp {
         address,
         client,
-        services,
+        ctx,
         _database: database,
         handle,
     }
@@ -217,7 +230,7 @@ impl TestApp {
     }
 
     pub fn db(&self) -> &Db {
-        &self.services.db
+        &self.ctx.db
     }
 
     /// Every stored response, read with plain SQL (dates as text).
@@ -243,7 +256,7 @@ impl TestApp {
     }
 
     pub fn current_version(&self, slug: &str) -> String {
-        self.services.catalog.survey(slug).unwrap().hash.clone()
+        self.ctx.catalog.survey(slug).unwrap().hash.clone()
     }
 }
 

@@ -2,11 +2,12 @@
 
 use std::time::Duration;
 
-use hailong::accounts;
+use hailong::services::access::accounts;
 use serde_json::json;
 
 use crate::both_backends;
 use crate::helpers::{new_id, spawn_app, spawn_app_with, AppOptions, Backend, TestApp};
+use hailong::app::Clock;
 
 both_backends!(
     authorization_matrix,
@@ -19,15 +20,23 @@ both_backends!(
 const PASSWORD: &str = "a long enough password";
 
 async fn create_user(app: &TestApp, username: &str, role: &str, department: Option<&str>) {
-    let services = app.services.clone();
+    let services = app.ctx.clone();
     let (username, role, department) = (
         username.to_string(),
         role.to_string(),
         department.map(str::to_string),
     );
     tokio::task::spawn_blocking(move || {
-        accounts::create_user(&services, &username, &role, department.as_deref(), PASSWORD)
-            .unwrap();
+        let role = hailong::domain::RoleKind::parse(&role).expect("a role");
+        accounts::create_user(
+            &services,
+            &username,
+            role,
+            department.as_deref(),
+            PASSWORD,
+            "test",
+        )
+        .unwrap();
     })
     .await
     .unwrap();
@@ -283,9 +292,16 @@ async fn login_logout_and_csrf(backend: Backend) {
     assert!(throttled.headers().get("retry-after").is_some());
 
     // Passwords need twelve characters.
-    let services = app.services.clone();
+    let services = app.ctx.clone();
     let short = tokio::task::spawn_blocking(move || {
-        accounts::create_user(&services, "shorty", "home-affairs", None, "elevenchars")
+        accounts::create_user(
+            &services,
+            "shorty",
+            hailong::domain::RoleKind::HomeAffairs,
+            None,
+            "elevenchars",
+            "test",
+        )
     })
     .await
     .unwrap();
@@ -325,7 +341,7 @@ async fn login_logout_and_csrf(backend: Backend) {
         ("ha1", "login.failed"),
         ("nobody", "login.failed"),
         ("ha1", "logout"),
-        ("cli", "account.create"),
+        ("test", "account.create"),
     ] {
         assert!(actions.contains(&expected), "{expected:?} in {actions:?}");
     }
@@ -397,22 +413,32 @@ async fn submit_health(app: &TestApp, count: usize, unit: &str, comment: &str) {
     }
 }
 
-fn current_quarter() -> String {
-    hailong::dashboard::quarter_of(
-        hailong::domain::today_in_vietnam(),
+fn current_quarter(app: &TestApp) -> String {
+    hailong::services::indices::dashboard::quarter_of(
+        app.ctx.clock.today(),
         hailong::domain::PeriodMode::Calendar,
     )
     .label()
 }
 
 async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend: Backend) {
-    let app = spawn_app(backend).await;
+    // The application's "today" is fixed, so responses are dated in 2026-Q2
+    // and the dashboard's default period is that quarter.
+    let app = spawn_app_with(
+        backend,
+        AppOptions {
+            clock: Clock::fixed_on(chrono::NaiveDate::from_ymd_opt(2026, 5, 20).unwrap()),
+            ..AppOptions::default()
+        },
+    )
+    .await;
     create_user(&app, "health1", "department", Some("health")).await;
     let client = signed_in(&app, "health1").await;
     submit_health(&app, 4, "bv-dk-kien-giang", "Quá ít phiếu để hiện").await;
-    let quarter = current_quarter();
+    let quarter = "2026-Q2";
+    assert_eq!(current_quarter(&app), quarter);
     let page = client
-        .get(app.url(&format!("/dashboard/health?period={quarter}")))
+        .get(app.url("/dashboard/health"))
         .send()
         .await
         .unwrap()
@@ -463,7 +489,7 @@ async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend:
     let overall = api["overall"]["estimate"].as_f64().unwrap();
     let low = api["overall"]["ci_low"].as_f64().unwrap();
     let high = api["overall"]["ci_high"].as_f64().unwrap();
-    let vi = hailong::domain::Lang::Vi;
+    let vi = hailong::i18n::Lang::Vi;
     let page = client
         .get(app.url(&format!("/dashboard/health?period={quarter}")))
         .send()
@@ -474,13 +500,13 @@ async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend:
         .unwrap();
     let shown = format!(
         "{} – {}",
-        hailong::views::format::percent(vi, low),
-        hailong::views::format::percent(vi, high)
+        hailong::i18n::percent(vi, low),
+        hailong::i18n::percent(vi, high)
     );
     assert!(
         page.contains(&format!(
             "class=\"big\">{}",
-            hailong::views::format::percent(vi, overall)
+            hailong::i18n::percent(vi, overall)
         )),
         "overall as in the API"
     );
@@ -494,7 +520,7 @@ async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend:
     assert!(page.contains("<svg class=\"trend\""), "the trend is drawn");
     let trend_row = format!(
         "<tr><td>{quarter}</td><td class=\"num\">{}</td>",
-        hailong::views::format::percent(vi, overall)
+        hailong::i18n::percent(vi, overall)
     );
     assert!(
         page.contains(&trend_row),
@@ -510,10 +536,7 @@ async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend:
         .text()
         .await
         .unwrap();
-    assert!(english.contains(&hailong::views::format::percent(
-        hailong::domain::Lang::En,
-        overall
-    )));
+    assert!(english.contains(&hailong::i18n::percent(hailong::i18n::Lang::En, overall)));
 
     let bad = client
         .get(app.url("/dashboard/health?period=2026-Q9"))
@@ -537,7 +560,10 @@ async fn comments_are_masked_and_shown_only_for_large_enough_cells(backend: Back
     .await;
     submit_health(&app, 2, "tyt-phu-quoc", "Trạm nhỏ, ý kiến riêng").await;
     let page = client
-        .get(app.url(&format!("/dashboard/health?period={}", current_quarter())))
+        .get(app.url(&format!(
+            "/dashboard/health?period={}",
+            current_quarter(&app)
+        )))
         .send()
         .await
         .unwrap()

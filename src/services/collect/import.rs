@@ -8,11 +8,11 @@ use std::io::Read;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use crate::collect::{self, Services};
 use crate::db::responses::{self, ResponseRow};
 use crate::db::DbError;
 use crate::definitions::{QuestionKind, SurveyVersion, COMMENT_KEY};
-use crate::domain::{today_in_vietnam, Channel, RawSubmission, RawValue, ResponseId, Submission};
+use crate::domain::{Channel, RawSubmission, RawValue, ResponseId, Submission};
+use crate::services::collect::{self, AppContext};
 
 /// Columns that are not question keys.
 const ID: &str = "id";
@@ -65,33 +65,36 @@ impl fmt::Display for ImportReport {
 
 /// Imports a CSV of responses to survey `slug`.
 pub fn import_csv(
-    services: &Services,
+    ctx: &AppContext,
     slug: &str,
     input: impl Read,
 ) -> Result<ImportReport, ImportError> {
-    let version = services
+    let version = ctx
         .catalog
         .survey(slug)
         .cloned()
         .ok_or_else(|| ImportError::UnknownSurvey(slug.to_string()))?;
-    let (parsed, mut faults) = parse_rows(services, &version, input)?;
+    let (parsed, mut faults) = parse_rows(ctx, &version, input)?;
     let lines: Vec<u64> = parsed.iter().map(|(line, _)| *line).collect();
     let rows = parsed.into_iter().map(|(_, row)| row).collect();
-    let plan = collect::plan_batch(&services.db, rows)?;
-    faults.extend(plan.conflicts.iter().map(|&i| RowFault {
-        line: lines[i],
-        column: ID.into(),
-        message: "this id is already used by a different response".into(),
-    }));
-    if !faults.is_empty() {
-        faults.sort_by(|a, b| (a.line, &a.column).cmp(&(b.line, &b.column)));
-        return Err(ImportError::Rows(faults));
-    }
-    let mut conn = services.db.writer()?;
-    responses::insert_all(&mut conn, &plan.new_rows)?;
-    Ok(ImportReport {
-        imported: plan.new_rows.len(),
-        replays: plan.replays,
+    // Planned and stored in one write transaction: a web submission that
+    // arrives meanwhile cannot slip between the check and the insert.
+    ctx.db.write_tx(|conn| {
+        let plan = collect::plan_batch(conn, rows)?;
+        faults.extend(plan.conflicts.iter().map(|&i| RowFault {
+            line: lines[i],
+            column: ID.into(),
+            message: "this id is already used by a different response".into(),
+        }));
+        if !faults.is_empty() {
+            faults.sort_by(|a, b| (a.line, &a.column).cmp(&(b.line, &b.column)));
+            return Err(ImportError::Rows(std::mem::take(&mut faults)));
+        }
+        responses::insert_all(conn, &plan.new_rows)?;
+        Ok(ImportReport {
+            imported: plan.new_rows.len(),
+            replays: plan.replays,
+        })
     })
 }
 
@@ -101,7 +104,7 @@ type NumberedRow = (u64, ResponseRow);
 /// Validates every row: the valid rows with their line numbers, and every
 /// fault of the others. A faulty header is an error at once.
 fn parse_rows(
-    services: &Services,
+    ctx: &AppContext,
     version: &SurveyVersion,
     input: impl Read,
 ) -> Result<(Vec<NumberedRow>, Vec<RowFault>), ImportError> {
@@ -165,7 +168,7 @@ fn parse_rows(
         return Err(ImportError::Rows(faults));
     }
 
-    let today = today_in_vietnam();
+    let today = ctx.clock.today();
     let mut rows = Vec::new();
     // Identical rows without an id are distinct responses (two citizens may
     // answer alike); numbering repeats keeps their derived ids distinct while
@@ -254,7 +257,7 @@ fn parse_rows(
             let name = format!("{}\u{1f}{}\u{1f}{}", survey.slug, n, fields.join("\u{1f}"));
             ResponseId::from_uuid(Uuid::new_v5(&ROW_NAMESPACE, name.as_bytes()))
         };
-        match Submission::parse(raw, survey, &services.catalog, derived_id) {
+        match Submission::parse(raw, survey, &ctx.catalog, derived_id) {
             Ok(submission) => {
                 if let (Some(date), Some(channel), true) =
                     (submitted_on, channel, row_faults.is_empty())
@@ -265,7 +268,7 @@ fn parse_rows(
             Err(errors) => {
                 for (name, error) in errors.0 {
                     let column = name.strip_prefix("answers.").unwrap_or(&name).to_string();
-                    row_faults.push((column, error.message(crate::domain::Lang::En)));
+                    row_faults.push((column, error.message(crate::i18n::Lang::En)));
                 }
             }
         }

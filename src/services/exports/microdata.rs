@@ -5,7 +5,7 @@
 use chrono::Datelike;
 use serde_json::Value;
 
-use crate::collect::Services;
+use crate::app::AppContext;
 use crate::db::responses::{self, MicrodataRow};
 use crate::db::DbError;
 use crate::definitions::{QuestionKind, SurveyVersion};
@@ -66,7 +66,7 @@ fn record(row: &MicrodataRow, keys: &[&str]) -> Vec<String> {
         row.survey_version.clone(),
         row.unit.clone(),
         month,
-        row.channel.clone(),
+        row.channel.to_string(),
     ]
     .into_iter()
     .chain(keys.iter().map(|k| field(answers.get(*k))))
@@ -77,31 +77,31 @@ fn record(row: &MicrodataRow, keys: &[&str]) -> Vec<String> {
 /// returns false to stop early (the client went away). Blocking. Returns the
 /// number of rows written.
 pub fn write(
-    services: &Services,
+    ctx: &AppContext,
     survey: &SurveyVersion,
     period: &Period,
     mut sink: impl FnMut(Vec<u8>) -> bool,
-) -> Result<usize, DbError> {
+) -> Result<usize, MicrodataError> {
     let keys = keys(survey);
-    let versions = services.version_hashes_of(&survey.survey.slug);
+    let versions = ctx.version_hashes_of(&survey.survey.slug);
     let (from, to) = period.bounds();
     let mut chunk = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
-    chunk.write_record(header(survey)).map_err(csv_error)?;
+    chunk.write_record(header(survey))?;
     let mut written = 0;
     for version in &versions {
         let mut after: Option<String> = None;
         loop {
-            let mut conn = services.db.reader()?;
+            let mut conn = ctx.db.reader()?;
             let page =
                 responses::microdata_page(&mut conn, version, from, to, after.as_deref(), PAGE)?;
             drop(conn);
             for row in &page {
-                chunk.write_record(record(row, &keys)).map_err(csv_error)?;
+                chunk.write_record(record(row, &keys))?;
             }
             written += page.len();
             let bytes = chunk
                 .into_inner()
-                .map_err(|e| DbError::Setup(e.to_string()))?;
+                .map_err(|e| MicrodataError::Csv(e.into_error().into()))?;
             if !sink(bytes) {
                 return Ok(written);
             }
@@ -115,6 +115,10 @@ pub fn write(
     Ok(written)
 }
 
-fn csv_error(err: csv::Error) -> DbError {
-    DbError::Setup(format!("cannot write CSV: {err}"))
+#[derive(Debug, thiserror::Error)]
+pub enum MicrodataError {
+    #[error("cannot write the CSV")]
+    Csv(#[from] csv::Error),
+    #[error(transparent)]
+    Db(#[from] DbError),
 }

@@ -3,11 +3,11 @@
 
 use std::io::Read;
 
-use crate::collect::Services;
+use crate::app::AppContext;
 use crate::db::volumes::{self, VolumeRow};
 use crate::db::DbError;
 use crate::domain::PeriodKind;
-use crate::import::RowFault;
+use crate::services::collect::import::RowFault;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VolumeError {
@@ -17,7 +17,7 @@ pub enum VolumeError {
     Db(#[from] DbError),
 }
 
-pub fn import_csv(services: &Services, input: impl Read) -> Result<usize, VolumeError> {
+pub fn import_csv(ctx: &AppContext, input: impl Read) -> Result<usize, VolumeError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(input);
@@ -65,7 +65,7 @@ pub fn import_csv(services: &Services, input: impl Read) -> Result<usize, Volume
         };
         let line = record.position().map_or(0, |p| p.line());
         let unit = record.get(unit_col).unwrap_or_default();
-        if services.catalog.unit(unit).is_none() {
+        if ctx.catalog.unit(unit).is_none() {
             faults.push(fault(
                 line,
                 "unit",
@@ -101,6 +101,6 @@ pub fn import_csv(services: &Services, input: impl Read) -> Result<usize, Volume
     if !faults.is_empty() {
         return Err(VolumeError::Rows(faults));
     }
-    volumes::upsert_all(&mut services.db.writer()?, &rows)?;
+    ctx.db.write_tx(|conn| volumes::upsert_all(conn, &rows))?;
     Ok(rows.len())
 }

@@ -1,9 +1,44 @@
-//! Numbers the way each language writes them: 84,2 % in Vietnamese,
-//! 84.2% in English.
+//! Languages and the way each writes numbers and periods: what the pages,
+//! the workbook and the written report share. Vietnamese is the default.
 
-use crate::domain::Lang;
+use serde::Serialize;
 
-/// A proportion (0–1) as a percentage with one decimal.
+/// Language of a page or a document. Vietnamese unless English is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    /// `?lang=en` selects English; anything else keeps Vietnamese.
+    pub fn from_query(value: Option<&str>) -> Lang {
+        match value {
+            Some(v) if v.eq_ignore_ascii_case("en") => Lang::En,
+            _ => Lang::Vi,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    /// Picks the text for this language.
+    pub fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+}
+
+/// A proportion (0–1) as a percentage with one decimal: 84,2 % in
+/// Vietnamese, 84.2% in English.
 pub fn percent(lang: Lang, proportion: f64) -> String {
     let text = format!("{:.1}", proportion * 100.0);
     match lang {
@@ -22,7 +57,7 @@ pub fn points(lang: Lang, difference: f64) -> String {
     }
 }
 
-/// A number with two decimals (mean scores, p-values).
+/// A number with `places` decimals (mean scores, p-values).
 pub fn decimal(lang: Lang, value: f64, places: usize) -> String {
     let text = format!("{value:.places$}");
     match lang {
@@ -62,5 +97,12 @@ mod tests {
         assert_eq!(count(Lang::Vi, 1234567), "1.234.567");
         assert_eq!(count(Lang::En, 999), "999");
         assert_eq!(count(Lang::En, 1000), "1,000");
+    }
+
+    #[test]
+    fn only_english_is_recognised_besides_the_vietnamese_default() {
+        assert_eq!(Lang::from_query(Some("EN")), Lang::En);
+        assert_eq!(Lang::from_query(Some("fr")), Lang::Vi);
+        assert_eq!(Lang::from_query(None), Lang::Vi);
     }
 }

@@ -2,6 +2,9 @@
 //! (CSV, JSON) and a workbook (XLSX), from the same estimates as the index
 //! API. Suppressed cells are marked, never left blank or filled in.
 
+pub mod microdata;
+pub mod report;
+
 use std::io::Write;
 use std::sync::Arc;
 
@@ -9,10 +12,12 @@ use chrono::{DateTime, FixedOffset};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Serialize;
 
-use crate::collect::Services;
+use crate::app::vietnam_offset;
+use crate::app::AppContext;
 use crate::definitions::SurveyVersion;
-use crate::domain::{vietnam_offset, Lang, Period};
-use crate::indices::{self, IndexError, IndexQuery, IndexReport, UnitReport, Weighting};
+use crate::domain::Period;
+use crate::i18n::Lang;
+use crate::services::indices::{self, IndexError, IndexQuery, IndexReport, UnitReport, Weighting};
 use crate::stats::{Estimate, Flag, StatsConfig};
 
 /// What to export.
@@ -41,8 +46,8 @@ pub struct ExportData {
 }
 
 /// Computes every survey of the request (blocking).
-pub fn gather(services: &Services, request: &ExportRequest) -> Result<ExportData, IndexError> {
-    let surveys = services
+pub fn gather(ctx: &AppContext, request: &ExportRequest) -> Result<ExportData, IndexError> {
+    let surveys = ctx
         .catalog
         .surveys
         .iter()
@@ -61,7 +66,7 @@ pub fn gather(services: &Services, request: &ExportRequest) -> Result<ExportData
                 config: request.config,
             };
             let (report, units) =
-                indices::compute_with_units(services, &query, Some(request.period.previous()))?;
+                indices::compute_with_units(ctx, &query, Some(request.period.previous()))?;
             Ok(SurveyResults {
                 survey: survey.clone(),
                 report,
@@ -276,7 +281,7 @@ pub fn write_csv(rows: &[Row], out: impl Write) -> csv::Result<()> {
 }
 
 /// The workbook: summary, elements and items, service points, method.
-pub fn workbook(data: &ExportData, services: &Services, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let t = |vi: &'static str, en: &'static str| lang.pick(vi, en);
     let mut book = Workbook::new();
     let header = Format::new()
@@ -348,7 +353,7 @@ pub fn workbook(data: &ExportData, services: &Services, lang: Lang) -> Result<Ve
         let row = i as u32 + 1;
         let survey = &results.survey.survey;
         let overall = &results.report.current.estimates.overall;
-        let department = services
+        let department = ctx
             .catalog
             .department(&survey.department)
             .map(|d| d.name_on(today).get(lang).to_string());
@@ -488,7 +493,7 @@ pub fn workbook(data: &ExportData, services: &Services, lang: Lang) -> Result<Ve
     let mut row = 1u32;
     for results in &data.surveys {
         for unit in &results.units {
-            let name = services
+            let name = ctx
                 .catalog
                 .unit(&unit.unit)
                 .map(|u| u.name.get(lang).to_string())

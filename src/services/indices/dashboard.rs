@@ -6,11 +6,11 @@ use std::sync::{Arc, LazyLock};
 use chrono::Datelike;
 use regex::Regex;
 
-use crate::collect::Services;
+use crate::app::AppContext;
 use crate::db::{responses, volumes};
 use crate::definitions::SurveyVersion;
 use crate::domain::{Period, PeriodKind, PeriodMode};
-use crate::indices::{self, IndexError, IndexQuery, IndexReport, UnitReport, Weighting};
+use crate::services::indices::{self, IndexError, IndexQuery, IndexReport, UnitReport, Weighting};
 use crate::stats::{required_sample, Estimate, SampleSize, StatsConfig};
 
 /// How many quarters the trend shows.
@@ -75,14 +75,13 @@ fn query_for(survey: &Arc<SurveyVersion>, period: Period, config: StatsConfig) -
 
 /// Everything a department dashboard shows for one survey (blocking).
 pub fn survey_panel(
-    services: &Services,
+    ctx: &AppContext,
     survey: &Arc<SurveyVersion>,
     period: Period,
 ) -> Result<SurveyPanel, IndexError> {
-    let config = services.stats;
+    let config = ctx.stats;
     let query = query_for(survey, period, config);
-    let (report, unit_reports) =
-        indices::compute_with_units(services, &query, Some(period.previous()))?;
+    let (report, unit_reports) = indices::compute_with_units(ctx, &query, Some(period.previous()))?;
 
     let end = quarter_of(period.bounds().1, period.mode);
     let mut quarters = vec![end];
@@ -91,10 +90,10 @@ pub fn survey_panel(
         quarters.push(earlier);
     }
     quarters.reverse();
-    let overall = indices::overall_by_period(services, survey, &quarters, &config)?;
+    let overall = indices::overall_by_period(ctx, survey, &quarters, &config)?;
     let trend: Vec<(Period, Estimate)> = quarters.into_iter().zip(overall).collect();
 
-    let volumes = volumes::for_period(&mut services.db.reader()?, &period.label())?;
+    let volumes = volumes::for_period(&mut *ctx.db.reader()?, &period.label())?;
     let units: Vec<UnitLine> = unit_reports
         .into_iter()
         .map(|report| {
@@ -112,22 +111,16 @@ pub fn survey_panel(
         .map(|u| u.report.unit.as_str())
         .collect();
     let comments = if report.current.respondents >= config.min_cell {
-        let versions = services.version_hashes_of(&survey.survey.slug);
+        let versions = ctx.version_hashes_of(&survey.survey.slug);
         let (from, to) = period.bounds();
-        responses::comments(
-            &mut services.db.reader()?,
-            &versions,
-            from,
-            to,
-            COMMENT_LIMIT,
-        )?
-        .into_iter()
-        .filter(|(unit, _)| shown_units.contains(&unit.as_str()))
-        .map(|(unit, text)| Comment {
-            unit,
-            text: mask_personal_data(&text),
-        })
-        .collect()
+        responses::comments(&mut *ctx.db.reader()?, &versions, from, to, COMMENT_LIMIT)?
+            .into_iter()
+            .filter(|(unit, _)| shown_units.contains(&unit.as_str()))
+            .map(|(unit, text)| Comment {
+                unit,
+                text: mask_personal_data(&text),
+            })
+            .collect()
     } else {
         Vec::new()
     };
@@ -148,16 +141,15 @@ pub struct OverviewLine {
 }
 
 /// Every survey of every department, for one period (blocking).
-pub fn overview(services: &Services, period: Period) -> Result<Vec<OverviewLine>, IndexError> {
-    services
-        .catalog
+pub fn overview(ctx: &AppContext, period: Period) -> Result<Vec<OverviewLine>, IndexError> {
+    ctx.catalog
         .surveys
         .iter()
         .map(|survey| {
-            let query = query_for(survey, period, services.stats);
+            let query = query_for(survey, period, ctx.stats);
             Ok(OverviewLine {
                 survey: survey.clone(),
-                report: indices::compute(services, &query, Some(period.previous()))?,
+                report: indices::compute(ctx, &query, Some(period.previous()))?,
             })
         })
         .collect()

@@ -8,10 +8,10 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::collect::{self, Services};
 use crate::db::{responses, DbError};
 use crate::definitions::{Question, QuestionKind, SurveyVersion};
 use crate::domain::{Channel, RawSubmission, RawValue, ResponseId, Submission};
+use crate::services::collect::{self, AppContext};
 
 const COMMENTS: [&str; 12] = [
     "Nhân viên hướng dẫn nhiệt tình, chu đáo.",
@@ -65,7 +65,7 @@ fn text_seed(text: &str) -> u64 {
 /// Generates and stores `options.responses` responses to `version`.
 /// Returns (stored, already present).
 pub fn simulate(
-    services: &Services,
+    ctx: &AppContext,
     version: &SurveyVersion,
     options: &SimulateOptions,
 ) -> Result<(usize, usize), SimulateError> {
@@ -76,7 +76,7 @@ pub fn simulate(
         });
     }
     let survey = &version.survey;
-    let units: Vec<&str> = services
+    let units: Vec<&str> = ctx
         .catalog
         .units_of(&survey.department)
         .map(|u| u.code.as_str())
@@ -170,7 +170,7 @@ pub fn simulate(
             answers,
         };
         // Through the same validation as a citizen's submission.
-        let submission = Submission::parse(raw, survey, &services.catalog, ResponseId::new_random)
+        let submission = Submission::parse(raw, survey, &ctx.catalog, ResponseId::new_random)
             .map_err(|errors| SimulateError::Invalid(errors.summary()))?;
         rows.push(collect::to_row(
             version,
@@ -179,8 +179,12 @@ pub fn simulate(
             date,
         ));
         if rows.len() == CHUNK || done == options.responses {
-            let plan = collect::plan_batch(&services.db, std::mem::take(&mut rows))?;
-            responses::insert_all(&mut services.db.writer()?, &plan.new_rows)?;
+            let batch = std::mem::take(&mut rows);
+            let plan = ctx.db.write_tx(|conn| {
+                let plan = collect::plan_batch(conn, batch)?;
+                responses::insert_all(conn, &plan.new_rows)?;
+                Ok::<_, DbError>(plan)
+            })?;
             stored += plan.new_rows.len();
             present += plan.replays + plan.conflicts.len();
         }

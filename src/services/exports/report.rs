@@ -4,11 +4,11 @@
 //! increase or a decrease.
 
 use crate::definitions::Catalog;
-use crate::domain::Lang;
-use crate::export::ExportData;
-use crate::indices::Weighting;
+use crate::i18n::Lang;
+use crate::i18n::{count, decimal, percent, points};
+use crate::services::exports::ExportData;
+use crate::services::indices::Weighting;
 use crate::stats::{Comparison, Estimate, Verdict};
-use crate::views::format::{count, decimal, percent, points};
 
 const VI: Lang = Lang::Vi;
 

@@ -2,18 +2,20 @@
 //! strings of the cell, lays them out on the current questionnaire, weights
 //! them if asked, and hands them to the pure estimators in `stats`.
 
+pub mod dashboard;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::collect::Services;
+use crate::app::AppContext;
 use crate::db::{responses, volumes, DbError};
 use crate::definitions::{QuestionKind, SurveyVersion};
 use crate::domain::Period;
 use crate::stats::{self, CellEstimates, Comparison, Layout, Sample, StatsConfig, NOT_APPLICABLE};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Weighting {
     /// Self-weighting: matches the official figures.
     None,
@@ -124,16 +126,16 @@ fn push_scores(scores: &mut Vec<u8>, items: usize, positions: &[Option<usize>], 
 /// the current items by key; items they did not have count as skipped, and
 /// items since removed are left out.
 pub fn load_cell(
-    services: &Services,
+    ctx: &AppContext,
     query: &IndexQuery,
     period: &Period,
 ) -> Result<CellData, IndexError> {
     let current = &query.survey;
     let items = current.survey.likert_items().count();
     let (from, to) = period.bounds();
-    let mut conn = services.db.reader()?;
+    let mut conn = ctx.db.reader()?;
     let mut data = CellData::default();
-    for version in services.versions_of(&current.survey.slug) {
+    for version in ctx.versions_of(&current.survey.slug) {
         let positions = positions_in_current(current, &version);
         let rows =
             responses::likert_rows(&mut conn, &version.hash, from, to, query.unit.as_deref())?;
@@ -153,7 +155,7 @@ pub fn load_cell(
 /// The unweighted overall index of `survey` in each of `periods`, from one
 /// read of the responses spanning them all (blocking). For trends.
 pub fn overall_by_period(
-    services: &Services,
+    ctx: &AppContext,
     survey: &SurveyVersion,
     periods: &[Period],
     config: &StatsConfig,
@@ -167,8 +169,8 @@ pub fn overall_by_period(
     };
     let items = survey.survey.likert_items().count();
     let mut scores: Vec<Vec<u8>> = vec![Vec::new(); periods.len()];
-    let mut conn = services.db.reader()?;
-    for version in services.versions_of(&survey.survey.slug) {
+    let mut conn = ctx.db.reader()?;
+    for version in ctx.versions_of(&survey.survey.slug) {
         let positions = positions_in_current(survey, &version);
         for (date, code) in responses::dated_likert_rows(&mut conn, &version.hash, from, to)? {
             for (i, (start, end)) in bounds.iter().enumerate() {
@@ -271,27 +273,27 @@ pub struct IndexReport {
 }
 
 fn totals_for(
-    services: &Services,
+    ctx: &AppContext,
     query: &IndexQuery,
     period: &Period,
 ) -> Result<HashMap<String, i64>, IndexError> {
     match query.weighting {
         Weighting::None => Ok(HashMap::new()),
         Weighting::Volume => Ok(volumes::for_period(
-            &mut services.db.reader()?,
+            &mut *ctx.db.reader()?,
             &period.label(),
         )?),
     }
 }
 
 fn cell_report(
-    services: &Services,
+    ctx: &AppContext,
     query: &IndexQuery,
     period: Period,
 ) -> Result<(CellReport, HashMap<String, i64>, CellData), IndexError> {
     let layout = layout_of(&query.survey);
-    let data = load_cell(services, query, &period)?;
-    let totals = totals_for(services, query, &period)?;
+    let data = load_cell(ctx, query, &period)?;
+    let totals = totals_for(ctx, query, &period)?;
     let sample = sample_of(
         &data,
         layout.item_element.len(),
@@ -314,33 +316,33 @@ fn cell_report(
 
 /// The whole index report (blocking).
 pub fn compute(
-    services: &Services,
+    ctx: &AppContext,
     query: &IndexQuery,
     compare_with: Option<Period>,
 ) -> Result<IndexReport, IndexError> {
-    compute_keeping_cell(services, query, compare_with).map(|(report, _, _)| report)
+    compute_keeping_cell(ctx, query, compare_with).map(|(report, _, _)| report)
 }
 
 /// The report and every service point's overall index, from one read of
 /// the cell (blocking).
 pub fn compute_with_units(
-    services: &Services,
+    ctx: &AppContext,
     query: &IndexQuery,
     compare_with: Option<Period>,
 ) -> Result<(IndexReport, Vec<UnitReport>), IndexError> {
-    let (report, data, totals) = compute_keeping_cell(services, query, compare_with)?;
-    let units = units_of_cell(services, query, &data, &totals)?;
+    let (report, data, totals) = compute_keeping_cell(ctx, query, compare_with)?;
+    let units = units_of_cell(ctx, query, &data, &totals)?;
     Ok((report, units))
 }
 
 fn compute_keeping_cell(
-    services: &Services,
+    ctx: &AppContext,
     query: &IndexQuery,
     compare_with: Option<Period>,
 ) -> Result<(IndexReport, CellData, HashMap<String, i64>), IndexError> {
-    let (current, totals, data) = cell_report(services, query, query.period)?;
+    let (current, totals, data) = cell_report(ctx, query, query.period)?;
     let responding: BTreeSet<&str> = data.units.iter().map(String::as_str).collect();
-    let coverage_gaps = services
+    let coverage_gaps = ctx
         .catalog
         .units_of(&query.survey.survey.department)
         .filter(|u| query.unit.as_deref().is_none_or(|only| only == u.code))
@@ -352,7 +354,7 @@ fn compute_keeping_cell(
     let compare = match compare_with {
         None => None,
         Some(period) => {
-            let (previous, _, _) = cell_report(services, query, period)?;
+            let (previous, _, _) = cell_report(ctx, query, period)?;
             let config = &query.config;
             let (a, b) = (&previous.estimates, &current.estimates);
             Some(CompareReport {
@@ -387,14 +389,14 @@ pub struct UnitReport {
 
 /// The overall index of every service point of the survey's department,
 /// those without responses included (blocking).
-pub fn by_unit(services: &Services, query: &IndexQuery) -> Result<Vec<UnitReport>, IndexError> {
-    let data = load_cell(services, query, &query.period)?;
-    let totals = totals_for(services, query, &query.period)?;
-    units_of_cell(services, query, &data, &totals)
+pub fn by_unit(ctx: &AppContext, query: &IndexQuery) -> Result<Vec<UnitReport>, IndexError> {
+    let data = load_cell(ctx, query, &query.period)?;
+    let totals = totals_for(ctx, query, &query.period)?;
+    units_of_cell(ctx, query, &data, &totals)
 }
 
 fn units_of_cell(
-    services: &Services,
+    ctx: &AppContext,
     query: &IndexQuery,
     data: &CellData,
     totals: &HashMap<String, i64>,
@@ -408,8 +410,7 @@ fn units_of_cell(
         cell.scores
             .extend_from_slice(&data.scores[r * items..(r + 1) * items]);
     }
-    services
-        .catalog
+    ctx.catalog
         .units_of(&query.survey.survey.department)
         .map(|unit| {
             let empty = CellData::default();

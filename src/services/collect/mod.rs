@@ -1,90 +1,22 @@
 //! Collecting responses: the one path every channel (web form, API, paper
 //! import, simulator) goes through to turn a valid submission into a row.
 
+pub mod import;
+pub mod simulate;
+
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::config::Config;
+use crate::app::AppContext;
 use crate::db::responses::{self, ResponseRow};
-use crate::db::{versions, Db, DbError};
-use crate::definitions::{self, Catalog, SurveyVersion};
-use crate::domain::{today_in_vietnam, Channel, RawSubmission, ResponseId, Submission};
-use crate::stats::StatsConfig;
+use crate::db::{Conn, Db, DbError};
+use crate::definitions::SurveyVersion;
+use crate::domain::{Channel, RawSubmission, ResponseId, Submission};
 
-/// Definitions and storage, opened and reconciled: what every command needs.
-#[derive(Clone)]
-pub struct Services {
-    pub db: Db,
-    pub catalog: Arc<Catalog>,
-    /// Every questionnaire version ever recorded, current ones included.
-    pub versions: Arc<HashMap<String, Arc<SurveyVersion>>>,
-    pub stats: StatsConfig,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum OpenError {
-    #[error("survey definitions in {dir} are invalid:\n{faults}")]
-    Definitions {
-        dir: String,
-        faults: definitions::Faults,
-    },
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl Services {
-    /// Validates the definitions, connects, migrates and records any new
-    /// questionnaire version.
-    pub fn open(config: &Config) -> Result<Services, OpenError> {
-        let catalog =
-            definitions::load(&config.definitions).map_err(|faults| OpenError::Definitions {
-                dir: config.definitions.display().to_string(),
-                faults,
-            })?;
-        let db = Db::connect(&config.database_url)?;
-        db.migrate()?;
-        let mut conn = db.writer()?;
-        let current: Vec<&SurveyVersion> = catalog.surveys.iter().map(|v| v.as_ref()).collect();
-        versions::record(&mut conn, &current, today_in_vietnam())?;
-        let mut known: HashMap<String, Arc<SurveyVersion>> = versions::all(&mut conn)?
-            .into_iter()
-            .map(|(version, _)| (version.hash.clone(), Arc::new(version)))
-            .collect();
-        for version in &catalog.surveys {
-            known.insert(version.hash.clone(), version.clone());
-        }
-        Ok(Services {
-            db,
-            catalog: Arc::new(catalog),
-            versions: Arc::new(known),
-            stats: config.stats,
-        })
-    }
-}
-
-impl Services {
-    /// Every recorded version of questionnaire `slug`, in hash order: the
-    /// versions whose responses make up the survey's time series.
-    pub fn versions_of(&self, slug: &str) -> Vec<Arc<SurveyVersion>> {
-        let mut versions: Vec<Arc<SurveyVersion>> = self
-            .versions
-            .values()
-            .filter(|v| v.survey.slug == slug)
-            .cloned()
-            .collect();
-        versions.sort_by(|a, b| a.hash.cmp(&b.hash));
-        versions
-    }
-
-    /// The hashes of [`Services::versions_of`].
-    pub fn version_hashes_of(&self, slug: &str) -> Vec<String> {
-        self.versions_of(slug)
-            .into_iter()
-            .map(|v| v.hash.clone())
-            .collect()
-    }
+/// How many responses are stored, all surveys and channels together.
+pub fn stored_responses(ctx: &AppContext) -> Result<i64, DbError> {
+    responses::count(&mut *ctx.db.reader()?)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +45,7 @@ pub fn to_row(
         survey_version: version.hash.clone(),
         unit: submission.unit.clone(),
         submitted_on,
-        channel: channel.as_str().to_string(),
+        channel,
         answers: submission.answers.to_json_text(),
         likert: submission.answers.likert_code(&version.survey),
         comment: submission.comment.clone(),
@@ -130,14 +62,15 @@ pub fn record(
     submitted_on: NaiveDate,
 ) -> Result<Outcome, RecordError> {
     let row = to_row(version, submission, channel, submitted_on);
-    let mut conn = db.writer()?;
-    if responses::insert_if_new(&mut conn, &row)? {
-        return Ok(Outcome::Recorded);
-    }
-    match responses::find(&mut conn, &row.id)? {
-        Some(existing) if existing.same_content(&row) => Ok(Outcome::AlreadyRecorded),
-        _ => Err(RecordError::Conflict),
-    }
+    db.write_tx(|conn| {
+        if responses::insert_if_new(conn, &row)? {
+            return Ok(Outcome::Recorded);
+        }
+        match responses::find(conn, &row.id)? {
+            Some(existing) if existing.same_content(&row) => Ok(Outcome::AlreadyRecorded),
+            _ => Err(RecordError::Conflict),
+        }
+    })
 }
 
 /// Whether a submission's id is already stored, and if so whether the
@@ -153,15 +86,15 @@ pub enum Replay {
 /// questionnaire version that response answered — so a retry sent after the
 /// questionnaire changed is still recognised (blocking).
 pub fn replay_of(
-    services: &Services,
+    ctx: &AppContext,
     slug: &str,
     id: ResponseId,
     raw: RawSubmission,
 ) -> Result<Replay, DbError> {
-    let Some(stored) = responses::find(&mut services.db.reader()?, &id.to_string())? else {
+    let Some(stored) = responses::find(&mut *ctx.db.reader()?, &id.to_string())? else {
         return Ok(Replay::NotStored);
     };
-    let Some(version) = services
+    let Some(version) = ctx
         .versions
         .get(&stored.survey_version)
         .filter(|v| v.survey.slug == slug)
@@ -169,7 +102,7 @@ pub fn replay_of(
         return Ok(Replay::Different);
     };
     let same =
-        Submission::parse(raw, &version.survey, &services.catalog, || id).is_ok_and(|submission| {
+        Submission::parse(raw, &version.survey, &ctx.catalog, || id).is_ok_and(|submission| {
             to_row(version, &submission, Channel::Api, stored.submitted_on).same_content(&stored)
         });
     Ok(if same {
@@ -191,10 +124,12 @@ pub struct BatchPlan {
     pub conflicts: Vec<usize>,
 }
 
-/// Sorts `rows` into new rows, replays and conflicts (blocking, read-only).
-pub fn plan_batch(db: &Db, rows: Vec<ResponseRow>) -> Result<BatchPlan, DbError> {
+/// Sorts `rows` into new rows, replays and conflicts, reading on `conn`:
+/// inside the [`Db::write_tx`] that stores the new rows, so what was
+/// checked is what is written against.
+pub fn plan_batch(conn: &mut Conn, rows: Vec<ResponseRow>) -> Result<BatchPlan, DbError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let stored: HashMap<String, ResponseRow> = responses::find_many(&mut db.reader()?, &ids)?
+    let stored: HashMap<String, ResponseRow> = responses::find_many(conn, &ids)?
         .into_iter()
         .map(|row| (row.id.clone(), row))
         .collect();

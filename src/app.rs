@@ -1,0 +1,165 @@
+//! The application context: what every command and request works with —
+//! the database, the validated definitions, every questionnaire version ever
+//! recorded, the statistics settings and the clock.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+
+use crate::config::Config;
+use crate::db::{versions, Db, DbError};
+use crate::definitions::{self, Catalog, SurveyVersion};
+use crate::stats::StatsConfig;
+
+/// Vietnam has kept UTC+7 without daylight saving since 1975, so a fixed
+/// offset is exact for Asia/Ho_Chi_Minh.
+pub fn vietnam_offset() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
+}
+
+/// Where "now" comes from. The system clock in service; a fixed instant in
+/// tests, so that defaults such as "the current quarter" are reproducible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clock {
+    #[default]
+    System,
+    Fixed(DateTime<Utc>),
+}
+
+impl Clock {
+    /// A clock stopped at noon (Vietnam) of `date`.
+    pub fn fixed_on(date: NaiveDate) -> Clock {
+        let noon = date.and_hms_opt(5, 0, 0).expect("05:00 UTC exists");
+        Clock::Fixed(noon.and_utc())
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Fixed(at) => *at,
+        }
+    }
+
+    /// The current instant as stored in timestamp columns (UTC).
+    pub fn now_utc_naive(&self) -> NaiveDateTime {
+        self.now().naive_utc()
+    }
+
+    /// The current time in Asia/Ho_Chi_Minh.
+    pub fn now_in_vietnam(&self) -> DateTime<FixedOffset> {
+        self.now().with_timezone(&vietnam_offset())
+    }
+
+    /// Today's date in Asia/Ho_Chi_Minh: the only time information stored
+    /// with a response.
+    pub fn today(&self) -> NaiveDate {
+        self.now_in_vietnam().date_naive()
+    }
+}
+
+/// Definitions and storage, opened and reconciled: what every command needs.
+#[derive(Clone)]
+pub struct AppContext {
+    pub db: Db,
+    pub catalog: Arc<Catalog>,
+    /// Every questionnaire version ever recorded, current ones included.
+    pub versions: Arc<HashMap<String, Arc<SurveyVersion>>>,
+    pub stats: StatsConfig,
+    pub clock: Clock,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("survey definitions in {dir} are invalid:\n{faults}")]
+    Definitions {
+        dir: String,
+        faults: definitions::Faults,
+    },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Applies pending migrations alone (`hailong migrate`); returns how many ran.
+pub fn migrate(config: &Config) -> Result<usize, DbError> {
+    Db::connect(&config.database_url, config.pool_timeout)?.migrate()
+}
+
+impl AppContext {
+    /// Validates the definitions, connects, migrates and records any new
+    /// questionnaire version.
+    pub fn open(config: &Config) -> Result<AppContext, OpenError> {
+        Self::open_with_clock(config, Clock::System)
+    }
+
+    pub fn open_with_clock(config: &Config, clock: Clock) -> Result<AppContext, OpenError> {
+        let catalog =
+            definitions::load(&config.definitions).map_err(|faults| OpenError::Definitions {
+                dir: config.definitions.display().to_string(),
+                faults,
+            })?;
+        let db = Db::connect(&config.database_url, config.pool_timeout)?;
+        db.migrate()?;
+        let current: Vec<&SurveyVersion> = catalog.surveys.iter().map(|v| v.as_ref()).collect();
+        let recorded = db.write_tx(|conn| {
+            versions::record(conn, &current, clock.today())?;
+            versions::all(conn)
+        })?;
+        let mut known: HashMap<String, Arc<SurveyVersion>> = recorded
+            .into_iter()
+            .map(|(version, _)| (version.hash.clone(), Arc::new(version)))
+            .collect();
+        for version in &catalog.surveys {
+            known.insert(version.hash.clone(), version.clone());
+        }
+        Ok(AppContext {
+            db,
+            catalog: Arc::new(catalog),
+            versions: Arc::new(known),
+            stats: config.stats,
+            clock,
+        })
+    }
+
+    /// Every recorded version of questionnaire `slug`, in hash order: the
+    /// versions whose responses make up the survey's time series.
+    pub fn versions_of(&self, slug: &str) -> Vec<Arc<SurveyVersion>> {
+        let mut versions: Vec<Arc<SurveyVersion>> = self
+            .versions
+            .values()
+            .filter(|v| v.survey.slug == slug)
+            .cloned()
+            .collect();
+        versions.sort_by(|a, b| a.hash.cmp(&b.hash));
+        versions
+    }
+
+    /// The hashes of [`AppContext::versions_of`].
+    pub fn version_hashes_of(&self, slug: &str) -> Vec<String> {
+        self.versions_of(slug)
+            .into_iter()
+            .map(|v| v.hash.clone())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fixed_clock_gives_the_date_in_vietnam() {
+        let late_evening_utc = NaiveDate::from_ymd_opt(2026, 3, 31)
+            .unwrap()
+            .and_hms_opt(18, 30, 0)
+            .unwrap()
+            .and_utc();
+        // 18:30 UTC is 01:30 the next day in Vietnam.
+        assert_eq!(
+            Clock::Fixed(late_evening_utc).today(),
+            NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()
+        );
+        let day = NaiveDate::from_ymd_opt(2026, 5, 20).unwrap();
+        assert_eq!(Clock::fixed_on(day).today(), day);
+    }
+}

@@ -1,0 +1,90 @@
+//! `hailong serve [--demo]`: the web service.
+
+use anyhow::Context;
+use chrono::{Datelike, Duration, NaiveDate};
+use hailong::app::AppContext;
+use hailong::config::Config;
+use hailong::domain::RoleKind;
+use hailong::services::access::accounts;
+use hailong::services::collect::{self, simulate};
+use hailong::startup::Application;
+use hailong::web::session::WebSettings;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on, e.g. 0.0.0.0:8080 [env: HAILONG_BIND]
+    #[arg(long)]
+    bind: Option<String>,
+    /// Fill an empty database with simulated responses (two years, every survey).
+    #[arg(long)]
+    demo: bool,
+}
+
+pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
+    if args.demo {
+        fill_demo(&ctx)?;
+        demo_accounts(&ctx)?;
+    }
+    let bind = args.bind.unwrap_or(config.bind.clone());
+    let settings = WebSettings::load(&config.sessions, &config.data_dir())
+        .context("cannot load the session key")?;
+    let app = Application::build(ctx, &bind, settings, None)
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+    println!(
+        "hailong listening on http://{}:{} ({})",
+        if host == "0.0.0.0" { "127.0.0.1" } else { host },
+        app.port(),
+        config.database_url_for_display()
+    );
+    actix_web::rt::System::new().block_on(app.run_until_stopped())?;
+    Ok(())
+}
+
+/// One account per role with a fresh random password, printed for the demo
+/// only. Existing demo accounts get a new password each start.
+fn demo_accounts(ctx: &AppContext) -> anyhow::Result<()> {
+    const ACTOR: &str = "demo";
+    println!("DEMO ONLY — staff accounts for trying the dashboards (never use on real data):");
+    for (username, role, department) in [
+        ("demo-admin", RoleKind::Admin, None),
+        ("demo-home-affairs", RoleKind::HomeAffairs, None),
+        ("demo-health", RoleKind::Department, Some("health")),
+    ] {
+        let password = format!("demo-{}", uuid::Uuid::new_v4().simple());
+        if accounts::exists(ctx, username)? {
+            accounts::set_password(ctx, username, &password, ACTOR)?;
+            accounts::set_disabled(ctx, username, false, ACTOR)?;
+        } else {
+            accounts::create_user(ctx, username, role, department, &password, ACTOR)?;
+        }
+        println!("  DEMO ONLY  {username} / {password}");
+    }
+    Ok(())
+}
+
+/// Two years of simulated responses for every survey, only into an empty
+/// database so real data is never mixed with demo data.
+fn fill_demo(ctx: &AppContext) -> anyhow::Result<()> {
+    let existing = collect::stored_responses(ctx)?;
+    if existing > 0 {
+        println!("demo: the database already holds {existing} responses; none added");
+        return Ok(());
+    }
+    let to = ctx.clock.today();
+    let from = NaiveDate::from_ymd_opt(to.year() - 2, 1, 1).unwrap_or(to - Duration::days(730));
+    let options = simulate::SimulateOptions {
+        responses: 2000,
+        from,
+        to,
+        seed: 2025,
+    };
+    for version in ctx.catalog.surveys.iter() {
+        let (stored, _) = simulate::simulate(ctx, version, &options)?;
+        println!(
+            "demo: {} simulated responses for {}",
+            stored, version.survey.slug
+        );
+    }
+    Ok(())
+}
