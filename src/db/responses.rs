@@ -67,17 +67,24 @@ pub fn insert_if_new(conn: &mut Conn, row: &ResponseRow) -> DbResult<bool> {
     Ok(inserted == 1)
 }
 
-/// Inserts all rows; run it inside [`Db::write_tx`](super::Db::write_tx)
-/// so that a batch is stored whole or not at all.
-pub fn insert_all(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<()> {
+/// Inserts the rows whose id is not stored yet and returns their ids; run it
+/// inside [`Db::write_tx`](super::Db::write_tx) so that a batch is stored
+/// whole or not at all. A row another transaction stored first (PostgreSQL
+/// waits for that transaction to end) is skipped, for the caller to judge.
+pub fn insert_new(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<Vec<String>> {
     // 8 columns × 500 rows stays under SQLite's and PostgreSQL's bind limits.
     const BATCH: usize = 500;
+    let mut inserted = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(BATCH) {
-        with_backend!(conn, |c| diesel::insert_into(responses::table)
-            .values(chunk)
-            .execute(c))?;
+        inserted.extend(with_backend!(conn, |c| diesel::insert_into(
+            responses::table
+        )
+        .values(chunk)
+        .on_conflict_do_nothing()
+        .returning(responses::id)
+        .get_results::<String>(c))?);
     }
-    Ok(())
+    Ok(inserted)
 }
 
 pub fn count(conn: &mut Conn) -> DbResult<i64> {

@@ -7,8 +7,8 @@ use calamine::{Data, Reader, Xlsx};
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::helpers::{spawn_app, Backend, TestApp};
-use crate::indices::{create_token, import_known};
+use crate::helpers::{assert_close, spawn_app, Backend, TestApp};
+use crate::indices::import_known;
 
 both_backends!(
     exports_carry_the_index_api_numbers,
@@ -17,13 +17,7 @@ both_backends!(
 );
 
 async fn get_bytes(app: &TestApp, token: &str, path: &str) -> (u16, String, Vec<u8>) {
-    let response = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let response = app.get_as(Some(token), path).await;
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -38,13 +32,7 @@ async fn get_bytes(app: &TestApp, token: &str, path: &str) -> (u16, String, Vec<
 }
 
 fn close(actual: f64, expected: &Value, what: &str) {
-    let expected = expected
-        .as_f64()
-        .unwrap_or_else(|| panic!("{what}: expected a number, got {expected}"));
-    assert!(
-        (actual - expected).abs() < 1e-12,
-        "{what}: {actual} vs {expected}"
-    );
+    assert_close(actual, expected, 1e-12, what);
 }
 
 fn float(cell: Option<&Data>, what: &str) -> f64 {
@@ -57,7 +45,7 @@ fn float(cell: Option<&Data>, what: &str) -> f64 {
 async fn exports_carry_the_index_api_numbers(backend: Backend) {
     let app = spawn_app(backend).await;
     import_known(&app);
-    let token = create_token(&app, &["--role", "home-affairs", "--name", "reports"]);
+    let token = app.create_token(&["--role", "home-affairs", "--name", "reports"]);
     let query = "period=2026-Q1&mode=reporting&department=construction";
     let (_, _, api) = get_bytes(
         &app,
@@ -303,6 +291,32 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
     .await;
     let book: Xlsx<_> = Xlsx::new(Cursor::new(english)).unwrap();
     assert_eq!(book.sheet_names()[0], "Summary");
+    assert!(
+        method_text.contains("p < 0,05") && !method_text.contains("p < 0,1"),
+        "the method names the significance threshold of the default 95 % level"
+    );
+
+    // At another confidence level the method sheet names that level's
+    // threshold, the one the verdicts use.
+    let (status, _, at_90) = get_bytes(
+        &app,
+        &token,
+        &format!("/export/indices.xlsx?{query}&level=0.9"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(at_90)).unwrap();
+    let method_90: String = book
+        .worksheet_range("Phương pháp")
+        .unwrap()
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        method_90.contains("p < 0,1.") && !method_90.contains("0,05"),
+        "{method_90}"
+    );
 
     // The CLI writes the same CSV for scheduled jobs.
     let dir = tempfile::tempdir().unwrap();
@@ -359,29 +373,23 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
 async fn exports_respect_roles(backend: Backend) {
     let app = spawn_app(backend).await;
     import_known(&app);
-    let education = create_token(
-        &app,
-        &[
-            "--role",
-            "department",
-            "--department",
-            "education",
-            "--name",
-            "edu",
-        ],
-    );
-    let construction = create_token(
-        &app,
-        &[
-            "--role",
-            "department",
-            "--department",
-            "construction",
-            "--name",
-            "xd",
-        ],
-    );
-    let home = create_token(&app, &["--role", "home-affairs", "--name", "ha"]);
+    let education = app.create_token(&[
+        "--role",
+        "department",
+        "--department",
+        "education",
+        "--name",
+        "edu",
+    ]);
+    let construction = app.create_token(&[
+        "--role",
+        "department",
+        "--department",
+        "construction",
+        "--name",
+        "xd",
+    ]);
+    let home = app.create_token(&["--role", "home-affairs", "--name", "ha"]);
     for path in [
         "/export/indices.csv?period=2026-Q1&department=construction",
         "/export/responses.csv?survey=construction-permit&period=2026-Q1",
@@ -441,7 +449,7 @@ async fn microdata_has_months_not_days_and_no_comments(backend: Backend) {
             .status(),
         201
     );
-    let token = create_token(&app, &["--role", "home-affairs", "--name", "analyst"]);
+    let token = app.create_token(&["--role", "home-affairs", "--name", "analyst"]);
     let today = app.ctx.clock.today();
     let period = format!("2026-01-01..{today}");
     let (status, content_type, bytes) = get_bytes(
@@ -495,21 +503,8 @@ async fn the_report_names_a_change_only_when_it_is_significant(backend: Backend)
             csv.push_str(&format!("hcc-long-xuyen-xd,{date},{score},{score}\n"));
         }
     }
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("four-quarters.csv");
-    std::fs::write(&file, csv).unwrap();
-    let out = app
-        .command()
-        .args(["import", "--survey", "construction-permit"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token = create_token(&app, &["--role", "home-affairs", "--name", "report"]);
+    app.import_csv("construction-permit", &csv);
+    let token = app.create_token(&["--role", "home-affairs", "--name", "report"]);
 
     let (status, content_type, fall) = get_bytes(
         &app,

@@ -255,6 +255,52 @@ impl TestApp {
             .collect()
     }
 
+    /// Runs the hailong binary on this app's database with `args` (a path
+    /// argument as text); fails the test with its stderr unless it
+    /// succeeds. Returns standard output.
+    pub fn cli_ok<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> String {
+        let out = self.command().args(args).output().expect("hailong runs");
+        assert!(
+            out.status.success(),
+            "hailong {:?} failed: {}",
+            args.iter()
+                .map(|a| a.as_ref().to_owned())
+                .collect::<Vec<_>>(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Imports `csv` (header included) as paper responses to `slug` through
+    /// the CLI; returns its report line.
+    pub fn import_csv(&self, slug: &str, csv: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("import.csv");
+        std::fs::write(&file, csv).unwrap();
+        let file = file.to_str().unwrap();
+        self.cli_ok(&["import", "--survey", slug, file])
+            .trim()
+            .to_string()
+    }
+
+    /// Creates an API token through the CLI with `args` (role, department,
+    /// name); returns its secret, printed alone on the last line.
+    pub fn create_token(&self, args: &[&str]) -> String {
+        let stdout = self.cli_ok(&[&["token", "create"], args].concat());
+        let token = stdout.lines().last().unwrap().trim().to_string();
+        assert!(token.starts_with("hl_") && token.len() > 60, "{stdout}");
+        token
+    }
+
+    /// GET with a bearer token when one is given.
+    pub async fn get_as(&self, token: Option<&str>, path: &str) -> reqwest::Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request")
+    }
+
     pub fn current_version(&self, slug: &str) -> String {
         self.ctx.catalog.survey(slug).unwrap().hash.clone()
     }
@@ -294,4 +340,15 @@ pub fn hailong_command(database_url: &str, definitions: &std::path::Path) -> std
         .env("HAILONG_DEFINITIONS", definitions)
         .env("RUST_LOG", "warn");
     command
+}
+
+/// Asserts that `actual` is within `tolerance` of the number `expected`.
+pub fn assert_close(actual: f64, expected: &Value, tolerance: f64, what: &str) {
+    let expected = expected
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: expected a number, got {expected}"));
+    assert!(
+        (actual - expected).abs() < tolerance,
+        "{what}: {actual} vs {expected}"
+    );
 }

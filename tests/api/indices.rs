@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::{assert_close, spawn_app, Backend, TestApp};
 
 both_backends!(
     indices_match_hand_derived_values,
@@ -28,62 +28,20 @@ hcc-long-xuyen-xd,2026-03-15,1,3
 ";
 
 pub fn import_known(app: &TestApp) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("known.csv");
-    std::fs::write(&file, format!("{HEADER}\n{ROWS}")).unwrap();
-    let out = app
-        .command()
-        .args(["import", "--survey", "construction-permit"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        app.import_csv("construction-permit", &format!("{HEADER}\n{ROWS}")),
         "imported 10, replays 0"
     );
 }
 
-pub fn create_token(app: &TestApp, args: &[&str]) -> String {
-    let out = app
-        .command()
-        .args(["token", "create"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let token = stdout.lines().last().unwrap().trim().to_string();
-    assert!(token.starts_with("hl_") && token.len() > 60, "{stdout}");
-    token
-}
-
 async fn get(app: &TestApp, token: Option<&str>, query: &str) -> (u16, Value) {
-    let mut request = app.client.get(app.url(&format!("/api/v1/indices{query}")));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.unwrap();
+    let response = app.get_as(token, &format!("/api/v1/indices{query}")).await;
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
 }
 
 fn close(value: &Value, expected: f64) {
-    let actual = value
-        .as_f64()
-        .unwrap_or_else(|| panic!("expected {expected}, got {value}"));
-    assert!(
-        (actual - expected).abs() < 1e-9,
-        "expected {expected}, got {actual}"
-    );
+    assert_close(expected, value, 1e-9, "estimate");
 }
 
 fn element<'a>(body: &'a Value, key: &str) -> &'a Value {
@@ -107,7 +65,7 @@ fn item<'a>(body: &'a Value, element_key: &str, key: &str) -> &'a Value {
 async fn indices_match_hand_derived_values(backend: Backend) {
     let app = spawn_app(backend).await;
     import_known(&app);
-    let token = create_token(&app, &["--role", "home-affairs", "--name", "reports"]);
+    let token = app.create_token(&["--role", "home-affairs", "--name", "reports"]);
 
     // Reporting Q1 = 15 Dec 2025 – 14 Mar 2026: the 7 responses of 1 Feb and 14 Mar.
     let (status, body) = get(
@@ -243,30 +201,24 @@ async fn index_api_access_and_parameters(backend: Backend) {
     let (status, _) = get(&app, Some("hl_not-a-real-token"), query).await;
     assert_eq!(status, 401);
 
-    let education = create_token(
-        &app,
-        &[
-            "--role",
-            "department",
-            "--department",
-            "education",
-            "--name",
-            "school office",
-        ],
-    );
+    let education = app.create_token(&[
+        "--role",
+        "department",
+        "--department",
+        "education",
+        "--name",
+        "school office",
+    ]);
     let (status, body) = get(&app, Some(&education), query).await;
     assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
-    let construction = create_token(
-        &app,
-        &[
-            "--role",
-            "department",
-            "--department",
-            "construction",
-            "--name",
-            "permits",
-        ],
-    );
+    let construction = app.create_token(&[
+        "--role",
+        "department",
+        "--department",
+        "construction",
+        "--name",
+        "permits",
+    ]);
     let (status, _) = get(&app, Some(&construction), query).await;
     assert_eq!(status, 200);
 
@@ -320,16 +272,7 @@ async fn index_api_access_and_parameters(backend: Backend) {
     assert!(body["fields"]["period"].is_string(), "{body}");
 
     // A revoked token no longer works.
-    let out = app
-        .command()
-        .args(["token", "revoke", "permits"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    app.cli_ok(&["token", "revoke", "permits"]);
     let (status, _) = get(&app, Some(&construction), query).await;
     assert_eq!(status, 401);
     let out = app
@@ -346,7 +289,7 @@ async fn index_api_access_and_parameters(backend: Backend) {
 async fn volume_weighting_needs_volumes(backend: Backend) {
     let app = spawn_app(backend).await;
     import_known(&app);
-    let token = create_token(&app, &["--role", "home-affairs", "--name", "weights"]);
+    let token = app.create_token(&["--role", "home-affairs", "--name", "weights"]);
     let query = "?survey=construction-permit&period=2026-Q1&mode=reporting&weighting=volume";
     let (status, body) = get(&app, Some(&token), query).await;
     assert_eq!(status, 422, "{body}");
@@ -365,19 +308,13 @@ async fn volume_weighting_needs_volumes(backend: Backend) {
         "unit,period,transactions\nhcc-long-xuyen-xd,2026-Q1,14\nhcc-rach-gia-xd,2026-Q1,30\n",
     )
     .unwrap();
-    let out = app
-        .command()
-        .args(["volumes", "import"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        app.cli_ok(&[
+            std::ffi::OsStr::new("volumes"),
+            "import".as_ref(),
+            file.as_os_str()
+        ])
+        .trim(),
         "imported 2 volume(s)"
     );
 

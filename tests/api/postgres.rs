@@ -5,6 +5,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 pub struct Cluster {
@@ -147,10 +148,13 @@ pub fn cluster() -> Option<&'static Cluster> {
         if std::env::var("HAILONG_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
             panic!("HAILONG_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries (initdb, pg_ctl) were found");
         }
-        eprintln!("PostgreSQL skipped: no server binaries found on PATH or in /usr/lib/postgresql");
+        SKIPPED.fetch_add(1, Ordering::Relaxed);
     }
     cluster
 }
+
+/// How many PostgreSQL cases found no cluster; said once when the binary exits.
+static SKIPPED: AtomicUsize = AtomicUsize::new(0);
 
 impl Cluster {
     /// Creates an empty database and returns its URL.
@@ -186,6 +190,12 @@ impl Cluster {
 
 #[ctor::dtor]
 fn stop_cluster() {
+    let skipped = SKIPPED.load(Ordering::Relaxed);
+    if skipped > 0 {
+        eprintln!(
+            "PostgreSQL skipped in {skipped} test case(s): no server binaries (initdb, pg_ctl) on PATH or in /usr/lib/postgresql; HAILONG_REQUIRE_POSTGRES=1 makes this a failure"
+        );
+    }
     if let Ok(mut started) = STARTED.lock() {
         if let Some((bin, dir, as_postgres_user)) = started.take() {
             let data = dir.join("data");

@@ -19,7 +19,7 @@ both_backends!(
 
 const PASSWORD: &str = "a long enough password";
 
-async fn create_user(app: &TestApp, username: &str, role: &str, department: Option<&str>) {
+pub async fn create_user(app: &TestApp, username: &str, role: &str, department: Option<&str>) {
     let services = app.ctx.clone();
     let (username, role, department) = (
         username.to_string(),
@@ -90,7 +90,7 @@ async fn sign_in(
     (response.status().as_u16(), location)
 }
 
-async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
+pub async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
     let client = browser();
     let (status, _) = sign_in(app, &client, username, PASSWORD).await;
     assert_eq!(status, 303, "{username} signs in");
@@ -352,16 +352,7 @@ async fn disabled_accounts_lose_access(backend: Backend) {
     create_user(&app, "health1", "department", Some("health")).await;
     let client = signed_in(&app, "health1").await;
     assert_eq!(status_of(&app, &client, "/dashboard/health").await.0, 200);
-    let out = app
-        .command()
-        .args(["user", "disable", "health1"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    app.cli_ok(&["user", "disable", "health1"]);
     assert_eq!(
         status_of(&app, &client, "/dashboard/health").await.0,
         303,
@@ -372,12 +363,7 @@ async fn disabled_accounts_lose_access(backend: Backend) {
         401,
         "a disabled account cannot sign in"
     );
-    let out = app
-        .command()
-        .args(["user", "enable", "health1"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    app.cli_ok(&["user", "enable", "health1"]);
     assert_eq!(sign_in(&app, &browser(), "health1", PASSWORD).await.0, 303);
 }
 
@@ -455,34 +441,20 @@ async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend:
     );
 
     submit_health(&app, 3, "bv-dk-kien-giang", "").await;
-    let out = app
-        .command()
-        .args([
-            "token",
-            "create",
-            "--role",
-            "department",
-            "--department",
-            "health",
-            "--name",
-            "t",
-        ])
-        .output()
-        .unwrap();
-    let token = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let token = app.create_token(&[
+        "--role",
+        "department",
+        "--department",
+        "health",
+        "--name",
+        "t",
+    ]);
     let api: serde_json::Value = app
-        .client
-        .get(app.url(&format!(
-            "/api/v1/indices?survey=health-outpatient&period={quarter}"
-        )))
-        .bearer_auth(&token)
-        .send()
+        .get_as(
+            Some(&token),
+            &format!("/api/v1/indices?survey=health-outpatient&period={quarter}"),
+        )
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

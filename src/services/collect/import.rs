@@ -8,7 +8,7 @@ use std::io::Read;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use crate::db::responses::{self, ResponseRow};
+use crate::db::responses::ResponseRow;
 use crate::db::DbError;
 use crate::definitions::{QuestionKind, SurveyVersion, COMMENT_KEY};
 use crate::domain::{Channel, RawSubmission, RawValue, ResponseId, Submission};
@@ -76,24 +76,38 @@ pub fn import_csv(
         .ok_or_else(|| ImportError::UnknownSurvey(slug.to_string()))?;
     let (parsed, mut faults) = parse_rows(ctx, &version, input)?;
     let lines: Vec<u64> = parsed.iter().map(|(line, _)| *line).collect();
-    let rows = parsed.into_iter().map(|(_, row)| row).collect();
+    let rows: Vec<ResponseRow> = parsed.into_iter().map(|(_, row)| row).collect();
     // Planned and stored in one write transaction: a web submission that
     // arrives meanwhile cannot slip between the check and the insert.
+    let conflict_faults = |conflicts: &[usize]| -> Vec<RowFault> {
+        conflicts
+            .iter()
+            .map(|&i| RowFault {
+                line: lines[i],
+                column: ID.into(),
+                message: "this id is already used by a different response".into(),
+            })
+            .collect()
+    };
+    if !faults.is_empty() {
+        // Reported with the other faults, so one correction round suffices.
+        faults.extend(conflict_faults(&collect::conflicts(
+            &mut *ctx.db.reader()?,
+            &rows,
+        )?));
+        faults.sort_by(|a, b| (a.line, &a.column).cmp(&(b.line, &b.column)));
+        return Err(ImportError::Rows(faults));
+    }
+    // Stored in one write transaction that is rolled back on any conflict:
+    // all rows or none, whatever is submitted meanwhile.
     ctx.db.write_tx(|conn| {
-        let plan = collect::plan_batch(conn, rows)?;
-        faults.extend(plan.conflicts.iter().map(|&i| RowFault {
-            line: lines[i],
-            column: ID.into(),
-            message: "this id is already used by a different response".into(),
-        }));
-        if !faults.is_empty() {
-            faults.sort_by(|a, b| (a.line, &a.column).cmp(&(b.line, &b.column)));
-            return Err(ImportError::Rows(std::mem::take(&mut faults)));
+        let outcome = collect::store_batch(conn, &rows)?;
+        if !outcome.conflicts.is_empty() {
+            return Err(ImportError::Rows(conflict_faults(&outcome.conflicts)));
         }
-        responses::insert_all(conn, &plan.new_rows)?;
         Ok(ImportReport {
-            imported: plan.new_rows.len(),
-            replays: plan.replays,
+            imported: outcome.stored,
+            replays: outcome.replays,
         })
     })
 }

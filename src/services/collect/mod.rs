@@ -4,7 +4,7 @@
 pub mod import;
 pub mod simulate;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
@@ -112,31 +112,83 @@ pub fn replay_of(
     })
 }
 
-/// What storing a batch of rows would do, decided before writing anything.
-#[derive(Debug, Default)]
-pub struct BatchPlan {
-    /// Rows whose id is new, in input order, each id once.
-    pub new_rows: Vec<ResponseRow>,
+/// What storing a batch of rows did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Rows stored now.
+    pub stored: usize,
     /// Rows identical to a stored row or to an earlier row of the batch.
     pub replays: usize,
     /// Indices (into the input) of rows whose id is stored, or repeated in
-    /// the batch, with different content.
+    /// the batch, with different content. A caller that wants all or
+    /// nothing rolls the transaction back when there are any.
     pub conflicts: Vec<usize>,
 }
 
-/// Sorts `rows` into new rows, replays and conflicts, reading on `conn`:
-/// inside the [`Db::write_tx`] that stores the new rows, so what was
-/// checked is what is written against.
-pub fn plan_batch(conn: &mut Conn, rows: Vec<ResponseRow>) -> Result<BatchPlan, DbError> {
+/// Stores the new rows of a batch on `conn`, inside the caller's
+/// [`Db::write_tx`]: plans against what is stored, inserts, and judges any
+/// row that another writer stored in the meantime (a citizen's retry, a
+/// second import of the same file) exactly as if it had been stored before.
+pub fn store_batch(conn: &mut Conn, rows: &[ResponseRow]) -> Result<BatchOutcome, DbError> {
+    let plan = plan_batch(conn, rows)?;
+    let mut inserted: HashSet<String> = HashSet::with_capacity(plan.new_indices.len());
+    // Copies a few hundred rows at a time: a batch can be large.
+    for chunk in plan.new_indices.chunks(500) {
+        let batch: Vec<ResponseRow> = chunk.iter().map(|&i| rows[i].clone()).collect();
+        inserted.extend(responses::insert_new(conn, &batch)?);
+    }
+    let mut outcome = BatchOutcome {
+        stored: inserted.len(),
+        replays: plan.replays,
+        conflicts: plan.conflicts,
+    };
+    let late: Vec<usize> = plan
+        .new_indices
+        .into_iter()
+        .filter(|&i| !inserted.contains(&rows[i].id))
+        .collect();
+    if !late.is_empty() {
+        let ids: Vec<String> = late.iter().map(|&i| rows[i].id.clone()).collect();
+        let stored: HashMap<String, ResponseRow> = responses::find_many(conn, &ids)?
+            .into_iter()
+            .map(|row| (row.id.clone(), row))
+            .collect();
+        for index in late {
+            match stored.get(&rows[index].id) {
+                Some(earlier) if earlier.same_content(&rows[index]) => outcome.replays += 1,
+                _ => outcome.conflicts.push(index),
+            }
+        }
+        outcome.conflicts.sort_unstable();
+    }
+    Ok(outcome)
+}
+
+/// Indices of the rows whose id is stored, or repeated in the batch, with
+/// different content (read-only).
+pub fn conflicts(conn: &mut Conn, rows: &[ResponseRow]) -> Result<Vec<usize>, DbError> {
+    Ok(plan_batch(conn, rows)?.conflicts)
+}
+
+/// How a batch divides before anything is written.
+#[derive(Debug, Default)]
+struct BatchPlan {
+    /// Indices of the rows whose id is new, in input order, each id once.
+    new_indices: Vec<usize>,
+    replays: usize,
+    conflicts: Vec<usize>,
+}
+
+/// Sorts `rows` into new rows, replays and conflicts against what `conn`
+/// sees stored.
+fn plan_batch(conn: &mut Conn, rows: &[ResponseRow]) -> Result<BatchPlan, DbError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let stored: HashMap<String, ResponseRow> = responses::find_many(conn, &ids)?
         .into_iter()
         .map(|row| (row.id.clone(), row))
         .collect();
     drop(ids);
-    // Decide first, by index, so no row is copied: a batch can be large.
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
-    let mut is_new = vec![false; rows.len()];
     let mut plan = BatchPlan::default();
     for (index, row) in rows.iter().enumerate() {
         let earlier = stored
@@ -147,15 +199,9 @@ pub fn plan_batch(conn: &mut Conn, rows: Vec<ResponseRow>) -> Result<BatchPlan, 
             Some(_) => plan.conflicts.push(index),
             None => {
                 first_seen.insert(&row.id, index);
-                is_new[index] = true;
+                plan.new_indices.push(index);
             }
         }
     }
-    drop(first_seen);
-    plan.new_rows = rows
-        .into_iter()
-        .zip(is_new)
-        .filter_map(|(row, new)| new.then_some(row))
-        .collect();
     Ok(plan)
 }

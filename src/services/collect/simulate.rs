@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::db::{responses, DbError};
+use crate::db::DbError;
 use crate::definitions::{Question, QuestionKind, SurveyVersion};
 use crate::domain::{Channel, RawSubmission, RawValue, ResponseId, Submission};
 use crate::services::collect::{self, AppContext};
@@ -179,14 +179,10 @@ pub fn simulate(
             date,
         ));
         if rows.len() == CHUNK || done == options.responses {
-            let batch = std::mem::take(&mut rows);
-            let plan = ctx.db.write_tx(|conn| {
-                let plan = collect::plan_batch(conn, batch)?;
-                responses::insert_all(conn, &plan.new_rows)?;
-                Ok::<_, DbError>(plan)
-            })?;
-            stored += plan.new_rows.len();
-            present += plan.replays + plan.conflicts.len();
+            let outcome = ctx.db.write_tx(|conn| collect::store_batch(conn, &rows))?;
+            rows.clear();
+            stored += outcome.stored;
+            present += outcome.replays + outcome.conflicts.len();
         }
     }
     Ok((stored, present))

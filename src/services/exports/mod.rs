@@ -549,7 +549,12 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
                 + t("Wilson cho tiêu chí không trọng số; logit cho tiêu chí có trọng số và mọi chỉ số tổng hợp (Wilson khi ước lượng bằng 0 hoặc 1); t cho điểm trung bình.",
                     "Wilson for unweighted items; logit for weighted items and every composite (Wilson at 0 or 1); t for mean scores.")
         )),
-        (t("So sánh", "Comparisons").into(), t("Hai mẫu độc lập, kiểm định z; chỉ gọi là tăng/giảm khi p < 0,05.", "Independent samples, z test; called an increase or decrease only when p < 0.05.").into()),
+        // The threshold the verdicts use: significance at 1 − level.
+        (t("So sánh", "Comparisons").into(), format!(
+            "{} {}.",
+            t("Hai mẫu độc lập, kiểm định z; chỉ gọi là tăng/giảm khi p <", "Independent samples, z test; called an increase or decrease only when p <"),
+            crate::i18n::decimal(lang, 1.0 - config.level, 3).trim_end_matches('0')
+        )),
         (t("Ngưỡng", "Thresholds").into(), format!(
             "{}: {}; {}: {}",
             t("ẩn khi ít hơn", "suppressed below"), config.min_cell,

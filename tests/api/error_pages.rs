@@ -1,0 +1,186 @@
+//! One error policy: browsers get translated pages wherever they go (the
+//! report and exports included), API and bearer-token callers get JSON,
+//! and a database out of reach is 503 with Retry-After, never 500.
+
+use std::time::{Duration, Instant};
+
+use crate::both_backends;
+use crate::helpers::{
+    new_id, spawn_app, spawn_app_with, valid_health_submission, AppOptions, Backend,
+};
+use crate::staff::{create_user, signed_in};
+
+both_backends!(
+    browsers_get_translated_pages_and_token_callers_json,
+    an_unreachable_database_is_503_with_retry_after,
+);
+
+fn is_html(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| v.to_str().unwrap().starts_with("text/html"))
+}
+
+async fn browsers_get_translated_pages_and_token_callers_json(backend: Backend) {
+    let app = spawn_app(backend).await;
+    create_user(&app, "admin1", "admin", None).await;
+    create_user(&app, "health1", "department", Some("health")).await;
+    let admin = signed_in(&app, "admin1").await;
+    let health = signed_in(&app, "health1").await;
+
+    // An administrator reads no scores: the report and the exports say so
+    // as a page in the session's language, with the staff header.
+    for path in [
+        "/report?period=2026-Q1",
+        "/export/indices.csv?period=2026-Q1",
+    ] {
+        let response = admin.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+        assert!(is_html(&response), "{path} is a page, not JSON");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("Không có quyền truy cập"), "{page}");
+        assert!(
+            page.contains("admin1"),
+            "the staff header names who is signed in"
+        );
+        assert!(!page.contains("\"error\""), "{page}");
+    }
+    let english = admin
+        .get(app.url("/report?period=2026-Q1&lang=en"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(english.status(), 403);
+    assert!(english.text().await.unwrap().contains("Access denied"));
+
+    // A department reading another department, a bad parameter, an unknown
+    // page: each a page naming what to fix.
+    let other = health
+        .get(app.url("/report?period=2026-Q1&department=education"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 403);
+    assert!(is_html(&other));
+    let bad = health
+        .get(app.url("/dashboard/health?period=2026-Q9"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let bad = bad.text().await.unwrap();
+    assert!(
+        bad.contains("Tham số không hợp lệ") && bad.contains("period"),
+        "{bad}"
+    );
+    let missing = app.get("/no/such/page?lang=en").await;
+    assert_eq!(missing.status(), 404);
+    assert!(is_html(&missing));
+    assert!(missing.text().await.unwrap().contains("Page not found"));
+
+    // Signed out, the report sends a browser to sign in.
+    let anonymous = app.get("/report?period=2026-Q1").await;
+    assert_eq!(anonymous.status(), 303);
+    assert_eq!(
+        anonymous.headers()["location"],
+        "/login?next=%2Freport%3Fperiod%3D2026-Q1"
+    );
+
+    // A bearer-token caller of the same routes gets JSON errors.
+    let token = app.create_token(&[
+        "--role",
+        "department",
+        "--department",
+        "health",
+        "--name",
+        "t",
+    ]);
+    let json = app
+        .get_as(Some(&token), "/report?period=2026-Q1&department=education")
+        .await;
+    assert_eq!(json.status(), 403);
+    let body: serde_json::Value = json.json().await.unwrap();
+    assert_eq!(body["error"], "forbidden");
+    let bad_token = app
+        .get_as(Some("hl_not-a-token"), "/export/indices.csv?period=2026-Q1")
+        .await;
+    assert_eq!(bad_token.status(), 401);
+    let body: serde_json::Value = bad_token.json().await.unwrap();
+    assert_eq!(body["error"], "unauthorized");
+    let api = app.get("/api/v1/nothing-here").await;
+    assert_eq!(api.status(), 404);
+    assert_eq!(
+        api.json::<serde_json::Value>().await.unwrap()["error"],
+        "not_found"
+    );
+}
+
+async fn an_unreachable_database_is_503_with_retry_after(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        AppOptions {
+            pool_timeout: Duration::from_secs(1),
+            ..AppOptions::default()
+        },
+    )
+    .await;
+    // Every connection the application could write with is taken: on
+    // SQLite its single writer, on PostgreSQL the whole pool.
+    let db = app.db().clone();
+    let held = tokio::task::spawn_blocking(move || {
+        let mut held = Vec::new();
+        while let Ok(conn) = db.writer() {
+            held.push(conn);
+        }
+        held
+    })
+    .await
+    .unwrap();
+    assert!(!held.is_empty());
+
+    let id = new_id();
+    let started = Instant::now();
+    let response = app
+        .post_json(
+            "/api/v1/surveys/health-outpatient/responses",
+            &valid_health_submission(&id),
+        )
+        .await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "5");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "unavailable");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the wait is bounded by the pool timeout"
+    );
+
+    // The citizen's form gets a page saying nothing was recorded.
+    let form = app
+        .post_form(
+            "/s/health-outpatient",
+            &[
+                ("id", new_id().as_str()),
+                ("version", app.current_version("health-outpatient").as_str()),
+                ("unit", "bv-dk-kien-giang"),
+                ("A1", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(form.status(), 503);
+    assert_eq!(form.headers()["retry-after"], "5");
+    assert!(is_html(&form));
+    assert!(form.text().await.unwrap().contains("Hệ thống đang bận"));
+
+    drop(held);
+    // Once the database is back, the same submission is recorded.
+    let retried = app
+        .post_json(
+            "/api/v1/surveys/health-outpatient/responses",
+            &valid_health_submission(&id),
+        )
+        .await;
+    assert_eq!(retried.status(), 201);
+    assert_eq!(app.stored_rows().len(), 1, "nothing half-written before");
+}
