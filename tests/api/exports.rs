@@ -35,6 +35,16 @@ fn close(actual: f64, expected: &Value, what: &str) {
     assert_close(actual, expected, 1e-12, what);
 }
 
+/// Every cell of a sheet as text, joined by spaces.
+fn sheet_text(book: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> String {
+    book.worksheet_range(name)
+        .unwrap()
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn float(cell: Option<&Data>, what: &str) -> f64 {
     match cell {
         Some(Data::Float(v)) => *v,
@@ -267,12 +277,7 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
     );
     let units = book.worksheet_range("Nơi phục vụ").unwrap();
     assert_eq!(units.height(), 6, "a header and the five service points");
-    let method = book.worksheet_range("Phương pháp").unwrap();
-    let method_text: String = method
-        .rows()
-        .flat_map(|r| r.iter().map(|c| c.to_string()))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let method_text = sheet_text(&mut book, "Phương pháp");
     let version = api["versions"][0].as_str().unwrap();
     assert!(
         method_text.contains(version),
@@ -306,13 +311,7 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
     .await;
     assert_eq!(status, 200);
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(at_90)).unwrap();
-    let method_90: String = book
-        .worksheet_range("Phương pháp")
-        .unwrap()
-        .rows()
-        .flat_map(|r| r.iter().map(|c| c.to_string()))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let method_90 = sheet_text(&mut book, "Phương pháp");
     assert!(
         method_90.contains("p < 0,1.") && !method_90.contains("0,05"),
         "{method_90}"

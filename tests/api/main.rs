@@ -11,6 +11,7 @@ mod error_pages;
 mod exports;
 mod indices;
 mod staff;
+mod storage;
 mod submissions;
 mod surveys_api;
 mod transactions;
