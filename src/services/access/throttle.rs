@@ -10,19 +10,19 @@ use std::time::{Duration, Instant};
 /// memory only: nothing about who tried is stored.
 pub struct LoginThrottle {
     failures: Mutex<HashMap<String, (u32, Instant)>>,
+    /// At most this many accounts and clients are remembered at once.
+    capacity: usize,
 }
 
 /// How many failures pass before waiting is required.
 const FREE_FAILURES: u32 = 5;
 const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
-/// At most this many accounts and clients are remembered at once.
+/// How many accounts and clients the service remembers at once.
 const MAX_ENTRIES: usize = 10_000;
 
 impl Default for LoginThrottle {
     fn default() -> Self {
-        LoginThrottle {
-            failures: Mutex::new(HashMap::new()),
-        }
+        LoginThrottle::with_capacity(MAX_ENTRIES)
     }
 }
 
@@ -37,6 +37,13 @@ impl fmt::Display for RetryAfter {
 }
 
 impl LoginThrottle {
+    pub fn with_capacity(capacity: usize) -> LoginThrottle {
+        LoginThrottle {
+            failures: Mutex::new(HashMap::new()),
+            capacity: capacity.max(10),
+        }
+    }
+
     /// The failure counts. A panic elsewhere while the lock was held leaves
     /// the counts as they were, which is still the best knowledge, so a
     /// poisoned lock is taken as it is rather than failing every sign-in.
@@ -79,9 +86,9 @@ impl LoginThrottle {
         // A flood of made-up names must not grow memory without bound: past
         // the cap, the entries that failed longest ago make room — a tenth
         // of the cap at once, so the sort is rare.
-        let over = (failures.len() + keys.len()).saturating_sub(MAX_ENTRIES);
+        let over = (failures.len() + keys.len()).saturating_sub(self.capacity);
         if over > 0 {
-            let room_needed = over.max(MAX_ENTRIES / 10);
+            let room_needed = over.max(self.capacity / 10);
             let mut by_age: Vec<(Instant, String)> = failures
                 .iter()
                 .map(|(key, (_, last))| (*last, key.clone()))
@@ -133,13 +140,14 @@ mod tests {
 
     #[test]
     fn memory_is_bounded_and_a_poisoned_lock_still_counts() {
-        let throttle = LoginThrottle::default();
-        for n in 0..(MAX_ENTRIES + 500) {
+        const CAPACITY: usize = 200;
+        let throttle = LoginThrottle::with_capacity(CAPACITY);
+        for n in 0..(CAPACITY * 5) {
             throttle.failed(&[format!("user:guess-{n}")]);
         }
         let remembered = throttle.entries().len();
         assert!(
-            (MAX_ENTRIES * 9 / 10..=MAX_ENTRIES).contains(&remembered),
+            (CAPACITY * 9 / 10..=CAPACITY).contains(&remembered),
             "{remembered} entries"
         );
         let keys = vec!["client:attacker".to_string()];
