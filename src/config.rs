@@ -33,6 +33,9 @@ pub struct SessionConfig {
     pub key: Option<String>,
     /// A session unused for this long ends (`HAILONG_SESSION_IDLE_MINUTES`, default 30).
     pub idle: Duration,
+    /// A session ends this long after signing in, used or not
+    /// (`HAILONG_SESSION_MAX_HOURS`, default 12).
+    pub lifetime: Duration,
     /// Mark cookies Secure (`HAILONG_COOKIE_SECURE=1`); set it when the
     /// service is reached over HTTPS, directly or through a proxy.
     pub secure: bool,
@@ -43,6 +46,7 @@ impl Default for SessionConfig {
         SessionConfig {
             key: None,
             idle: Duration::from_secs(30 * 60),
+            lifetime: Duration::from_secs(12 * 3600),
             secure: false,
         }
     }
@@ -78,6 +82,10 @@ impl Config {
             }
         };
         let idle_minutes = count("HAILONG_SESSION_IDLE_MINUTES", 30)?;
+        let max_hours = count("HAILONG_SESSION_MAX_HOURS", 12)?;
+        if max_hours == 0 {
+            return Err("HAILONG_SESSION_MAX_HOURS must be at least 1".into());
+        }
         let db_wait = count("HAILONG_DB_WAIT_SECONDS", DEFAULT_DB_WAIT_SECONDS)?;
         if db_wait == 0 {
             return Err("HAILONG_DB_WAIT_SECONDS must be at least 1".into());
@@ -94,6 +102,7 @@ impl Config {
             sessions: SessionConfig {
                 key: var("HAILONG_SESSION_KEY"),
                 idle: Duration::from_secs(idle_minutes as u64 * 60),
+                lifetime: Duration::from_secs(max_hours as u64 * 3600),
                 secure,
             },
             pool_timeout: Duration::from_secs(db_wait as u64),

@@ -54,6 +54,7 @@ diesel::table! {
         password_hash -> Text,
         disabled -> Bool,
         created_at -> Timestamp,
+        session_generation -> BigInt,
     }
 }
 

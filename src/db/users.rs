@@ -16,6 +16,8 @@ pub struct UserRow {
     pub password_hash: String,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    /// Sessions begun under an earlier generation are over.
+    pub session_generation: i64,
 }
 
 pub fn insert(conn: &mut Conn, row: &UserRow) -> DbResult<()> {
@@ -48,22 +50,38 @@ pub fn list(conn: &mut Conn) -> DbResult<Vec<UserRow>> {
         .load(conn)?)
 }
 
-/// Returns whether an account with this username exists.
+/// Also ends the account's sessions. Returns whether an account with this
+/// username exists.
 pub fn set_disabled(conn: &mut Conn, username: &str, disabled: bool) -> DbResult<bool> {
     Ok(
         diesel::update(users::table.filter(users::username.eq(username)))
-            .set(users::disabled.eq(disabled))
+            .set((
+                users::disabled.eq(disabled),
+                users::session_generation.eq(users::session_generation + 1),
+            ))
             .execute(conn)?
             == 1,
     )
 }
 
-/// Returns whether an account with this username exists.
+/// Also ends the account's sessions. Returns whether an account with this
+/// username exists.
 pub fn set_password_hash(conn: &mut Conn, username: &str, hash: &str) -> DbResult<bool> {
     Ok(
         diesel::update(users::table.filter(users::username.eq(username)))
-            .set(users::password_hash.eq(hash))
+            .set((
+                users::password_hash.eq(hash),
+                users::session_generation.eq(users::session_generation + 1),
+            ))
             .execute(conn)?
             == 1,
     )
+}
+
+/// Ends every session of the account with this id.
+pub fn end_sessions(conn: &mut Conn, id: &str) -> DbResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::session_generation.eq(users::session_generation + 1))
+        .execute(conn)?;
+    Ok(())
 }

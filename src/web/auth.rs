@@ -140,7 +140,7 @@ async fn signed_in_user(req: &HttpRequest) -> Result<StaffUser, AppError> {
         .path_and_query()
         .map_or("/", |pq| pq.as_str())
         .to_string();
-    let user_id = match session::current(&session, settings.session_idle, &ctx.clock) {
+    let (user_id, generation) = match session::current(&session, &settings, &ctx.clock) {
         SessionState::Anonymous => {
             return Err(AppError::SignInRequired {
                 next,
@@ -153,12 +153,16 @@ async fn signed_in_user(req: &HttpRequest) -> Result<StaffUser, AppError> {
                 expired: true,
             })
         }
-        SessionState::Active(id) => id,
+        SessionState::Active {
+            user_id,
+            generation,
+        } => (user_id, generation),
     };
     match web::block(move || accounts::active_user(&ctx, &user_id)).await?? {
-        Some(user) => Ok(user),
-        None => {
-            // Disabled or removed since signing in.
+        Some(user) if user.session_generation == generation => Ok(user),
+        _ => {
+            // Signed out elsewhere, password changed, disabled or removed
+            // since this session began.
             session::sign_out(&session);
             Err(AppError::SignInRequired {
                 next,

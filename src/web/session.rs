@@ -16,7 +16,10 @@ use crate::config::SessionConfig;
 #[derive(Clone)]
 pub struct WebSettings {
     pub session_key: Key,
+    /// A session unused this long ends.
     pub session_idle: Duration,
+    /// A session ends this long after signing in, however much it is used.
+    pub session_lifetime: Duration,
     pub cookie_secure: bool,
 }
 
@@ -31,6 +34,7 @@ impl WebSettings {
         Ok(WebSettings {
             session_key,
             session_idle: config.idle,
+            session_lifetime: config.lifetime,
             cookie_secure: config.secure,
         })
     }
@@ -73,7 +77,9 @@ fn write_private(path: &Path, text: &str) -> io::Result<()> {
 }
 
 const USER_ID: &str = "user_id";
+const GENERATION: &str = "generation";
 const CSRF: &str = "csrf";
+const SIGNED_IN: &str = "signed_in";
 const LAST_SEEN: &str = "last_seen";
 
 /// The session's CSRF token, created when missing.
@@ -100,34 +106,60 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Starts a signed-in session: a new session id (no fixation), a new CSRF token.
-pub fn sign_in(session: &Session, user_id: &str, clock: &Clock) {
+/// Starts a signed-in session: a new session id (no fixation), a new CSRF
+/// token, the account's session generation and the time of signing in.
+pub fn sign_in(session: &Session, user_id: &str, generation: i64, clock: &Clock) {
+    let now = clock.now().timestamp();
     session.clear();
     session.renew();
     let _ = session.insert(USER_ID, user_id);
+    let _ = session.insert(GENERATION, generation);
     let _ = session.insert(CSRF, Uuid::new_v4().simple().to_string());
-    let _ = session.insert(LAST_SEEN, clock.now().timestamp());
+    let _ = session.insert(SIGNED_IN, now);
+    let _ = session.insert(LAST_SEEN, now);
 }
 
 pub enum SessionState {
     Anonymous,
     Expired,
-    Active(String),
+    /// A user id and the account generation the session began under; the
+    /// caller compares it with the account's current one.
+    Active {
+        user_id: String,
+        generation: i64,
+    },
 }
 
-/// The signed-in user id, ending sessions idle for longer than `idle`.
-pub fn current(session: &Session, idle: Duration, clock: &Clock) -> SessionState {
+fn seconds(duration: Duration) -> i64 {
+    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
+}
+
+/// The signed-in user, ending sessions idle for longer than
+/// `settings.session_idle` or older than `settings.session_lifetime`.
+pub fn current(session: &Session, settings: &WebSettings, clock: &Clock) -> SessionState {
     let Ok(Some(user_id)) = session.get::<String>(USER_ID) else {
         return SessionState::Anonymous;
     };
+    let read = |key: &str| session.get::<i64>(key).ok().flatten();
+    let (Some(generation), Some(signed_in), Some(last_seen)) =
+        (read(GENERATION), read(SIGNED_IN), read(LAST_SEEN))
+    else {
+        // A cookie from before sessions had generations.
+        session.purge();
+        return SessionState::Expired;
+    };
     let now = clock.now().timestamp();
-    let last_seen = session.get::<i64>(LAST_SEEN).ok().flatten().unwrap_or(0);
-    if now.saturating_sub(last_seen) > i64::try_from(idle.as_secs()).unwrap_or(i64::MAX) {
+    if now.saturating_sub(last_seen) > seconds(settings.session_idle)
+        || now.saturating_sub(signed_in) > seconds(settings.session_lifetime)
+    {
         session.purge();
         return SessionState::Expired;
     }
     let _ = session.insert(LAST_SEEN, now);
-    SessionState::Active(user_id)
+    SessionState::Active {
+        user_id,
+        generation,
+    }
 }
 
 /// The user id stored in the session, whatever its age.

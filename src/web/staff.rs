@@ -17,7 +17,6 @@ use crate::domain::{Period, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::services::access::accounts::{self, AccountError, StaffUser};
-use crate::services::access::audit;
 use crate::services::access::throttle::LoginThrottle;
 use crate::services::indices::dashboard;
 use crate::views::staff::{self as view, DepartmentPage, OverviewPage};
@@ -150,7 +149,7 @@ async fn login(
         }
         Some(user) => {
             throttle.succeeded(&keys);
-            session::sign_in(&session, &user.id, &state.clock);
+            session::sign_in(&session, &user.id, user.session_generation, &state.clock);
             let target = safe_next(&next)
                 .map(str::to_string)
                 .unwrap_or_else(|| landing(&user, lang));
@@ -165,11 +164,12 @@ async fn logout(
     PageLang(lang): PageLang,
     _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
+    // Every copy of the session cookie ends with this one.
     if let Some(id) = session::user_id(&session) {
         let ctx = state.clone();
         web::block(move || -> Result<(), AppError> {
             if let Some(user) = accounts::active_user(&ctx, &id)? {
-                audit::record(&ctx, &user.username, "logout", "")?;
+                accounts::sign_out_everywhere(&ctx, &user)?;
             }
             Ok(())
         })

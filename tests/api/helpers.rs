@@ -85,6 +85,10 @@ impl Drop for TestApp {
 /// What a test may change about the application it spawns.
 pub struct AppOptions {
     pub session_idle: std::time::Duration,
+    pub session_lifetime: std::time::Duration,
+    /// The session key; a fresh one when not given. Instances that share
+    /// a key accept each other's cookies.
+    pub session_key: Option<actix_web::cookie::Key>,
     pub definitions: PathBuf,
     /// Another app's database URL, to run a second instance on the same data.
     pub database_url: Option<String>,
@@ -98,6 +102,8 @@ impl Default for AppOptions {
     fn default() -> Self {
         AppOptions {
             session_idle: std::time::Duration::from_secs(30 * 60),
+            session_lifetime: std::time::Duration::from_secs(12 * 3600),
+            session_key: None,
             definitions: repo_definitions(),
             database_url: None,
             clock: Clock::System,
@@ -137,8 +143,12 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
     .await
     .unwrap();
     let settings = hailong::web::session::WebSettings {
-        session_key: actix_web::cookie::Key::generate(),
+        session_key: options
+            .session_key
+            .clone()
+            .unwrap_or_else(actix_web::cookie::Key::generate),
         session_idle: options.session_idle,
+        session_lifetime: options.session_lifetime,
         cookie_secure: false,
     };
     let app = Application::build(ctx.clone(), "127.0.0.1:0", settings, Some(TEST_WORKERS))

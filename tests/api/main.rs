@@ -10,6 +10,7 @@ mod cli;
 mod error_pages;
 mod exports;
 mod indices;
+mod sessions;
 mod staff;
 mod storage;
 mod submissions;

@@ -17,7 +17,7 @@ both_backends!(
     comments_are_masked_and_shown_only_for_large_enough_cells,
 );
 
-const PASSWORD: &str = "a long enough password";
+pub const PASSWORD: &str = "a long enough password";
 
 pub async fn create_user(app: &TestApp, username: &str, role: &str, department: Option<&str>) {
     let services = app.ctx.clone();
@@ -42,7 +42,7 @@ pub async fn create_user(app: &TestApp, username: &str, role: &str, department: 
     .unwrap();
 }
 
-fn browser() -> reqwest::Client {
+pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -57,7 +57,7 @@ fn csrf_of(html: &str) -> String {
 }
 
 /// Signs in; returns the status and Location of the answer.
-async fn sign_in(
+pub async fn sign_in(
     app: &TestApp,
     client: &reqwest::Client,
     username: &str,
@@ -98,7 +98,7 @@ pub async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
 }
 
 /// The CSRF token of the signed-in session, read from a page's sign-out form.
-async fn session_csrf(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+pub async fn session_csrf(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
     csrf_of(
         &client
             .get(app.url(path))
@@ -111,7 +111,7 @@ async fn session_csrf(app: &TestApp, client: &reqwest::Client, path: &str) -> St
     )
 }
 
-async fn status_of(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
+pub async fn status_of(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
     let response = client.get(app.url(path)).send().await.unwrap();
     let location = response
         .headers()

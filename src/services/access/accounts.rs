@@ -18,6 +18,8 @@ pub struct StaffUser {
     pub id: String,
     pub username: String,
     pub role: Role,
+    /// A session is valid only while it carries this generation.
+    pub session_generation: i64,
 }
 
 impl StaffUser {
@@ -26,6 +28,7 @@ impl StaffUser {
             id: row.id.clone(),
             username: row.username.clone(),
             role: Role::from_parts(row.role, row.department.clone())?,
+            session_generation: row.session_generation,
         })
     }
 }
@@ -149,6 +152,7 @@ pub fn create_user(
         password_hash: hash_password(password)?,
         disabled: false,
         created_at: ctx.clock.now_utc_naive(),
+        session_generation: 0,
     };
     ctx.db.write_tx(|conn| {
         if users::find_by_username(conn, username)?.is_some() {
@@ -168,6 +172,7 @@ pub fn create_user(
         id: row.id,
         username: row.username,
         role,
+        session_generation: row.session_generation,
     })
 }
 
@@ -205,6 +210,15 @@ pub fn set_disabled(
         }
         audit::record_in(conn, &ctx.clock, actor, action, username)?;
         Ok(())
+    })
+}
+
+/// Signs `user` out everywhere: every copy of every session cookie of the
+/// account stops working, on every instance.
+pub fn sign_out_everywhere(ctx: &AppContext, user: &StaffUser) -> Result<(), DbError> {
+    ctx.db.write_tx(|conn| {
+        users::end_sessions(conn, &user.id)?;
+        audit::record_in(conn, &ctx.clock, &user.username, "logout", "")
     })
 }
 

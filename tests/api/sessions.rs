@@ -1,0 +1,150 @@
+//! Sessions end for real: logout, a password change and disabling end every
+//! copy of a session cookie, on every instance; re-enabling an account does
+//! not revive old cookies; a session in constant use still ends at its
+//! absolute lifetime.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::cookie::{CookieStore, Jar};
+
+use crate::both_backends;
+use crate::helpers::{spawn_app_with, AppOptions, Backend, TestApp};
+use crate::staff::{create_user, session_csrf, sign_in, status_of, PASSWORD};
+
+both_backends!(copied_cookies_end_with_the_session);
+
+/// A browser with its own cookie jar, which a test can read and copy.
+fn browser_with_jar() -> (reqwest::Client, Arc<Jar>) {
+    let jar = Arc::new(Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (client, jar)
+}
+
+/// A second browser holding a copy of `jar`'s cookies for `app`.
+fn copy_of(app: &TestApp, jar: &Jar) -> reqwest::Client {
+    let url: reqwest::Url = app.address.parse().unwrap();
+    let cookies = jar.cookies(&url).expect("a session cookie");
+    let copy = Arc::new(Jar::default());
+    for cookie in cookies.to_str().unwrap().split("; ") {
+        copy.add_cookie_str(cookie, &url);
+    }
+    reqwest::Client::builder()
+        .cookie_provider(copy)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn signed_in_with_copy(app: &TestApp, username: &str) -> (reqwest::Client, reqwest::Client) {
+    let (client, jar) = browser_with_jar();
+    assert_eq!(sign_in(app, &client, username, PASSWORD).await.0, 303);
+    let copy = copy_of(app, &jar);
+    assert_eq!(
+        status_of(app, &copy, "/dashboard").await.0,
+        200,
+        "the copy works at first"
+    );
+    (client, copy)
+}
+
+async fn copied_cookies_end_with_the_session(backend: Backend) {
+    let key = actix_web::cookie::Key::generate();
+    let app = spawn_app_with(
+        backend,
+        AppOptions {
+            session_key: Some(key.clone()),
+            ..AppOptions::default()
+        },
+    )
+    .await;
+    create_user(&app, "ha1", "home-affairs", None).await;
+    // A second instance of the service on the same database and key.
+    let second = spawn_app_with(
+        backend,
+        AppOptions {
+            database_url: Some(app.database_url().to_string()),
+            session_key: Some(key),
+            ..AppOptions::default()
+        },
+    )
+    .await;
+
+    // Logout on one instance ends every copy of the cookie on both.
+    let (client, copy) = signed_in_with_copy(&app, "ha1").await;
+    assert_eq!(
+        status_of(&second, &copy, "/dashboard").await.0,
+        200,
+        "the second instance accepts the session"
+    );
+    let csrf = session_csrf(&app, &client, "/dashboard").await;
+    let out = client
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    assert_eq!(
+        status_of(&app, &copy, "/dashboard").await.0,
+        303,
+        "logout ends the copy"
+    );
+    let _ = second;
+
+    // A password change ends every session.
+    let (_, copy) = signed_in_with_copy(&app, "ha1").await;
+    let mut change = app.command();
+    change
+        .args(["user", "password", "ha1", "--password-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null());
+    let mut child = change.spawn().unwrap();
+    {
+        use std::io::Write;
+        writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    }
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        status_of(&app, &copy, "/dashboard").await.0,
+        303,
+        "password change"
+    );
+
+    // Disabling ends it, and enabling again does not bring it back.
+    let (_, copy) = signed_in_with_copy(&app, "ha1").await;
+    app.cli_ok(&["user", "disable", "ha1"]);
+    app.cli_ok(&["user", "enable", "ha1"]);
+    assert_eq!(
+        status_of(&app, &copy, "/dashboard").await.0,
+        303,
+        "re-enabled"
+    );
+}
+
+#[tokio::test]
+async fn a_session_in_constant_use_ends_at_its_lifetime() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        AppOptions {
+            session_lifetime: Duration::from_secs(2),
+            ..AppOptions::default()
+        },
+    )
+    .await;
+    create_user(&app, "ha1", "home-affairs", None).await;
+    let (client, _jar) = browser_with_jar();
+    assert_eq!(sign_in(&app, &client, "ha1", PASSWORD).await.0, 303);
+    // Used every half second: never idle, yet over after its lifetime.
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        statuses.push(status_of(&app, &client, "/dashboard").await.0);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(statuses[0], 200);
+    assert_eq!(*statuses.last().unwrap(), 303, "{statuses:?}");
+}
