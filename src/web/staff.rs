@@ -16,8 +16,9 @@ use crate::app::AppContext;
 use crate::domain::{Period, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::services::access::accounts::MAX_USERNAME_CHARS;
 use crate::services::access::accounts::{self, AccountError, StaffUser};
-use crate::services::access::throttle::LoginThrottle;
+use crate::services::access::throttle::{LoginThrottle, RetryAfter};
 use crate::services::indices::dashboard;
 use crate::views::staff::{self as view, DepartmentPage, OverviewPage};
 
@@ -107,46 +108,66 @@ async fn login(
         }
         other => other?,
     };
-    let username = form.field("username").trim().to_lowercase();
+    // Usernames are at most 32 characters: a longer one is no account's,
+    // is kept short in the throttle and the audit log, and is not echoed.
+    let typed = form.field("username").trim().to_lowercase();
+    let username: String = typed.chars().take(MAX_USERNAME_CHARS).collect();
+    let echoed = if typed.chars().count() <= MAX_USERNAME_CHARS {
+        username.as_str()
+    } else {
+        ""
+    };
     let next = form.field("next").to_string();
-    // Kept in memory only, to slow down guessing from one client.
+    let too_many = |wait: Option<RetryAfter>, message: &str| {
+        let mut response = render(StatusCode::TOO_MANY_REQUESTS, message, &next, echoed);
+        let wait = wait.map_or_else(|| "1".to_string(), |w| w.to_string());
+        if let Ok(value) = header::HeaderValue::from_str(&wait) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    };
+    // Kept in memory only, to slow down guessing from one client. The
+    // attempt counts as a failure before the password is checked.
     let client = req
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
     let keys = vec![format!("user:{username}"), format!("client:{client}")];
-    if let Err(wait) = throttle.check(&keys) {
-        let mut response = render(
-            StatusCode::TOO_MANY_REQUESTS,
+    if let Err(wait) = throttle.attempt(&keys) {
+        return Ok(too_many(
+            Some(wait),
             lang.pick(
                 "Đăng nhập sai quá nhiều lần. Vui lòng chờ rồi thử lại.",
                 "Too many failed sign-ins. Please wait and try again.",
             ),
-            &next,
-            &username,
-        );
-        if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return Ok(response);
+        ));
     }
+    // A burst of sign-ins waits for nothing: past the permitted number of
+    // password checks it is refused at once, so memory stays bounded.
+    let Some(permit) = throttle.verification() else {
+        return Ok(too_many(
+            None,
+            lang.pick(
+                "Hệ thống đang xử lý nhiều lượt đăng nhập. Vui lòng thử lại sau giây lát.",
+                "Many sign-ins are being checked. Please try again in a moment.",
+            ),
+        ));
+    };
     let password = form.field("password").to_string();
     let ctx = state.clone();
     let name = username.clone();
     let user = web::block(move || accounts::authenticate(&ctx, &name, &password)).await??;
+    drop(permit);
     Ok(match user {
-        None => {
-            throttle.failed(&keys);
-            render(
-                StatusCode::UNAUTHORIZED,
-                lang.pick(
-                    "Sai tên đăng nhập hoặc mật khẩu.",
-                    "Wrong username or password.",
-                ),
-                &next,
-                &username,
-            )
-        }
+        None => render(
+            StatusCode::UNAUTHORIZED,
+            lang.pick(
+                "Sai tên đăng nhập hoặc mật khẩu.",
+                "Wrong username or password.",
+            ),
+            &next,
+            echoed,
+        ),
         Some(user) => {
             throttle.succeeded(&keys);
             session::sign_in(&session, &user.id, user.session_generation, &state.clock);

@@ -148,3 +148,47 @@ async fn a_session_in_constant_use_ends_at_its_lifetime() {
     assert_eq!(statuses[0], 200);
     assert_eq!(*statuses.last().unwrap(), 303, "{statuses:?}");
 }
+
+/// Forty sign-ins with wrong passwords at once: at most the five free
+/// attempts reach a password check, the rest are refused at once with 429,
+/// and none fails with a server error.
+#[tokio::test]
+async fn a_burst_of_sign_ins_is_refused_early() {
+    let app = spawn_app_with(Backend::Sqlite, AppOptions::default()).await;
+    create_user(&app, "ha1", "home-affairs", None).await;
+    let mut forms = Vec::new();
+    for _ in 0..40 {
+        let (client, _) = browser_with_jar();
+        let page = client
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        forms.push((client, crate::staff::csrf_of(&page)));
+    }
+    let attempts = forms.into_iter().map(|(client, csrf)| {
+        let url = app.url("/login");
+        async move {
+            client
+                .post(url)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("username", "ha1"),
+                    ("password", "not the password at all"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    let checked = statuses.iter().filter(|&&s| s == 401).count();
+    let refused = statuses.iter().filter(|&&s| s == 429).count();
+    assert!(checked <= 5, "{statuses:?}");
+    assert_eq!(checked + refused, 40, "{statuses:?}");
+}

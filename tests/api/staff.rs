@@ -50,7 +50,7 @@ pub fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).expect("a csrf field") + marker.len();
     html[start..start + html[start..].find('"').unwrap()].to_string()

@@ -56,6 +56,8 @@ pub fn list(ctx: &AppContext) -> Result<Vec<AccountSummary>, DbError> {
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Usernames are 3 to 32 characters.
+pub const MAX_USERNAME_CHARS: usize = 32;
 const MAX_PASSWORD_CHARS: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
@@ -135,7 +137,7 @@ pub fn create_user(
     password: &str,
     actor: &str,
 ) -> Result<StaffUser, AccountError> {
-    let valid_name = (3..=32).contains(&username.len())
+    let valid_name = (3..=MAX_USERNAME_CHARS).contains(&username.len())
         && username.bytes().all(|b| {
             b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
         });

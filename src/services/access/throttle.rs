@@ -6,12 +6,18 @@ use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use tokio::sync::{Semaphore, SemaphorePermit};
+
 /// Slows down repeated failed logins, per account and per client. Kept in
 /// memory only: nothing about who tried is stored.
 pub struct LoginThrottle {
     failures: Mutex<HashMap<String, (u32, Instant)>>,
     /// At most this many accounts and clients are remembered at once.
     capacity: usize,
+    /// Password checks under way at once. Each Argon2id verification takes
+    /// 19 MiB and a core for a while, so a burst of sign-ins waits for none:
+    /// past these permits it is refused at once.
+    verifications: Semaphore,
 }
 
 /// How many failures pass before waiting is required.
@@ -20,9 +26,13 @@ const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 /// How many accounts and clients the service remembers at once.
 const MAX_ENTRIES: usize = 10_000;
 
+/// Password checks that may run at once by default: one per core of a
+/// small machine.
+pub const DEFAULT_VERIFICATIONS: usize = 2;
+
 impl Default for LoginThrottle {
     fn default() -> Self {
-        LoginThrottle::with_capacity(MAX_ENTRIES)
+        LoginThrottle::new(MAX_ENTRIES, DEFAULT_VERIFICATIONS)
     }
 }
 
@@ -37,11 +47,20 @@ impl fmt::Display for RetryAfter {
 }
 
 impl LoginThrottle {
-    pub fn with_capacity(capacity: usize) -> LoginThrottle {
+    /// Remembers at most `capacity` accounts and clients and lets
+    /// `verifications` password checks run at once.
+    pub fn new(capacity: usize, verifications: usize) -> LoginThrottle {
         LoginThrottle {
             failures: Mutex::new(HashMap::new()),
             capacity: capacity.max(10),
+            verifications: Semaphore::new(verifications.max(1)),
         }
+    }
+
+    /// A permit to check a password now, or `None` when the permitted
+    /// number of checks is already running.
+    pub fn verification(&self) -> Option<SemaphorePermit<'_>> {
+        self.verifications.try_acquire().ok()
     }
 
     /// The failure counts. A panic elsewhere while the lock was held leaves
@@ -61,9 +80,21 @@ impl LoginThrottle {
         Duration::from_secs(1u64 << exponent).min(MAX_WAIT)
     }
 
-    /// Whether every key may try now.
-    pub fn check(&self, keys: &[String]) -> Result<(), RetryAfter> {
-        let failures = self.entries();
+    /// Admits a sign-in attempt for `keys` and counts it as a failure
+    /// before the password is checked, under one lock: parallel attempts
+    /// cannot all pass while none has been counted yet. A success is
+    /// forgiven with [`LoginThrottle::succeeded`].
+    pub fn attempt(&self, keys: &[String]) -> Result<(), RetryAfter> {
+        let mut failures = self.entries();
+        Self::wait_for(&failures, keys)?;
+        self.record_failure(&mut failures, keys);
+        Ok(())
+    }
+
+    fn wait_for(
+        failures: &HashMap<String, (u32, Instant)>,
+        keys: &[String],
+    ) -> Result<(), RetryAfter> {
         let now = Instant::now();
         let longest = keys
             .iter()
@@ -78,8 +109,7 @@ impl LoginThrottle {
         }
     }
 
-    pub fn failed(&self, keys: &[String]) {
-        let mut failures = self.entries();
+    fn record_failure(&self, failures: &mut HashMap<String, (u32, Instant)>, keys: &[String]) {
         let now = Instant::now();
         // Forget entries idle for longer than the longest wait.
         failures.retain(|_, (_, last)| now - *last < MAX_WAIT * 2);
@@ -126,24 +156,23 @@ mod tests {
         let throttle = LoginThrottle::default();
         let keys = vec!["user:a".to_string(), "client:1".to_string()];
         for _ in 0..5 {
-            assert!(throttle.check(&keys).is_ok());
-            throttle.failed(&keys);
+            assert!(throttle.attempt(&keys).is_ok());
         }
-        assert!(throttle.check(&keys).is_err());
+        assert!(throttle.attempt(&keys).is_err());
         assert!(
-            throttle.check(&["user:b".to_string()]).is_ok(),
+            throttle.attempt(&["user:b".to_string()]).is_ok(),
             "other accounts are not slowed"
         );
         throttle.succeeded(&keys);
-        assert!(throttle.check(&keys).is_ok());
+        assert!(throttle.attempt(&keys).is_ok());
     }
 
     #[test]
     fn memory_is_bounded_and_a_poisoned_lock_still_counts() {
         const CAPACITY: usize = 200;
-        let throttle = LoginThrottle::with_capacity(CAPACITY);
+        let throttle = LoginThrottle::new(CAPACITY, 1);
         for n in 0..(CAPACITY * 5) {
-            throttle.failed(&[format!("user:guess-{n}")]);
+            assert!(throttle.attempt(&[format!("user:guess-{n}")]).is_ok());
         }
         let remembered = throttle.entries().len();
         assert!(
@@ -152,7 +181,7 @@ mod tests {
         );
         let keys = vec!["client:attacker".to_string()];
         for _ in 0..FREE_FAILURES {
-            throttle.failed(&keys);
+            assert!(throttle.attempt(&keys).is_ok());
         }
         let poisoner = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let _guard = throttle.failures.lock().unwrap();
@@ -161,10 +190,31 @@ mod tests {
         assert!(poisoner.is_err());
         assert!(throttle.failures.is_poisoned());
         assert!(
-            throttle.check(&keys).is_err(),
+            throttle.attempt(&keys).is_err(),
             "the failures counted before the panic still slow the client"
         );
         throttle.succeeded(&keys);
-        assert!(throttle.check(&keys).is_ok());
+        assert!(throttle.attempt(&keys).is_ok());
+    }
+
+    #[test]
+    fn parallel_attempts_are_counted_before_any_password_is_checked() {
+        let throttle = LoginThrottle::default();
+        let keys = vec!["user:a".to_string(), "client:1".to_string()];
+        let admitted = (0..40).filter(|_| throttle.attempt(&keys).is_ok()).count();
+        assert_eq!(admitted, FREE_FAILURES as usize);
+        throttle.succeeded(&keys);
+        assert!(throttle.attempt(&keys).is_ok(), "a success forgives");
+    }
+
+    #[test]
+    fn only_the_permitted_number_of_checks_run_at_once() {
+        let throttle = LoginThrottle::new(100, 2);
+        let first = throttle.verification();
+        let second = throttle.verification();
+        assert!(first.is_some() && second.is_some());
+        assert!(throttle.verification().is_none());
+        drop(first);
+        assert!(throttle.verification().is_some());
     }
 }
