@@ -87,9 +87,22 @@ pub fn with_causes(err: &dyn std::error::Error) -> String {
 }
 
 /// Whether a request gets errors as JSON: API routes and bearer-token
-/// calls. Everything else is opened by a person in a browser.
+/// calls (`Authorization: Bearer …`; a proxy's Basic credentials are not a
+/// token). Everything else is opened by a person in a browser.
 pub fn wants_json(req: &HttpRequest) -> bool {
-    req.path().starts_with("/api/") || req.headers().contains_key(header::AUTHORIZATION)
+    req.path().starts_with("/api/") || bearer_token(req).is_some()
+}
+
+/// The bearer token of a request, if it carries one.
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_string())
 }
 
 impl AppError {

@@ -53,7 +53,10 @@ impl Application {
             .cookie_content_security(CookieContentSecurity::Private)
             .session_lifecycle(BrowserSession::default())
             .build();
+            // The last wrap is the outermost: error pages are drawn first,
+            // so the headers, compression and the log apply to them too.
             App::new()
+                .wrap(from_fn(crate::web::error_pages))
                 .wrap(Logger::new(ACCESS_LOG_FORMAT))
                 .wrap(Compress::default())
                 .wrap(
@@ -62,7 +65,6 @@ impl Application {
                         .add(("Referrer-Policy", "no-referrer"))
                         .add(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")),
                 )
-                .wrap(from_fn(crate::web::error_pages))
                 .wrap(sessions)
                 .app_data(state.clone())
                 .app_data(throttle.clone())

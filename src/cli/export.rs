@@ -66,7 +66,7 @@ pub fn run(ctx: &AppContext, args: Args) -> anyhow::Result<()> {
     };
     let out = &args.out;
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    audit::record(
+    let audited = audit::record(
         ctx,
         super::CLI_ACTOR,
         "export",
@@ -76,7 +76,12 @@ pub fn run(ctx: &AppContext, args: Args) -> anyhow::Result<()> {
             period.label(),
             period.mode.as_str()
         ),
-    )?;
+    );
+    if let Err(err) = audited {
+        // No export leaves the building without its audit row.
+        let _ = std::fs::remove_file(out);
+        return Err(err).context("the export could not be audited; the file was removed");
+    }
     println!(
         "wrote {} ({} bytes, {} surveys)",
         out.display(),

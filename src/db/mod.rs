@@ -76,12 +76,17 @@ impl DbError {
     /// (the request may succeed later) rather than a fault.
     pub fn is_unavailable(&self) -> bool {
         use diesel::result::{DatabaseErrorKind, Error};
-        matches!(
-            self,
+        match self {
             DbError::Pool(_)
-                | DbError::Query(Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _))
-                | DbError::Query(Error::BrokenTransactionManager)
-        )
+            | DbError::Query(Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _))
+            | DbError::Query(Error::BrokenTransactionManager) => true,
+            // SQLite's lock was held longer than busy_timeout (a long import
+            // in another process): the write may succeed when retried.
+            DbError::Query(Error::DatabaseError(_, info)) => {
+                info.message().contains("database is locked")
+            }
+            _ => false,
+        }
     }
 }
 
@@ -146,9 +151,9 @@ impl ManageConnection for Manager {
         }
     }
 
-    /// Used only when a pool tests connections, which ours do not on
-    /// checkout: a failed query reports a lost connection anyway, and a
-    /// round trip per request would cost more than it saves.
+    /// Run on checkout for PostgreSQL only, where a server restart leaves
+    /// dead connections in the pool that nothing else would notice; an
+    /// SQLite connection is a file handle and cannot go stale.
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
         conn.ping().map_err(|e| ConnectError(e.to_string()))
     }
@@ -218,7 +223,7 @@ impl Db {
                     .max_size(16)
                     // Grow on demand: many app instances share one server.
                     .min_idle(Some(1))
-                    .test_on_check_out(false)
+                    .test_on_check_out(true)
                     .connection_timeout(timeout)
                     .build(manager)
                     .map_err(|source| DbError::Open {

@@ -87,14 +87,6 @@ impl Access {
             Access::Department(own) => own == department,
         }
     }
-
-    /// The role that carries this access.
-    pub fn role(&self) -> Role {
-        match self {
-            Access::HomeAffairs => Role::HomeAffairs,
-            Access::Department(code) => Role::Department(code.clone()),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -11,13 +11,12 @@ use std::pin::Pin;
 
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
-use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::session::{self, SessionState, WebSettings};
 use super::{has_content_type, read_body, State, MAX_BODY_BYTES};
 use crate::domain::Role;
-use crate::error::AppError;
+use crate::error::{bearer_token, AppError};
 use crate::i18n::Lang;
 use crate::services::access::accounts::{self, StaffUser};
 use crate::services::access::{tokens, Principal};
@@ -172,18 +171,6 @@ async fn signed_in_user(req: &HttpRequest) -> Result<StaffUser, AppError> {
     }
 }
 
-/// The bearer token of a request, if it carries one.
-fn bearer_token(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(|t| t.trim().to_string())
-}
-
 async fn token_principal(req: &HttpRequest) -> Result<Principal, AppError> {
     let presented = bearer_token(req).ok_or(AppError::Unauthorized)?;
     let (ctx, _) = state_of(req)?;
@@ -214,11 +201,11 @@ impl FromRequest for Reader {
     type Future = Extracting<Reader>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        if req.headers().contains_key(header::AUTHORIZATION) {
+        if bearer_token(req).is_some() {
             let req = req.clone();
             return Box::pin(async move { token_principal(&req).await.map(Reader) });
         }
-        let staff = Staff::<ScoreReaderRole>::from_request(req, payload);
+        let staff = Staff::<AnyRole>::from_request(req, payload);
         Box::pin(async move {
             let staff = staff.await?;
             let access = staff.user.role.access().ok_or_else(|| {

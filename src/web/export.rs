@@ -189,7 +189,10 @@ async fn responses(
             sender.blocking_send(Ok(Bytes::from(chunk))).is_ok()
         });
         if let Err(err) = result {
-            log::error!("microdata export failed: {err}");
+            log::error!(
+                "microdata export failed: {}",
+                crate::error::with_causes(&err)
+            );
             // Ends the response with an error instead of a silently short file.
             let _ = sender.blocking_send(Err(std::io::Error::other("export failed")));
         }

@@ -39,17 +39,22 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
-/// The browser face of the error policy: an error response to a request
-/// that does not want JSON is drawn again as a translated page, whichever
-/// handler or extractor failed. Errors that are not ours (a query string
-/// that does not parse…) become the page for their status.
+/// The error policy's faces, applied to every response that carries an
+/// error, whichever handler or extractor failed: a translated page for a
+/// browser, JSON for the API and bearer calls. Errors that are not ours
+/// (actix's own: a query string that does not parse, a body too large…)
+/// are drawn the same way and keep their status.
 pub async fn error_pages(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let json = wants_json(req.request());
     let response = next.call(req).await?.map_into_boxed_body();
-    if json || response.response().error().is_none() {
+    let Some(error) = response.response().error() else {
+        return Ok(response);
+    };
+    let ours = error.as_error::<AppError>().is_some();
+    if json && ours {
         return Ok(response);
     }
     let (req, res) = response.into_parts();
@@ -62,16 +67,22 @@ pub async fn error_pages(
             &fallback
         }
     };
-    let viewer = req.extensions().get::<Viewer>().cloned();
-    let page = PageError {
-        error,
-        lang: auth::PageLang::of(&req),
-        viewer: viewer.as_ref(),
+    let mut redrawn = if json {
+        error.error_response()
+    } else {
+        let viewer = req.extensions().get::<Viewer>().cloned();
+        PageError {
+            error,
+            lang: auth::PageLang::of(&req),
+            viewer: viewer.as_ref(),
+        }
+        .error_response()
+    };
+    if !ours {
+        *redrawn.status_mut() = status;
     }
-    .error_response();
-    Ok(ServiceResponse::new(req, page))
+    Ok(ServiceResponse::new(req, redrawn))
 }
-
 /// Reads the body up to `limit` bytes, refusing larger ones by their
 /// declared length before reading anything.
 pub async fn read_body<E: std::fmt::Display>(

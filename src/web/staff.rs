@@ -73,9 +73,12 @@ async fn login_form(
     html(StatusCode::OK, view::login(lang, &csrf, &next, message, ""))
 }
 
-/// Only local dashboard or admin paths are followed after signing in.
+/// Only local staff paths are followed after signing in.
 fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with("/dashboard") || next.starts_with("/admin/")).then_some(next)
+    ["/dashboard", "/admin/", "/report", "/export/"]
+        .iter()
+        .any(|prefix| next.starts_with(prefix))
+        .then_some(next)
 }
 
 async fn login(
@@ -185,18 +188,28 @@ async fn logout(
     PageLang(lang): PageLang,
     _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    // Every copy of the session cookie ends with this one.
-    if let Some(id) = session::user_id(&session) {
+    // This browser is signed out whatever happens next; every other copy
+    // of the cookie ends when the account's generation moves on.
+    let user_id = session::user_id(&session);
+    session::sign_out(&session);
+    if let Some(id) = user_id {
         let ctx = state.clone();
-        web::block(move || -> Result<(), AppError> {
+        let ended = web::block(move || -> Result<(), AppError> {
             if let Some(user) = accounts::active_user(&ctx, &id)? {
                 accounts::sign_out_everywhere(&ctx, &user)?;
             }
             Ok(())
         })
-        .await??;
+        .await
+        .map_err(AppError::from)
+        .and_then(|r| r);
+        if let Err(err) = ended {
+            log::error!(
+                "signed out here, but other copies of the session could not be ended: {}",
+                crate::error::with_causes(&err)
+            );
+        }
     }
-    session::sign_out(&session);
     Ok(redirect(&format!("/login?lang={}", lang.code())))
 }
 

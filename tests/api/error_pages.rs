@@ -38,6 +38,11 @@ async fn browsers_get_translated_pages_and_token_callers_json(backend: Backend) 
         let response = admin.get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status(), 403, "{path}");
         assert!(is_html(&response), "{path} is a page, not JSON");
+        assert!(
+            response.headers().contains_key("content-security-policy")
+                && response.headers().contains_key("x-content-type-options"),
+            "an error page keeps the security headers"
+        );
         let page = response.text().await.unwrap();
         assert!(page.contains("Không có quyền truy cập"), "{page}");
         assert!(
@@ -74,6 +79,27 @@ async fn browsers_get_translated_pages_and_token_callers_json(backend: Backend) 
         bad.contains("Tham số không hợp lệ") && bad.contains("period"),
         "{bad}"
     );
+    // An undecodable parameter is a page too; a proxy's Basic credentials
+    // do not make a browser an API client.
+    let unparsable = health
+        .get(app.url("/dashboard/health?period=%FF"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        unparsable.status().is_client_error(),
+        "{}",
+        unparsable.status()
+    );
+    assert!(is_html(&unparsable));
+    let behind_proxy = health
+        .get(app.url("/report?period=2026-Q1&department=education"))
+        .basic_auth("proxy-user", Some("proxy-password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(behind_proxy.status(), 403);
+    assert!(is_html(&behind_proxy));
     let missing = app.get("/no/such/page?lang=en").await;
     assert_eq!(missing.status(), 404);
     assert!(is_html(&missing));
@@ -86,6 +112,30 @@ async fn browsers_get_translated_pages_and_token_callers_json(backend: Backend) 
         anonymous.headers()["location"],
         "/login?next=%2Freport%3Fperiod%3D2026-Q1"
     );
+
+    // After signing in, the browser is taken back to the report it asked for.
+    let client = crate::staff::browser();
+    let page = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let back = client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", crate::staff::csrf_of(&page).as_str()),
+            ("username", "health1"),
+            ("password", crate::staff::PASSWORD),
+            ("next", "/report?period=2026-Q1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), 303);
+    assert_eq!(back.headers()["location"], "/report?period=2026-Q1");
 
     // A bearer-token caller of the same routes gets JSON errors.
     let token = app.create_token(&[

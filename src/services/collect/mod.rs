@@ -144,7 +144,8 @@ pub fn store_batch(conn: &mut Conn, rows: &[ResponseRow]) -> Result<BatchOutcome
     };
     let late: Vec<usize> = plan
         .new_indices
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|&i| !inserted.contains(&rows[i].id))
         .collect();
     if !late.is_empty() {
@@ -156,7 +157,15 @@ pub fn store_batch(conn: &mut Conn, rows: &[ResponseRow]) -> Result<BatchOutcome
         for index in late {
             match stored.get(&rows[index].id) {
                 Some(earlier) if earlier.same_content(&rows[index]) => outcome.replays += 1,
-                _ => outcome.conflicts.push(index),
+                _ => {
+                    outcome.conflicts.push(index);
+                    // Its repeats in the batch were counted as replays of
+                    // it; they conflict with the stored row just as it does.
+                    for &(repeat, _) in plan.repeats.iter().filter(|(_, first)| *first == index) {
+                        outcome.replays -= 1;
+                        outcome.conflicts.push(repeat);
+                    }
+                }
             }
         }
         outcome.conflicts.sort_unstable();
@@ -177,6 +186,9 @@ struct BatchPlan {
     new_indices: Vec<usize>,
     replays: usize,
     conflicts: Vec<usize>,
+    /// (index, index of the earlier row of the batch it repeats), for the
+    /// rows counted as replays of a new row.
+    repeats: Vec<(usize, usize)>,
 }
 
 /// Sorts `rows` into new rows, replays and conflicts against what `conn`
@@ -191,11 +203,15 @@ fn plan_batch(conn: &mut Conn, rows: &[ResponseRow]) -> Result<BatchPlan, DbErro
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
     let mut plan = BatchPlan::default();
     for (index, row) in rows.iter().enumerate() {
-        let earlier = stored
-            .get(&row.id)
-            .or_else(|| first_seen.get(row.id.as_str()).map(|&i| &rows[i]));
+        let in_batch = first_seen.get(row.id.as_str()).copied();
+        let earlier = stored.get(&row.id).or_else(|| in_batch.map(|i| &rows[i]));
         match earlier {
-            Some(earlier) if earlier.same_content(row) => plan.replays += 1,
+            Some(earlier) if earlier.same_content(row) => {
+                plan.replays += 1;
+                if let (None, Some(first)) = (stored.get(&row.id), in_batch) {
+                    plan.repeats.push((index, first));
+                }
+            }
             Some(_) => plan.conflicts.push(index),
             None => {
                 first_seen.insert(&row.id, index);

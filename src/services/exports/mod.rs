@@ -12,7 +12,6 @@ use chrono::{DateTime, FixedOffset};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Serialize;
 
-use crate::app::vietnam_offset;
 use crate::app::AppContext;
 use crate::definitions::SurveyVersion;
 use crate::domain::Period;
@@ -76,7 +75,7 @@ pub fn gather(ctx: &AppContext, request: &ExportRequest) -> Result<ExportData, I
         .collect::<Result<Vec<_>, IndexError>>()?;
     Ok(ExportData {
         request: request.clone(),
-        generated_at: chrono::Utc::now().with_timezone(&vietnam_offset()),
+        generated_at: ctx.clock.now_in_vietnam(),
         surveys,
     })
 }
