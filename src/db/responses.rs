@@ -143,6 +143,26 @@ pub struct MicrodataRow {
     pub answers: String,
 }
 
+/// How many responses to `version` each service point received on each day
+/// of a date range: what cell sizes are computed from.
+pub fn counts_by_unit_and_day(
+    conn: &mut Conn,
+    version: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<(String, NaiveDate, i64)>> {
+    Ok(responses::table
+        .filter(responses::survey_version.eq(version))
+        .filter(responses::submitted_on.between(from, to))
+        .group_by((responses::unit, responses::submitted_on))
+        .select((
+            responses::unit,
+            responses::submitted_on,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?)
+}
+
 /// One page of responses to `version` in a date range, in id order after
 /// `after` (keyset pagination over the (version, id) index: constant memory
 /// and no sorting however many rows there are).

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use super::auth::{PageLang, Reader};
 use super::params::{self, index_error, invalid, Params};
 use super::State;
-use crate::domain::Access;
+use crate::domain::{Access, PeriodMode};
 use crate::error::AppError;
 use crate::services::access::{audit, Principal};
 use crate::services::exports::{self, microdata, report, ExportRequest};
@@ -167,14 +167,24 @@ async fn responses(
         )));
     }
     let period = params::period(&query)?;
+    microdata::check_period(&period).map_err(|message| match period.mode {
+        PeriodMode::Calendar => invalid("period", message),
+        PeriodMode::Reporting => invalid("mode", message),
+    })?;
     let ctx = state.clone();
-    let detail = format!(
-        "responses.csv survey={slug} period={} mode={}",
-        period.label(),
-        period.mode.as_str()
-    );
     let actor = scope.actor.clone();
-    web::block(move || audit::record(&ctx, &actor, "export", &detail)).await??;
+    let (blocking_survey, label) = (survey.clone(), period.label());
+    let plan = web::block(move || -> Result<_, AppError> {
+        let plan = microdata::plan(&ctx, &blocking_survey, &period)?;
+        let detail = format!(
+            "responses.csv survey={} period={label} withheld_cells={}",
+            blocking_survey.survey.slug, plan.withheld_cells
+        );
+        audit::record(&ctx, &actor, "export", &detail)?;
+        Ok(plan)
+    })
+    .await??;
+    let withheld = plan.withheld_rows;
 
     // A bounded channel: the database is read only as fast as the client
     // takes the file, and memory holds a few pages at most.
@@ -185,7 +195,7 @@ async fn responses(
         period.label().replace("..", "_")
     );
     actix_web::rt::task::spawn_blocking(move || {
-        let result = microdata::write(&ctx, &survey, &period, |chunk| {
+        let result = microdata::write(&ctx, &survey, &period, &plan, |chunk| {
             sender.blocking_send(Ok(Bytes::from(chunk))).is_ok()
         });
         if let Err(err) = result {
@@ -207,6 +217,8 @@ async fn responses(
             format!("attachment; filename=\"{name}\""),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        // How many responses were left out as cells under the threshold.
+        .insert_header(("X-Withheld-Rows", withheld.to_string()))
         .streaming(stream))
 }
 

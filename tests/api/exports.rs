@@ -440,6 +440,8 @@ async fn exports_respect_roles(backend: Backend) {
 
 async fn microdata_has_months_not_days_and_no_comments(backend: Backend) {
     let app = spawn_app(backend).await;
+    // 3 responses in February and 7 in March at one desk (import_known),
+    // and one today at another desk, with a comment.
     import_known(&app);
     let body = serde_json::json!({"id": crate::helpers::new_id(), "unit": "hcc-rach-gia-xd", "answers": {"A1": 5}, "comment": "SECRET COMMENT"});
     assert_eq!(
@@ -449,16 +451,19 @@ async fn microdata_has_months_not_days_and_no_comments(backend: Backend) {
         201
     );
     let token = app.create_token(&["--role", "home-affairs", "--name", "analyst"]);
-    let today = app.ctx.clock.today();
-    let period = format!("2026-01-01..{today}");
-    let (status, content_type, bytes) = get_bytes(
-        &app,
-        &token,
-        &format!("/export/responses.csv?survey=construction-permit&period={period}"),
-    )
-    .await;
-    assert_eq!(status, 200);
-    assert!(content_type.starts_with("text/csv"));
+    let year = app.ctx.clock.today().format("%Y").to_string();
+    let response = app
+        .get_as(
+            Some(&token),
+            &format!("/export/responses.csv?survey=construction-permit&period={year}"),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let bytes = response.bytes().await.unwrap();
     assert!(bytes.starts_with("\u{feff}".as_bytes()));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert!(!text.contains("SECRET COMMENT"), "no comments in microdata");
@@ -473,16 +478,74 @@ async fn microdata_has_months_not_days_and_no_comments(backend: Backend) {
     assert!(header.contains(&"A1".to_string()) && header.contains(&"EXPECT".to_string()));
     assert!(!header.contains(&"comment".to_string()) && !header.contains(&"id".to_string()));
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), 11);
+    // Only the March cell (7 respondents) reaches the threshold of 5; the
+    // February cell (3) and today's single response are withheld.
+    assert_eq!(records.len(), 7, "{text}");
     let months: std::collections::BTreeSet<&str> = records.iter().map(|r| &r[2]).collect();
-    assert!(months.contains("2026-02") && months.contains("2026-03"));
-    assert!(
-        months.iter().all(|m| m.len() == 7),
-        "a month, never a day: {months:?}"
-    );
+    assert_eq!(months.into_iter().collect::<Vec<_>>(), ["2026-03"]);
     let a1 = header.iter().position(|h| h == "A1").unwrap();
     let values: std::collections::BTreeSet<&str> = records.iter().map(|r| &r[a1]).collect();
     assert!(values.contains("NA") && values.contains("5"));
+}
+
+both_backends!(microdata_never_gives_a_day_or_a_small_cell);
+
+/// The attack: one respondent's answers by asking for a single day, or by
+/// differencing two exports. Days and free ranges are refused, small cells
+/// are withheld, and the rows of a month are the same in every export that
+/// covers it.
+async fn microdata_never_gives_a_day_or_a_small_cell(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import_known(&app);
+    let token = app.create_token(&["--role", "home-affairs", "--name", "analyst"]);
+    let get = |period: &'static str, mode: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let response = app
+                .get_as(
+                    Some(&token),
+                    &format!(
+                        "/export/responses.csv?survey=construction-permit&period={period}&mode={mode}"
+                    ),
+                )
+                .await;
+            let status = response.status().as_u16();
+            let withheld = response
+                .headers()
+                .get("x-withheld-rows")
+                .map(|v| v.to_str().unwrap().to_string());
+            (status, withheld, response.text().await.unwrap())
+        }
+    };
+    for (period, mode, field) in [
+        ("2026-03-14..2026-03-14", "calendar", "period"),
+        ("2026-03-01..2026-03-31", "calendar", "period"),
+        ("2026-Q1", "reporting", "mode"),
+    ] {
+        let (status, _, body) = get(period, mode).await;
+        assert_eq!(status, 422, "{period} {mode}: {body}");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(body["fields"][field].is_string(), "{body}");
+    }
+    let (status, withheld, february) = get("2026-02", "calendar").await;
+    assert_eq!(status, 200);
+    assert_eq!(withheld.as_deref(), Some("3"));
+    assert_eq!(february.lines().count(), 1, "the header only: {february}");
+    let (_, _, march) = get("2026-03", "calendar").await;
+    let (_, withheld, quarter) = get("2026-Q1", "calendar").await;
+    assert_eq!(withheld.as_deref(), Some("3"));
+    let rows = |text: &str| {
+        let mut rows: Vec<String> = text.lines().skip(1).map(str::to_string).collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(rows(&march).len(), 7);
+    assert_eq!(
+        rows(&quarter),
+        rows(&march),
+        "the quarter adds nothing that the month does not already show"
+    );
 }
 
 both_backends!(the_report_names_a_change_only_when_it_is_significant);
