@@ -9,7 +9,8 @@ use crate::stats::StatsConfig;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hailong.db";
 pub const DEFAULT_DEFINITIONS: &str = "survey-definitions";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
-pub const DEFAULT_DB_WAIT_SECONDS: usize = 10;
+pub const DEFAULT_DB_WAIT_SECONDS: usize = 5;
+pub const DEFAULT_BODY_TIMEOUT_SECONDS: usize = 10;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -22,8 +23,11 @@ pub struct Config {
     /// Staff sessions: key, idle timeout, Secure cookies.
     pub sessions: SessionConfig,
     /// How long a request waits for a database connection before it is
-    /// answered 503 (`HAILONG_DB_WAIT_SECONDS`, default 10).
+    /// answered 503 (`HAILONG_DB_WAIT_SECONDS`, default 5).
     pub pool_timeout: Duration,
+    /// How long a request body may take to arrive before 408
+    /// (`HAILONG_BODY_TIMEOUT_SECONDS`, default 10).
+    pub body_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +94,10 @@ impl Config {
         if db_wait == 0 {
             return Err("HAILONG_DB_WAIT_SECONDS must be at least 1".into());
         }
+        let body_wait = count("HAILONG_BODY_TIMEOUT_SECONDS", DEFAULT_BODY_TIMEOUT_SECONDS)?;
+        if body_wait == 0 {
+            return Err("HAILONG_BODY_TIMEOUT_SECONDS must be at least 1".into());
+        }
         if idle_minutes == 0 {
             return Err("HAILONG_SESSION_IDLE_MINUTES must be at least 1".into());
         }
@@ -106,6 +114,7 @@ impl Config {
                 secure,
             },
             pool_timeout: Duration::from_secs(db_wait as u64),
+            body_timeout: Duration::from_secs(body_wait as u64),
             database_url: text("DATABASE_URL", DEFAULT_DATABASE_URL),
             definitions: PathBuf::from(text("HAILONG_DEFINITIONS", DEFAULT_DEFINITIONS)),
             bind: text("HAILONG_BIND", DEFAULT_BIND),

@@ -44,6 +44,8 @@ pub enum AppError {
     SurveyChanged { submitted: String, current: String },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("the request body did not arrive within {seconds} s")]
+    RequestTimeout { seconds: u64 },
     #[error("expected content type {expected}")]
     UnsupportedMediaType { expected: &'static str },
     #[error("an API token is required: send Authorization: Bearer <token>")]
@@ -116,6 +118,7 @@ impl AppError {
             AppError::ConflictingReplay => "conflicting_replay",
             AppError::SurveyChanged { .. } => "survey_changed",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
+            AppError::RequestTimeout { .. } => "request_timeout",
             AppError::UnsupportedMediaType { .. } => "unsupported_media_type",
             AppError::Unauthorized | AppError::SignInRequired { .. } => "unauthorized",
             AppError::Forbidden(_) | AppError::CsrfRejected => "forbidden",
@@ -160,6 +163,7 @@ impl ResponseError for AppError {
             }
             AppError::ConflictingReplay | AppError::SurveyChanged { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unauthorized | AppError::SignInRequired { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) | AppError::CsrfRejected => StatusCode::FORBIDDEN,

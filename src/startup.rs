@@ -19,6 +19,9 @@ use crate::web::session::WebSettings;
 /// cannot be traced back to a person through the logs.
 pub const ACCESS_LOG_FORMAT: &str = "%r %s %b %Dms";
 
+/// Open connections one worker serves at once; more wait in the backlog.
+pub const MAX_CONNECTIONS_PER_WORKER: usize = 1024;
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -71,6 +74,12 @@ impl Application {
                 .app_data(settings.clone())
                 .configure(crate::web::routes)
         });
+        // A client gets a few seconds to send its request line and headers,
+        // and each worker holds a bounded number of connections: stalled
+        // clients cannot take every file descriptor.
+        let server = server
+            .client_request_timeout(std::time::Duration::from_secs(5))
+            .max_connections(MAX_CONNECTIONS_PER_WORKER);
         let server = match workers {
             Some(n) => server.workers(n),
             None => server,

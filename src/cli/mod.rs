@@ -24,7 +24,8 @@ use hailong::config::Config;
 /// HAILONG_MIN_RELIABLE (30), HAILONG_LEVEL (0.95), HAILONG_SESSION_KEY
 /// (generated into the data directory), HAILONG_SESSION_IDLE_MINUTES (30),
 /// HAILONG_SESSION_MAX_HOURS (12),
-/// HAILONG_COOKIE_SECURE (0), HAILONG_DB_WAIT_SECONDS (10), RUST_LOG (info).
+/// HAILONG_COOKIE_SECURE (0), HAILONG_DB_WAIT_SECONDS (5),
+/// HAILONG_BODY_TIMEOUT_SECONDS (10), RUST_LOG (info).
 #[derive(Parser)]
 #[command(name = "hailong", version, about, long_about)]
 pub struct Cli {

@@ -26,7 +26,7 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
         demo_accounts(&ctx)?;
     }
     let bind = args.bind.unwrap_or(config.bind.clone());
-    let settings = WebSettings::load(&config.sessions, &config.data_dir())
+    let settings = WebSettings::load(&config.sessions, config.body_timeout, &config.data_dir())
         .context("cannot load the session key")?;
     let app = Application::build(ctx, &bind, settings, None)
         .with_context(|| format!("cannot listen on {bind}"))?;

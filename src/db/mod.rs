@@ -292,6 +292,12 @@ impl Db {
         }
     }
 
+    /// Whether the database answers a trivial query.
+    pub fn ping(&self) -> DbResult<()> {
+        self.reader()?.ping()?;
+        Ok(())
+    }
+
     /// Applies pending migrations; returns how many ran.
     pub fn migrate(&self) -> DbResult<usize> {
         let mut conn = self.writer()?;

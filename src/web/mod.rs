@@ -29,14 +29,25 @@ pub type State = web::Data<AppContext>;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
         .configure(api::routes)
         .configure(staff::routes)
         .configure(export::routes)
         .configure(citizen::routes);
 }
 
+/// Liveness: the process answers. Says nothing of the database, so a load
+/// balancer does not restart instances during a database outage.
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+/// Readiness: the database answers too. 503 with Retry-After when it does
+/// not, so a load balancer sends traffic elsewhere.
+async fn readyz(state: State) -> Result<HttpResponse, AppError> {
+    let ctx = state.clone();
+    web::block(move || ctx.db.ping()).await??;
+    Ok(HttpResponse::Ok().content_type("text/plain").body("ready"))
 }
 
 /// The error policy's faces, applied to every response that carries an
@@ -84,7 +95,9 @@ pub async fn error_pages(
     Ok(ServiceResponse::new(req, redrawn))
 }
 /// Reads the body up to `limit` bytes, refusing larger ones by their
-/// declared length before reading anything.
+/// declared length before reading anything, and giving up with 408 when the
+/// whole body has not arrived within the configured time: a client that
+/// stalls holds no connection for long.
 pub async fn read_body<E: std::fmt::Display>(
     req: &HttpRequest,
     mut payload: impl futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
@@ -98,16 +111,27 @@ pub async fn read_body<E: std::fmt::Display>(
     if declared.is_some_and(|len| len > limit) {
         return Err(AppError::PayloadTooLarge { limit });
     }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|e| AppError::BadRequest(format!("could not read the request body: {e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(AppError::PayloadTooLarge { limit });
+    let deadline = req
+        .app_data::<web::Data<session::WebSettings>>()
+        .map_or(session::DEFAULT_BODY_TIMEOUT, |s| s.body_timeout);
+    let read = async {
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                AppError::BadRequest(format!("could not read the request body: {e}"))
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(AppError::PayloadTooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+        Ok(body.freeze())
+    };
+    tokio::time::timeout(deadline, read)
+        .await
+        .map_err(|_| AppError::RequestTimeout {
+            seconds: deadline.as_secs(),
+        })?
 }
 
 /// Whether the request declares `expected` (parameters such as charset allowed).

@@ -21,12 +21,21 @@ pub struct WebSettings {
     /// A session ends this long after signing in, however much it is used.
     pub session_lifetime: Duration,
     pub cookie_secure: bool,
+    /// A request body must arrive whole within this time.
+    pub body_timeout: Duration,
 }
+
+/// How long a request body may take when nothing else is configured.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl WebSettings {
     /// From configuration; the key comes from `HAILONG_SESSION_KEY` or from
     /// `session.key` in the data directory, created on first use.
-    pub fn load(config: &SessionConfig, data_dir: &Path) -> io::Result<WebSettings> {
+    pub fn load(
+        config: &SessionConfig,
+        body_timeout: Duration,
+        data_dir: &Path,
+    ) -> io::Result<WebSettings> {
         let session_key = match &config.key {
             Some(secret) => Key::derive_from(secret.as_bytes()),
             None => stored_key(data_dir)?,
@@ -36,6 +45,7 @@ impl WebSettings {
             session_idle: config.idle,
             session_lifetime: config.lifetime,
             cookie_secure: config.secure,
+            body_timeout,
         })
     }
 }

@@ -13,6 +13,7 @@ use crate::staff::{create_user, signed_in};
 both_backends!(
     browsers_get_translated_pages_and_token_callers_json,
     an_unreachable_database_is_503_with_retry_after,
+    a_body_that_never_finishes_is_408,
 );
 
 fn is_html(response: &reqwest::Response) -> bool {
@@ -223,7 +224,25 @@ async fn an_unreachable_database_is_503_with_retry_after(backend: Backend) {
     assert!(is_html(&form));
     assert!(form.text().await.unwrap().contains("Hệ thống đang bận"));
 
+    // With the readers taken too, readiness says so; liveness does not.
+    let db = app.db().clone();
+    let readers = tokio::task::spawn_blocking(move || {
+        let mut held = Vec::new();
+        while let Ok(conn) = db.reader() {
+            held.push(conn);
+        }
+        held
+    })
+    .await
+    .unwrap();
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 503);
+    assert_eq!(ready.headers()["retry-after"], "5");
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    drop(readers);
+
     drop(held);
+    assert_eq!(app.get("/readyz").await.status(), 200);
     // Once the database is back, the same submission is recorded.
     let retried = app
         .post_json(
@@ -233,4 +252,46 @@ async fn an_unreachable_database_is_503_with_retry_after(backend: Backend) {
         .await;
     assert_eq!(retried.status(), 201);
     assert_eq!(app.stored_rows().len(), 1, "nothing half-written before");
+}
+
+/// A client that declares a body and never sends all of it gets 408 when
+/// the body timeout passes, and the connection is let go.
+async fn a_body_that_never_finishes_is_408(backend: Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(
+        backend,
+        AppOptions {
+            body_timeout: Duration::from_secs(1),
+            ..AppOptions::default()
+        },
+    )
+    .await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /api/v1/surveys/health-outpatient/responses HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"id\": "
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(8), async {
+        let mut buffer = [0u8; 4096];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    answer.extend_from_slice(&buffer[..n]);
+                    if answer.windows(4).any(|w| w == b"\r\n\r\n") {
+                        break;
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the server answered within the timeout");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert!(app.stored_rows().is_empty());
 }

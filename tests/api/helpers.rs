@@ -96,6 +96,8 @@ pub struct AppOptions {
     pub clock: Clock,
     /// How long a request waits for a database connection.
     pub pool_timeout: std::time::Duration,
+    /// How long a request body may take to arrive.
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for AppOptions {
@@ -108,6 +110,7 @@ impl Default for AppOptions {
             database_url: None,
             clock: Clock::System,
             pool_timeout: std::time::Duration::from_secs(10),
+            body_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -135,6 +138,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         stats: hailong::stats::StatsConfig::default(),
         sessions: hailong::config::SessionConfig::default(),
         pool_timeout: options.pool_timeout,
+        body_timeout: options.body_timeout,
     };
     let clock = options.clock;
     let ctx = tokio::task::spawn_blocking(move || {
@@ -150,6 +154,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         session_idle: options.session_idle,
         session_lifetime: options.session_lifetime,
         cookie_secure: false,
+        body_timeout: options.body_timeout,
     };
     let app = Application::build(ctx.clone(), "127.0.0.1:0", settings, Some(TEST_WORKERS))
         .expect("application builds");
