@@ -66,3 +66,100 @@ async fn a_stored_response_holds_nothing_beyond_the_listed_fields(backend: Backe
     assert!(chrono::NaiveDate::parse_from_str(&row.submitted_on, "%Y-%m-%d").is_ok());
     assert_eq!(row.submitted_on, app.ctx.clock.today().to_string());
 }
+
+/// Arrival order cannot be rebuilt: the access log names route templates,
+/// never a survey or service point beside its timestamp, and SQLite keeps
+/// responses in id order, not in the order they came.
+#[test]
+fn neither_the_log_nor_the_row_order_tells_when_someone_answered() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
+    let log_path = database.dir().join("server.log");
+    let mut child =
+        crate::helpers::hailong_command(&database.url, &crate::helpers::repo_definitions())
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log_path).unwrap())
+            .spawn()
+            .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("hailong listening on ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    // Ids sent in descending order: arrival order is the reverse of id order.
+    let mut ids: Vec<String> = (0..12).map(|_| new_id()).collect();
+    ids.sort();
+    ids.reverse();
+    let units = ["bv-dk-kien-giang", "bv-dktt-an-giang", "tyt-thoai-son"];
+    let result = std::panic::catch_unwind(|| {
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            for (i, id) in ids.iter().enumerate() {
+                let unit = units[i % units.len()];
+                let mut body = valid_health_submission(id);
+                body["unit"] = serde_json::json!(unit);
+                let sent = client
+                    .post(format!(
+                        "{address}/api/v1/surveys/health-outpatient/responses"
+                    ))
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(sent.status(), 201);
+                let thanks = client
+                    .get(format!("{address}/s/health-outpatient/thanks?unit={unit}"))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(thanks.status(), 200);
+            }
+        });
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    result.unwrap();
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains("/s/{slug}/thanks"),
+        "the access log is on: {log}"
+    );
+    for secret in units.iter().copied().chain(["health-outpatient"]) {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
+
+    let db = hailong::db::Db::connect(&database.url, std::time::Duration::from_secs(5)).unwrap();
+    let mut conn = db.reader().unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    use diesel::RunQueryDsl;
+    assert!(
+        diesel::sql_query("SELECT rowid AS id FROM responses")
+            .load::<Id>(&mut *conn)
+            .is_err(),
+        "no rowid numbers the rows in arrival order"
+    );
+    let scanned: Vec<String> = diesel::sql_query("SELECT id FROM responses")
+        .load::<Id>(&mut *conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(scanned, sorted, "a plain scan follows the ids, not arrival");
+    assert_ne!(scanned, ids);
+}
