@@ -31,7 +31,7 @@ time_requests() { # url label
   DATABASE_URL=$1 RUST_LOG=warn $BIN serve --bind 127.0.0.1:$port >/dev/null 2>&1 &
   SERVER=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-  local url="http://127.0.0.1:$port/api/v1/indices?survey=health-outpatient&period=2025-01-01..2026-09-30&compare=2024"
+  local url="http://127.0.0.1:$port/api/v1/indices?survey=health-outpatient&period=2025&compare=2024"
   local respondents
   respondents=$(curl -sf -H "Authorization: Bearer $token" "$url" | python3 -c 'import json,sys; print(json.load(sys.stdin)["respondents"])')
   local times=()

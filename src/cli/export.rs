@@ -19,7 +19,7 @@ enum Format {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// 2026-Q3, 2026-H1, 2026, 2026-09 or 2026-07-01..2026-09-30.
+    /// 2026-Q3, 2026-H1, 2026 or 2026-09.
     #[arg(long)]
     period: String,
     /// calendar, or reporting (periods cut off on the 14th).
@@ -43,6 +43,11 @@ pub struct Args {
 pub fn run(ctx: &AppContext, args: Args) -> anyhow::Result<()> {
     let period =
         Period::parse(&args.period, args.mode).map_err(|e| anyhow::anyhow!("--period: {e}"))?;
+    if !period.is_on_grid() {
+        bail!(
+            "--period: figures are published for a month, quarter, half or year, not a date range"
+        );
+    }
     if let Some(code) = &args.department {
         if !ctx.catalog.department(code).is_some_and(|d| d.surveyed) {
             bail!("--department: unknown department \"{code}\"");

@@ -213,6 +213,34 @@ impl Period {
         }
     }
 
+    /// Whether the period is on the published grid — a month, quarter, half
+    /// or year in either mode — rather than a free date range.
+    pub fn is_on_grid(&self) -> bool {
+        !matches!(self.kind, PeriodKind::Range(..))
+    }
+
+    /// Every grid period, in both modes, with a day between `from` and `to`:
+    /// every figure a requester could ask for beside one of those days.
+    pub fn grid_overlapping(from: NaiveDate, to: NaiveDate) -> Vec<Period> {
+        let mut periods = Vec::new();
+        for year in from.year() - 1..=to.year() + 1 {
+            let kinds = std::iter::once(PeriodKind::Year(year))
+                .chain((1..=2).map(|h| PeriodKind::Half(year, h)))
+                .chain((1..=4).map(|q| PeriodKind::Quarter(year, q)))
+                .chain((1..=12).map(|m| PeriodKind::Month(year, m)));
+            for kind in kinds {
+                for mode in [PeriodMode::Calendar, PeriodMode::Reporting] {
+                    let period = Period { kind, mode };
+                    let (start, end) = period.bounds();
+                    if start <= to && end >= from {
+                        periods.push(period);
+                    }
+                }
+            }
+        }
+        periods
+    }
+
     /// `{"label", "mode", "from", "to"}` as the API reports it.
     pub fn to_json(&self) -> serde_json::Value {
         let (from, to) = self.bounds();
@@ -228,6 +256,27 @@ impl Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_grid_around_a_quarter_holds_both_modes_and_every_size() {
+        let quarter = Period::parse("2026-Q1", PeriodMode::Calendar).unwrap();
+        let (from, to) = quarter.bounds();
+        let grid = Period::grid_overlapping(from, to);
+        let has =
+            |label: &str, mode: PeriodMode| grid.contains(&Period::parse(label, mode).unwrap());
+        assert!(has("2026-Q1", PeriodMode::Calendar));
+        assert!(has("2026-H1", PeriodMode::Calendar));
+        assert!(has("2026", PeriodMode::Calendar));
+        assert!(has("2026-03", PeriodMode::Calendar));
+        // Reporting Q2 begins on 15 March, inside calendar Q1.
+        assert!(has("2026-Q2", PeriodMode::Reporting));
+        assert!(has("2026-04", PeriodMode::Reporting));
+        // Reporting 2026 begins on 15 December 2025.
+        assert!(has("2026", PeriodMode::Reporting));
+        assert!(!has("2026-Q2", PeriodMode::Calendar));
+        assert!(!has("2025", PeriodMode::Calendar));
+        assert!(!has("2026-05", PeriodMode::Reporting));
+    }
 
     fn bounds(label: &str, mode: PeriodMode) -> (String, String) {
         let (from, to) = Period::parse(label, mode).unwrap().bounds();

@@ -122,10 +122,11 @@ struct AlphaSums {
 }
 
 impl AlphaSums {
-    /// α = K/(K−1) · (1 − Σ var_k / var_total), sample variances (n − 1).
-    fn alpha(&self) -> Alpha {
+    /// α = K/(K−1) · (1 − Σ var_k / var_total), sample variances (n − 1);
+    /// withheld, like every other figure, under `min_cell` respondents.
+    fn alpha(&self, min_cell: usize) -> Alpha {
         let k = self.item_sum.len();
-        if k < 2 || self.n < 2 {
+        if k < 2 || self.n < 2 || self.n < min_cell {
             return Alpha {
                 value: None,
                 n: self.n,
@@ -451,7 +452,7 @@ pub(super) fn estimate_cell(
                 element_n[e],
                 ProportionKind::Composite,
             ),
-            alpha: alpha_sums[e].alpha(),
+            alpha: alpha_sums[e].alpha(config.min_cell),
             items: members[e]
                 .iter()
                 .map(|&k| {

@@ -111,6 +111,10 @@ pub enum Flag {
     SingleRespondentStratum,
     /// No valid answer at all: nothing to estimate.
     NoValidAnswers,
+    /// Withheld although large enough: another figure one could ask for
+    /// covers all but a handful of the same respondents, and the
+    /// difference of the two would show those few (see `disclosure`).
+    Withheld,
 }
 
 /// One reported estimate with its uncertainty.
@@ -330,6 +334,50 @@ pub struct ItemEstimates {
     pub mean_score: Estimate,
     /// None when suppressed.
     pub distribution: Option<Distribution>,
+}
+
+impl Estimate {
+    /// The same estimate, withheld: the respondent count stays, every
+    /// number goes.
+    pub fn withheld(&self) -> Estimate {
+        let mut flags = self.flags.clone();
+        flags.retain(|f| *f != Flag::Withheld);
+        flags.push(Flag::Withheld);
+        suppressed(self.n, self.method, flags)
+    }
+}
+
+impl CellEstimates {
+    /// Every figure of the cell withheld (see [`Flag::Withheld`]).
+    pub fn withheld(&self) -> CellEstimates {
+        CellEstimates {
+            respondents: self.respondents,
+            overall: self.overall.withheld(),
+            pooled: self.pooled.withheld(),
+            comprehensive: self.comprehensive.withheld(),
+            elements: self
+                .elements
+                .iter()
+                .map(|element| ElementEstimates {
+                    index: element.index.withheld(),
+                    alpha: Alpha {
+                        value: None,
+                        n: element.alpha.n,
+                    },
+                    items: element
+                        .items
+                        .iter()
+                        .map(|item| ItemEstimates {
+                            item: item.item,
+                            index: item.index.withheld(),
+                            mean_score: item.mean_score.withheld(),
+                            distribution: None,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Every estimate of one cell (two passes over the responses).

@@ -72,6 +72,7 @@ fn flags(lang: Lang, estimate: &Estimate) -> Markup {
                 Flag::LowReliability => span.flag title=(lang.pick("Ít hơn 30 người trả lời: kết quả kém tin cậy", "Fewer than 30 respondents")) { (lang.pick("độ tin cậy thấp", "low reliability")) },
                 Flag::SingleRespondentStratum => span.flag { (lang.pick("tầng một phiếu", "single-respondent stratum")) },
                 Flag::NoValidAnswers => {},
+                Flag::Withheld => span.flag title=(lang.pick("Một số liệu khác chỉ khác số liệu này vài người trả lời; công bố cả hai sẽ làm lộ câu trả lời của họ", "Another figure differs from this one by only a few respondents; publishing both would reveal their answers")) { (lang.pick("không công bố để bảo vệ người trả lời", "withheld to protect respondents")) },
             }
         }
     }
@@ -81,6 +82,9 @@ fn flags(lang: Lang, estimate: &Estimate) -> Markup {
 fn value(lang: Lang, estimate: &Estimate) -> Markup {
     match estimate.estimate {
         Some(v) if !estimate.suppressed => html! { (percent(lang, v)) },
+        _ if estimate.flags.contains(&Flag::Withheld) => {
+            html! { span.suppressed { (lang.pick("không công bố", "withheld")) } }
+        }
         _ => html! { span.suppressed { (lang.pick("ẩn (dưới ngưỡng)", "suppressed")) } },
     }
 }
@@ -217,7 +221,9 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                 }
                 " · n = " (count(lang, overall.n)) " " (flags(lang, overall))
             }
-            @if overall.suppressed {
+            @if overall.flags.contains(&Flag::Withheld) {
+                p.suppressed { (lang.pick("Không công bố: một số liệu khác (kỳ lồng nhau, chế độ kỳ khác, hoặc nơi phục vụ so với cả sở) chỉ chênh lệch dưới ", "Withheld: another figure (a nested period, the other period mode, or a service point against its department) differs from this one by fewer than ")) (page.min_cell) (lang.pick(" người trả lời, nên công bố cả hai sẽ làm lộ câu trả lời của họ.", " respondents, so publishing both would reveal their answers.")) }
+            } @else if overall.suppressed {
                 p.suppressed { (lang.pick("Chưa đủ người trả lời để công bố (ngưỡng ", "Too few respondents to publish (threshold ")) (page.min_cell) ")." }
             }
             @if let Some(compare) = previous { p { (change_words(lang, &compare.overall, &compare.previous.period)) } }

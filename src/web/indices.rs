@@ -79,7 +79,7 @@ fn parse_query(
     let compare = match params.get("compare").map(String::as_str) {
         None => None,
         Some("previous") => Some(period.previous()),
-        Some(other) => Some(Period::parse(other, period.mode).map_err(|e| invalid("compare", e))?),
+        Some(other) => Some(params::published(other, period.mode, "compare")?),
     };
     Ok((
         IndexQuery {

@@ -31,11 +31,25 @@ fn mode(params: &Params) -> Result<PeriodMode, AppError> {
     }
 }
 
+/// A period label that names a published period: a month, quarter, half
+/// or year. Free date ranges are not published — two adjacent ranges could
+/// be differenced down to one respondent (see `indices::disclosure`).
+pub fn published(label: &str, mode: PeriodMode, field: &str) -> Result<Period, AppError> {
+    let period = Period::parse(label, mode).map_err(|e| invalid(field, e))?;
+    if !period.is_on_grid() {
+        return Err(invalid(
+            field,
+            "figures are published for a month, quarter, half or year (e.g. 2026-09, 2026-Q3, 2026-H1, 2026), not for a date range",
+        ));
+    }
+    Ok(period)
+}
+
 /// `period` in `mode` (calendar by default); required.
 pub fn period(params: &Params) -> Result<Period, AppError> {
     let mode = mode(params)?;
     match present(params, "period") {
-        Some(label) => Period::parse(label, mode).map_err(|e| invalid("period", e)),
+        Some(label) => published(label, mode, "period"),
         None => Err(invalid("period", "is required, e.g. 2026-Q3")),
     }
 }
@@ -47,7 +61,7 @@ pub fn period_or(
 ) -> Result<Period, AppError> {
     let mode = mode(params)?;
     match present(params, "period") {
-        Some(label) => Period::parse(label, mode).map_err(|e| invalid("period", e)),
+        Some(label) => published(label, mode, "period"),
         None => Ok(default(mode)),
     }
 }

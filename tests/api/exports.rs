@@ -7,7 +7,7 @@ use calamine::{Data, Reader, Xlsx};
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::helpers::{assert_close, spawn_app, Backend, TestApp};
+use crate::helpers::{assert_close, spawn_app, spawn_app_with_min_cell, Backend, TestApp};
 use crate::indices::import_known;
 
 both_backends!(
@@ -53,7 +53,7 @@ fn float(cell: Option<&Data>, what: &str) -> f64 {
 }
 
 async fn exports_carry_the_index_api_numbers(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app_with_min_cell(backend, 3).await;
     import_known(&app);
     let token = app.create_token(&["--role", "home-affairs", "--name", "reports"]);
     let query = "period=2026-Q1&mode=reporting&department=construction";

@@ -7,6 +7,7 @@ mod postgres;
 mod anonymity;
 mod citizen_form;
 mod cli;
+mod disclosure;
 mod error_pages;
 mod exports;
 mod indices;

@@ -134,6 +134,7 @@ fn flag_names(estimate: &Estimate) -> String {
             Flag::LowReliability => "low_reliability",
             Flag::SingleRespondentStratum => "single_respondent_stratum",
             Flag::NoValidAnswers => "no_valid_answers",
+            Flag::Withheld => "withheld",
         })
         .collect::<Vec<_>>()
         .join(";")

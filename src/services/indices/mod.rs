@@ -3,6 +3,9 @@
 //! them if asked, and hands them to the pure estimators in `stats`.
 
 pub mod dashboard;
+pub mod disclosure;
+
+use disclosure::DisclosureGuard;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -181,9 +184,18 @@ pub fn overall_by_period(
         }
     }
     let layout = layout_of(survey);
+    let guard = DisclosureGuard::load(ctx, survey, periods)?;
     Ok(scores
         .into_iter()
-        .map(|cell| stats::overall_index(&Sample::unweighted(items, cell), &layout, config))
+        .zip(periods)
+        .map(|(cell, period)| {
+            let estimate = stats::overall_index(&Sample::unweighted(items, cell), &layout, config);
+            if guard.releasable(None, period) {
+                estimate
+            } else {
+                estimate.withheld()
+            }
+        })
         .collect())
 }
 
@@ -290,6 +302,7 @@ fn cell_report(
     ctx: &AppContext,
     query: &IndexQuery,
     period: Period,
+    guard: &DisclosureGuard,
 ) -> Result<(CellReport, HashMap<String, i64>, CellData), IndexError> {
     let layout = layout_of(&query.survey);
     let data = load_cell(ctx, query, &period)?;
@@ -301,7 +314,10 @@ fn cell_report(
         &totals,
         &period,
     )?;
-    let estimates = stats::estimate_cell(&sample, &layout, &query.config);
+    let mut estimates = stats::estimate_cell(&sample, &layout, &query.config);
+    if !guard.releasable(query.unit.as_deref(), &period) {
+        estimates = estimates.withheld();
+    }
     Ok((
         CellReport {
             period,
@@ -331,7 +347,8 @@ pub fn compute_with_units(
     compare_with: Option<Period>,
 ) -> Result<(IndexReport, Vec<UnitReport>), IndexError> {
     let (report, data, totals) = compute_keeping_cell(ctx, query, compare_with)?;
-    let units = units_of_cell(ctx, query, &data, &totals)?;
+    let guard = DisclosureGuard::load(ctx, &query.survey, &[query.period])?;
+    let units = units_of_cell(ctx, query, &data, &totals, &guard)?;
     Ok((report, units))
 }
 
@@ -340,7 +357,9 @@ fn compute_keeping_cell(
     query: &IndexQuery,
     compare_with: Option<Period>,
 ) -> Result<(IndexReport, CellData, HashMap<String, i64>), IndexError> {
-    let (current, totals, data) = cell_report(ctx, query, query.period)?;
+    let periods: Vec<Period> = std::iter::once(query.period).chain(compare_with).collect();
+    let guard = DisclosureGuard::load(ctx, &query.survey, &periods)?;
+    let (current, totals, data) = cell_report(ctx, query, query.period, &guard)?;
     let responding: BTreeSet<&str> = data.units.iter().map(String::as_str).collect();
     let coverage_gaps = ctx
         .catalog
@@ -354,7 +373,7 @@ fn compute_keeping_cell(
     let compare = match compare_with {
         None => None,
         Some(period) => {
-            let (previous, _, _) = cell_report(ctx, query, period)?;
+            let (previous, _, _) = cell_report(ctx, query, period, &guard)?;
             let config = &query.config;
             let (a, b) = (&previous.estimates, &current.estimates);
             Some(CompareReport {
@@ -392,7 +411,8 @@ pub struct UnitReport {
 pub fn by_unit(ctx: &AppContext, query: &IndexQuery) -> Result<Vec<UnitReport>, IndexError> {
     let data = load_cell(ctx, query, &query.period)?;
     let totals = totals_for(ctx, query, &query.period)?;
-    units_of_cell(ctx, query, &data, &totals)
+    let guard = DisclosureGuard::load(ctx, &query.survey, &[query.period])?;
+    units_of_cell(ctx, query, &data, &totals, &guard)
 }
 
 fn units_of_cell(
@@ -400,6 +420,7 @@ fn units_of_cell(
     query: &IndexQuery,
     data: &CellData,
     totals: &HashMap<String, i64>,
+    guard: &DisclosureGuard,
 ) -> Result<Vec<UnitReport>, IndexError> {
     let layout = layout_of(&query.survey);
     let items = layout.item_element.len();
@@ -420,10 +441,14 @@ fn units_of_cell(
             } else {
                 sample_of(cell, items, query.weighting, totals, &query.period)?
             };
+            let mut overall = stats::overall_index(&sample, &layout, &query.config);
+            if !guard.releasable(Some(&unit.code), &query.period) {
+                overall = overall.withheld();
+            }
             Ok(UnitReport {
                 unit: unit.code.clone(),
                 respondents: sample.respondents(),
-                overall: stats::overall_index(&sample, &layout, &query.config),
+                overall,
             })
         })
         .collect()
