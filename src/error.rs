@@ -48,6 +48,8 @@ pub enum AppError {
     RequestTimeout { seconds: u64 },
     #[error("expected content type {expected}")]
     UnsupportedMediaType { expected: &'static str },
+    #[error("this address answers {allow} only")]
+    MethodNotAllowed { allow: &'static str },
     #[error("an API token is required: send Authorization: Bearer <token>")]
     Unauthorized,
     /// A page that needs a signed-in staff member; `next` is where to
@@ -120,6 +122,7 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => "payload_too_large",
             AppError::RequestTimeout { .. } => "request_timeout",
             AppError::UnsupportedMediaType { .. } => "unsupported_media_type",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::Unauthorized | AppError::SignInRequired { .. } => "unauthorized",
             AppError::Forbidden(_) | AppError::CsrfRejected => "forbidden",
             AppError::Unavailable(_) => "unavailable",
@@ -165,6 +168,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unauthorized | AppError::SignInRequired { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) | AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -194,6 +198,9 @@ impl ResponseError for AppError {
         }
         if let AppError::Unavailable(_) = self {
             response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
+        if let AppError::MethodNotAllowed { allow } = self {
+            response.insert_header((header::ALLOW, *allow));
         }
         response.json(body)
     }
@@ -313,6 +320,9 @@ impl ResponseError for PageError<'_> {
             .insert_header((header::CACHE_CONTROL, "no-store"));
         if let AppError::Unavailable(_) = self.error {
             response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
+        if let AppError::MethodNotAllowed { allow } = self.error {
+            response.insert_header((header::ALLOW, *allow));
         }
         response.body(page.into_string())
     }

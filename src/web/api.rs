@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{has_content_type, read_body, State, MAX_BODY_BYTES};
+use super::{has_content_type, read_body, resource, State, MAX_BODY_BYTES};
 use crate::definitions::{Catalog, SurveyVersion};
 use crate::domain::{
     Channel, FieldError, FieldErrors, RawSubmission, RawValue, ResponseId, Submission,
@@ -15,10 +15,10 @@ use crate::services::collect::{self, Outcome, RecordError, Replay};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
-            .route("/surveys", web::get().to(list_surveys))
-            .route("/surveys/{slug}", web::get().to(get_survey))
-            .route("/surveys/{slug}/responses", web::post().to(submit))
-            .route("/units", web::get().to(list_units))
+            .service(resource("/surveys", "GET").route(web::get().to(list_surveys)))
+            .service(resource("/surveys/{slug}", "GET").route(web::get().to(get_survey)))
+            .service(resource("/surveys/{slug}/responses", "POST").route(web::post().to(submit)))
+            .service(resource("/units", "GET").route(web::get().to(list_units)))
             .configure(super::indices::routes)
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(AppError::NotFound("no such API route".into()))
@@ -102,8 +102,8 @@ async fn submit(
         });
     }
     let body = read_body(&req, payload, MAX_BODY_BYTES).await?;
-    let value: Value =
-        serde_json::from_slice(&body).map_err(|e| AppError::MalformedJson(e.to_string()))?;
+    let value =
+        super::json::parse_strict(&body).map_err(|e| AppError::MalformedJson(e.to_string()))?;
     let Value::Object(object) = value else {
         let mut errors = FieldErrors::default();
         errors.add("body", FieldError::NotAnObject);

@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 use serde::Deserialize;
 
-use super::{has_content_type, read_body, State, MAX_BODY_BYTES};
+use super::{has_content_type, read_body, resource, State, MAX_BODY_BYTES};
 use crate::definitions::{SurveyVersion, COMMENT_KEY};
 use crate::domain::{Channel, FieldErrors, RawSubmission, RawValue, ResponseId, Submission};
 use crate::error::AppError;
@@ -17,10 +17,13 @@ use crate::services::collect::{self, Outcome, RecordError, Replay};
 use crate::views::citizen::{self as view, FormView};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(index))
-        .route("/s/{slug}", web::get().to(show_form))
-        .route("/s/{slug}", web::post().to(submit_form))
-        .route("/s/{slug}/thanks", web::get().to(thanks))
+    cfg.service(resource("/", "GET").route(web::get().to(index)))
+        .service(
+            resource("/s/{slug}", "GET, POST")
+                .route(web::get().to(show_form))
+                .route(web::post().to(submit_form)),
+        )
+        .service(resource("/s/{slug}/thanks", "GET").route(web::get().to(thanks)))
         .default_service(web::to(not_found));
 }
 
@@ -160,10 +163,20 @@ async fn submit_form(
     if let Some(l) = first("lang") {
         lang = Lang::from_query(Some(&l));
     }
-    let response_id = first("id")
-        .and_then(|id| ResponseId::parse(&id))
-        .unwrap_or_else(ResponseId::new_random)
-        .to_string();
+    // Every rendered form carries its response id and version; a body
+    // without them did not come from one (and without an id a resend could
+    // not be recognised as the same response).
+    let Some(response_id) = first("id").and_then(|id| ResponseId::parse(&id)) else {
+        return Err(AppError::BadRequest(
+            "the form has no valid response id; open the questionnaire again".into(),
+        ));
+    };
+    if first("version").is_none() {
+        return Err(AppError::BadRequest(
+            "the form does not say which questionnaire it answers; open it again".into(),
+        ));
+    }
+    let response_id = response_id.to_string();
 
     let raw = RawSubmission {
         id: values.get("id").cloned().map(RawValue::Text),

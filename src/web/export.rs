@@ -8,8 +8,8 @@ use actix_web::{web, HttpResponse};
 use bytes::Bytes;
 
 use super::auth::{PageLang, Reader};
-use super::params::{self, index_error, invalid, Params};
-use super::State;
+use super::params::{self, index_error, invalid, QueryParams};
+use super::{resource, State};
 use crate::domain::{Access, PeriodMode};
 use crate::error::AppError;
 use crate::services::access::{audit, Principal};
@@ -17,12 +17,12 @@ use crate::services::exports::{self, microdata, report, ExportRequest};
 use crate::views;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/export/indices.{format}", web::get().to(indices))
-        .route("/export/responses.csv", web::get().to(responses))
-        .route("/report", web::get().to(report_page));
+    cfg.service(resource("/export/indices.{format}", "GET").route(web::get().to(indices)))
+        .service(resource("/export/responses.csv", "GET").route(web::get().to(responses)))
+        .service(resource("/report", "GET").route(web::get().to(report_page)));
 }
 
-type Query = web::Query<Params>;
+type Query = QueryParams;
 
 /// The department to export: the requested one if the caller may read it,
 /// a department caller's own by default, all for Home Affairs by default.

@@ -8,8 +8,8 @@ use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
 use super::auth::TokenReader;
-use super::params::{self, index_error, invalid};
-use super::State;
+use super::params::{self, index_error, invalid, QueryParams};
+use super::{resource, State};
 use crate::definitions::{Localized, SurveyVersion};
 use crate::domain::Access;
 use crate::domain::Period;
@@ -18,8 +18,8 @@ use crate::services::indices::{self, IndexQuery, IndexReport};
 use crate::stats::{CellEstimates, Comparison};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/indices", web::get().to(cell))
-        .route("/indices/units", web::get().to(units));
+    cfg.service(resource("/indices", "GET").route(web::get().to(cell)))
+        .service(resource("/indices/units", "GET").route(web::get().to(units)));
 }
 
 const PARAMETERS: [&str; 7] = [
@@ -96,7 +96,7 @@ fn parse_query(
 async fn cell(
     state: State,
     TokenReader(caller): TokenReader,
-    params: web::Query<HashMap<String, String>>,
+    params: QueryParams,
 ) -> Result<HttpResponse, AppError> {
     let (query, compare) = parse_query(&state, &caller.access, &params, true)?;
     let ctx = state.clone();
@@ -110,7 +110,7 @@ async fn cell(
 async fn units(
     state: State,
     TokenReader(caller): TokenReader,
-    params: web::Query<HashMap<String, String>>,
+    params: QueryParams,
 ) -> Result<HttpResponse, AppError> {
     let (query, _) = parse_query(&state, &caller.access, &params, false)?;
     let ctx = state.clone();

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod citizen;
 pub mod export;
 pub mod indices;
+pub mod json;
 pub mod params;
 pub mod session;
 pub mod staff;
@@ -27,9 +28,17 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub type State = web::Data<AppContext>;
 
+/// A resource whose routes answer the methods in `allow` (as the `Allow`
+/// header writes them); any other method gets 405 with that header.
+pub fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        Err::<HttpResponse, _>(AppError::MethodNotAllowed { allow })
+    }))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
+    cfg.service(resource("/healthz", "GET").route(web::get().to(healthz)))
+        .service(resource("/readyz", "GET").route(web::get().to(readyz)))
         .configure(api::routes)
         .configure(staff::routes)
         .configure(export::routes)

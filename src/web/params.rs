@@ -11,6 +11,41 @@ use crate::stats::StatsConfig;
 
 pub type Params = HashMap<String, String>;
 
+/// The query string's parameters, each at most once: a repeated parameter
+/// is a 422 naming it rather than one of its values chosen silently.
+pub struct QueryParams(pub Params);
+
+impl QueryParams {
+    pub fn parse(query: &str) -> Result<Params, AppError> {
+        let mut params = Params::new();
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            let key = key.into_owned();
+            if params.contains_key(&key) {
+                return Err(invalid(&key, "appears more than once"));
+            }
+            params.insert(key, value.into_owned());
+        }
+        Ok(params)
+    }
+}
+
+impl std::ops::Deref for QueryParams {
+    type Target = Params;
+
+    fn deref(&self) -> &Params {
+        &self.0
+    }
+}
+
+impl actix_web::FromRequest for QueryParams {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<QueryParams, AppError>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(QueryParams::parse(req.query_string()).map(QueryParams))
+    }
+}
+
 pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
     AppError::InvalidParameter {
         field: field.into(),

@@ -9,9 +9,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 
 use super::auth::{AdminRole, CsrfForm, HomeAffairsRole, PageLang, ScoreReaderRole, Staff};
-use super::params::{self, Params};
+use super::params::{self, Params, QueryParams};
 use super::session;
-use super::State;
+use super::{resource, State};
 use crate::app::AppContext;
 use crate::domain::{Period, Role};
 use crate::error::AppError;
@@ -23,16 +23,19 @@ use crate::services::indices::dashboard;
 use crate::views::staff::{self as view, DepartmentPage, OverviewPage};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", web::get().to(login_form))
-        .route("/login", web::post().to(login))
-        .route("/logout", web::post().to(logout))
-        .route("/dashboard", web::get().to(overview))
-        .route("/dashboard/{department}", web::get().to(department))
-        .route("/admin/users", web::get().to(admin_users))
-        .route(
-            "/admin/users/{username}/{action}",
-            web::post().to(admin_user_action),
-        );
+    cfg.service(
+        resource("/login", "GET, POST")
+            .route(web::get().to(login_form))
+            .route(web::post().to(login)),
+    )
+    .service(resource("/logout", "POST").route(web::post().to(logout)))
+    .service(resource("/dashboard", "GET").route(web::get().to(overview)))
+    .service(resource("/dashboard/{department}", "GET").route(web::get().to(department)))
+    .service(resource("/admin/users", "GET").route(web::get().to(admin_users)))
+    .service(
+        resource("/admin/users/{username}/{action}", "POST")
+            .route(web::post().to(admin_user_action)),
+    );
 }
 
 fn html(status: StatusCode, markup: Markup) -> HttpResponse {
@@ -60,7 +63,7 @@ fn landing(user: &StaffUser, lang: Lang) -> String {
 async fn login_form(
     session: Session,
     PageLang(lang): PageLang,
-    query: web::Query<Params>,
+    query: QueryParams,
 ) -> HttpResponse {
     let csrf = session::csrf_token(&session);
     let next = query.get("next").cloned().unwrap_or_default();
@@ -224,7 +227,7 @@ async fn department(
     state: State,
     staff: Staff<ScoreReaderRole>,
     path: web::Path<String>,
-    query: web::Query<Params>,
+    query: QueryParams,
     PageLang(lang): PageLang,
 ) -> Result<HttpResponse, AppError> {
     let code = path.into_inner();
@@ -272,7 +275,7 @@ async fn department(
 async fn overview(
     state: State,
     staff: Staff<HomeAffairsRole>,
-    query: web::Query<Params>,
+    query: QueryParams,
     PageLang(lang): PageLang,
 ) -> Result<HttpResponse, AppError> {
     let period = period_of(&state, &query)?;

@@ -114,7 +114,7 @@ async fn import_is_all_or_nothing_and_replay_safe(backend: Backend) {
          0f8fad5b-d9cb-469f-a165-70867728950e,bv-dk-kien-giang,2026-07-14,,4,5,3,NA,certainly,80,1,female,\"Chờ lâu, nhưng bác sĩ tận tình\"\n\
          ,bv-dktt-an-giang,2026-07-15,paper,2,,1,4,return,55,0,,\n\
          ,bv-dktt-an-giang,2026-07-15,paper,2,,1,4,return,55,0,,\n\
-         ,tyt-phu-quoc,2026-09-30,web,5,5,5,5,,100,,male,\n"
+         ,tyt-phu-quoc,2026-09-30,paper,5,5,5,5,,100,,male,\n"
     );
     std::fs::write(&csv, &good).unwrap();
     let import = |path: &Path| {
@@ -153,9 +153,10 @@ async fn import_is_all_or_nothing_and_replay_safe(backend: Backend) {
         answers,
         serde_json::json!({"A1": 4, "A2": 5, "B1": 3, "C6": "na", "RETURN": "certainly", "EXPECT_MET": 80, "INSURED": true, "GENDER": "female"})
     );
-    assert!(rows
-        .iter()
-        .any(|r| r.channel == "web" && r.unit == "tyt-phu-quoc"));
+    assert!(
+        rows.iter().all(|r| r.channel == "paper"),
+        "imported rows are paper"
+    );
 
     // One bad file: nothing imported, every bad row reported by line and column.
     let bad = format!(

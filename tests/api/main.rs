@@ -14,6 +14,7 @@ mod indices;
 mod sessions;
 mod staff;
 mod storage;
+mod strict_inputs;
 mod submissions;
 mod surveys_api;
 mod transactions;

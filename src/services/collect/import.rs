@@ -20,6 +20,23 @@ const UNIT: &str = "unit";
 const SUBMITTED_ON: &str = "submitted_on";
 const CHANNEL: &str = "channel";
 
+/// No response can be older than this: the first date any questionnaire of
+/// the service could have been answered (the period grid starts in 2000).
+const FIRST_SURVEY_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(day) => day,
+    None => panic!("a valid date"),
+};
+
+/// Whether a line inside a comment looks like the start of another row (a
+/// known service point or a date, then a comma): the sign of an open quote.
+fn swallowed_row(line: &str, ctx: &AppContext) -> bool {
+    let first = line.split(',').next().unwrap_or_default().trim();
+    line.contains(',')
+        && (ctx.catalog.unit(first).is_some()
+            || NaiveDate::parse_from_str(first, "%Y-%m-%d").is_ok()
+            || ResponseId::parse(first).is_some())
+}
+
 /// Namespace for ids derived from rows that carry none.
 const ROW_NAMESPACE: Uuid = Uuid::from_u128(0x5b1e_63a4_8f0d_4c39_9a57_2f1d_0c7e_4b11);
 
@@ -203,10 +220,19 @@ fn parse_rows(
         };
         let line = record.position().map_or(0, |p| p.line());
         if record.len() != headers.len() {
+            let open_quote = record.iter().any(|f| f.contains(['\n', '\r']));
             faults.push(RowFault {
                 line,
                 column: "-".into(),
-                message: format!("{} fields, the header has {}", record.len(), headers.len()),
+                message: if open_quote {
+                    format!(
+                        "{} fields, the header has {}: a field holds a line break, so a quote was probably left open, merging the rows after it",
+                        record.len(),
+                        headers.len()
+                    )
+                } else {
+                    format!("{} fields, the header has {}", record.len(), headers.len())
+                },
             });
             continue;
         }
@@ -217,16 +243,40 @@ fn parse_rows(
                 .map(|i| record[i].trim().to_string())
         };
         let mut row_faults = Vec::new();
+        // A line break belongs only in a quoted comment. Anywhere else, or
+        // a comment that goes on with what looks like the next rows, means
+        // a quote was left open and rows were merged into one field.
+        for (name, value) in headers.iter().zip(record.iter()) {
+            let merged = if name == COMMENT_KEY {
+                value.lines().skip(1).any(|next| swallowed_row(next, ctx))
+            } else {
+                value.contains(['\n', '\r'])
+            };
+            if merged {
+                row_faults.push((
+                    name.clone(),
+                    "holds a line break: a quote was probably left open, merging the rows after it"
+                        .to_string(),
+                ));
+            }
+        }
 
         let submitted_on = match field(SUBMITTED_ON)
             .as_deref()
             .map(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
         {
-            Some(Ok(date)) if date <= today => Some(date),
-            Some(Ok(_)) => {
+            Some(Ok(date)) if date > today => {
                 row_faults.push((SUBMITTED_ON.to_string(), "is in the future".to_string()));
                 None
             }
+            Some(Ok(date)) if date < FIRST_SURVEY_DAY => {
+                row_faults.push((
+                    SUBMITTED_ON.to_string(),
+                    format!("is before {FIRST_SURVEY_DAY}, when no survey of this service ran"),
+                ));
+                None
+            }
+            Some(Ok(date)) => Some(date),
             _ => {
                 row_faults.push((
                     SUBMITTED_ON.to_string(),
@@ -235,17 +285,18 @@ fn parse_rows(
                 None
             }
         };
+        // Rows typed in from paper are paper: an import cannot claim to be
+        // web or API traffic, nor simulated data.
         let channel = match field(CHANNEL).filter(|c| !c.is_empty()) {
             None => Some(Channel::Paper),
-            Some(text) => {
-                let channel = Channel::parse(&text);
-                if channel.is_none() {
-                    row_faults.push((
-                        CHANNEL.to_string(),
-                        "must be one of web, api, paper, simulated".to_string(),
-                    ));
-                }
-                channel
+            Some(text) if Channel::parse(&text) == Some(Channel::Paper) => Some(Channel::Paper),
+            Some(_) => {
+                row_faults.push((
+                    CHANNEL.to_string(),
+                    "must be paper (or left empty): imported rows are paper questionnaires"
+                        .to_string(),
+                ));
+                None
             }
         };
 
