@@ -1,6 +1,7 @@
 //! The command line: what each command accepts (clap) and which module runs
 //! it. Commands call services, never the database directly.
 
+mod backup;
 mod check;
 mod export;
 mod import;
@@ -67,6 +68,9 @@ enum Command {
     },
     /// Store synthetic responses (channel "simulated"); the same seed gives the same data.
     Simulate(simulate::Args),
+    /// Write a consistent copy of the database while the service runs
+    /// (SQLite); for PostgreSQL, print the pg_dump and pg_restore to use.
+    Backup(backup::Args),
 }
 
 /// Who the audit log names for actions taken on the command line.
@@ -85,5 +89,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token { action } => token::run(&open()?, action),
         Command::Volumes { action } => volumes::run(&open()?, action),
         Command::Simulate(args) => simulate::run(&open()?, args),
+        Command::Backup(args) => backup::run(&open()?, args),
     }
 }

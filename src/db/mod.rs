@@ -298,6 +298,23 @@ impl Db {
         Ok(())
     }
 
+    /// Writes a consistent copy of an SQLite database to `target` while it
+    /// keeps serving (`VACUUM INTO`: one read transaction, so the copy is
+    /// the database as of one instant). PostgreSQL is backed up with its
+    /// own tools, so this is `None` there.
+    pub fn backup_sqlite(&self, target: &Path) -> Option<DbResult<()>> {
+        let Backend::Sqlite(_) = self.backend else {
+            return None;
+        };
+        Some((|| {
+            let mut conn = self.reader()?;
+            diesel::sql_query("VACUUM INTO ?")
+                .bind::<diesel::sql_types::Text, _>(target.to_string_lossy().into_owned())
+                .execute(&mut *conn)?;
+            Ok(())
+        })())
+    }
+
     /// Applies pending migrations; returns how many ran.
     pub fn migrate(&self) -> DbResult<usize> {
         let mut conn = self.writer()?;

@@ -4,6 +4,7 @@
 //! They know nothing of HTTP.
 
 pub mod access;
+pub mod backup;
 pub mod collect;
 pub mod exports;
 pub mod indices;

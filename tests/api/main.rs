@@ -5,6 +5,7 @@ mod helpers;
 mod postgres;
 
 mod anonymity;
+mod backup;
 mod citizen_form;
 mod cli;
 mod disclosure;
