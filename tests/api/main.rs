@@ -11,6 +11,7 @@ mod cli;
 mod disclosure;
 mod error_pages;
 mod exports;
+mod faults;
 mod indices;
 mod sessions;
 mod staff;

@@ -1,0 +1,126 @@
+//! Faults under load: the server killed with SIGKILL while submissions
+//! arrive, restarted, and every unacknowledged submission retried. Nothing
+//! acknowledged is lost, nothing is stored twice, no row is half-written.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use crate::both_backends;
+use crate::helpers::{hailong_command, repo_definitions, stored_rows, Backend, TestDatabase};
+
+both_backends!(killed_under_load_nothing_acknowledged_is_lost);
+
+/// Starts `hailong serve` on a free port; returns the child and its address.
+fn serve(url: &str) -> (Child, String) {
+    let mut child = hailong_command(url, &repo_definitions())
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env(
+            "HAILONG_SESSION_KEY",
+            "fault-test-only-session-key-0123456789",
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("hailong listening on ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    (child, address)
+}
+
+fn body(id: &str, i: usize) -> serde_json::Value {
+    let units = ["bv-dk-kien-giang", "bv-dktt-an-giang", "tyt-thoai-son"];
+    serde_json::json!({
+        "id": id, "unit": units[i % 3],
+        "answers": {"A1": 1 + i % 5, "B1": 1 + (i / 5) % 5, "RETURN": "certainly"},
+        "comment": format!("response {i}")
+    })
+}
+
+async fn killed_under_load_nothing_acknowledged_is_lost(backend: Backend) {
+    let database = TestDatabase::new(backend);
+    // Migrations and versions first, so the first server starts quickly.
+    let (mut first, address) = serve(&database.url);
+    const N: usize = 300;
+    let ids: Vec<String> = (0..N).map(|_| crate::helpers::new_id()).collect();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let url = format!("{address}/api/v1/surveys/health-outpatient/responses");
+
+    // Eight clients send; the server is killed after the first acknowledgements.
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(HashSet::new()));
+    let mut senders = Vec::new();
+    for worker in 0..8 {
+        let (client, url, ids, acknowledged) = (
+            client.clone(),
+            url.clone(),
+            ids.clone(),
+            acknowledged.clone(),
+        );
+        senders.push(tokio::spawn(async move {
+            for i in (worker..N).step_by(8) {
+                if let Ok(response) = client.post(&url).json(&body(&ids[i], i)).send().await {
+                    if matches!(response.status().as_u16(), 200 | 201) {
+                        acknowledged.lock().unwrap().insert(i);
+                    }
+                }
+            }
+        }));
+    }
+    loop {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if acknowledged.lock().unwrap().len() >= N / 4 {
+            break;
+        }
+    }
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    for sender in senders {
+        sender.await.unwrap();
+    }
+    let acknowledged_before: HashSet<usize> = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged_before.len() < N,
+        "the kill came before the end"
+    );
+
+    // Restarted, every client retries everything it sent; replays are 200.
+    let (mut second, address) = serve(&database.url);
+    let url = format!("{address}/api/v1/surveys/health-outpatient/responses");
+    for (i, id) in ids.iter().enumerate() {
+        let response = client.post(&url).json(&body(id, i)).send().await.unwrap();
+        let status = response.status().as_u16();
+        assert!(status == 200 || status == 201, "retry {i}: {status}");
+        if acknowledged_before.contains(&i) {
+            assert_eq!(status, 200, "an acknowledged response {i} is stored");
+        }
+    }
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    let db = hailong::db::Db::connect(&database.url, Duration::from_secs(5)).unwrap();
+    let rows = stored_rows(&db);
+    assert_eq!(rows.len(), N, "every response once");
+    let stored: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(stored.len(), N, "no id twice");
+    for (i, id) in ids.iter().enumerate() {
+        let row = rows.iter().find(|r| &r.id == id).expect("stored");
+        assert_eq!(
+            row.comment.as_deref(),
+            Some(format!("response {i}").as_str())
+        );
+        assert!(
+            row.answers.contains("\"RETURN\":\"certainly\""),
+            "{}",
+            row.answers
+        );
+    }
+}
