@@ -116,25 +116,16 @@ async fn browsers_get_translated_pages_and_token_callers_json(backend: Backend) 
 
     // After signing in, the browser is taken back to the report it asked for.
     let client = crate::staff::browser();
-    let page = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let back = client
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf", crate::staff::csrf_of(&page).as_str()),
+    let back = crate::staff::post_login(
+        &app,
+        &client,
+        &[
             ("username", "health1"),
             ("password", crate::staff::PASSWORD),
             ("next", "/report?period=2026-Q1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(back.status(), 303);
     assert_eq!(back.headers()["location"], "/report?period=2026-Q1");
 

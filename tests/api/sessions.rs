@@ -10,7 +10,7 @@ use reqwest::cookie::{CookieStore, Jar};
 
 use crate::both_backends;
 use crate::helpers::{spawn_app_with, AppOptions, Backend, TestApp};
-use crate::staff::{create_user, session_csrf, sign_in, status_of, PASSWORD};
+use crate::staff::{create_user, sign_in, sign_out, status_of, PASSWORD};
 
 both_backends!(copied_cookies_end_with_the_session);
 
@@ -81,20 +81,17 @@ async fn copied_cookies_end_with_the_session(backend: Backend) {
         200,
         "the second instance accepts the session"
     );
-    let csrf = session_csrf(&app, &client, "/dashboard").await;
-    let out = client
-        .post(app.url("/logout"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status(), 303);
+    assert_eq!(sign_out(&app, &client).await, 303);
     assert_eq!(
         status_of(&app, &copy, "/dashboard").await.0,
         303,
         "logout ends the copy"
     );
-    let _ = second;
+    assert_eq!(
+        status_of(&second, &copy, "/dashboard").await.0,
+        303,
+        "and on the second instance"
+    );
 
     // A password change ends every session.
     let (_, copy) = signed_in_with_copy(&app, "ha1").await;

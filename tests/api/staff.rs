@@ -56,13 +56,12 @@ pub fn csrf_of(html: &str) -> String {
     html[start..start + html[start..].find('"').unwrap()].to_string()
 }
 
-/// Signs in; returns the status and Location of the answer.
-pub async fn sign_in(
+/// Opens the sign-in form and sends it with `fields` and its CSRF token.
+pub async fn post_login(
     app: &TestApp,
     client: &reqwest::Client,
-    username: &str,
-    password: &str,
-) -> (u16, String) {
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     let page = client
         .get(app.url("/login"))
         .send()
@@ -71,17 +70,43 @@ pub async fn sign_in(
         .text()
         .await
         .unwrap();
-    let response = client
+    let csrf = csrf_of(&page);
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    client
         .post(app.url("/login"))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("username", username),
-            ("password", password),
-            ("next", ""),
-        ])
+        .form(&form)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Signs out with the session's CSRF token; returns the status.
+pub async fn sign_out(app: &TestApp, client: &reqwest::Client) -> u16 {
+    let csrf = session_csrf(app, client, "/dashboard").await;
+    client
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Signs in; returns the status and Location of the answer.
+pub async fn sign_in(
+    app: &TestApp,
+    client: &reqwest::Client,
+    username: &str,
+    password: &str,
+) -> (u16, String) {
+    let response = post_login(
+        app,
+        client,
+        &[("username", username), ("password", password), ("next", "")],
+    )
+    .await;
     let location = response
         .headers()
         .get("location")
@@ -246,14 +271,7 @@ async fn login_logout_and_csrf(backend: Backend) {
         200,
         "still signed in"
     );
-    let csrf = session_csrf(&app, &client, "/dashboard").await;
-    let out = client
-        .post(app.url("/logout"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status(), 303);
+    assert_eq!(sign_out(&app, &client).await, 303);
     assert_eq!(
         status_of(&app, &client, "/dashboard").await.0,
         303,

@@ -110,25 +110,12 @@ async fn ambiguous_requests_are_refused_by_name(backend: Backend) {
 
     // A username of 60,000 characters is neither echoed nor stored whole.
     let long = "x".repeat(60_000);
-    let client = crate::staff::browser();
-    let page = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let answer = client
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf", crate::staff::csrf_of(&page).as_str()),
-            ("username", long.as_str()),
-            ("password", "whatever it is"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let answer = crate::staff::post_login(
+        &app,
+        &crate::staff::browser(),
+        &[("username", long.as_str()), ("password", "whatever it is")],
+    )
+    .await;
     assert_eq!(answer.status(), 401);
     assert!(!answer.text().await.unwrap().contains(&"x".repeat(33)));
     let audit = hailong::db::audit::recent(&mut app.db().reader().unwrap(), 10).unwrap();
