@@ -28,6 +28,8 @@ pub struct Config {
     /// How long a request body may take to arrive before 408
     /// (`HAILONG_BODY_TIMEOUT_SECONDS`, default 10).
     pub body_timeout: Duration,
+    /// Serve `/metrics` beyond this machine (`HAILONG_METRICS_FROM_ANYWHERE=1`).
+    pub metrics_from_anywhere: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -76,15 +78,13 @@ impl Config {
             None => defaults.level,
             Some(v) => parse_level(&v).map_err(|e| format!("HAILONG_LEVEL {e}"))?,
         };
-        let secure = match var("HAILONG_COOKIE_SECURE").as_deref().map(str::trim) {
-            None | Some("0") | Some("false") => false,
-            Some("1") | Some("true") => true,
-            Some(other) => {
-                return Err(format!(
-                    "HAILONG_COOKIE_SECURE must be 1 or 0, got \"{other}\""
-                ))
-            }
+        let switch = |name: &str| match var(name).as_deref().map(str::trim) {
+            None | Some("0") | Some("false") => Ok(false),
+            Some("1") | Some("true") => Ok(true),
+            Some(other) => Err(format!("{name} must be 1 or 0, got \"{other}\"")),
         };
+        let secure = switch("HAILONG_COOKIE_SECURE")?;
+        let metrics_from_anywhere = switch("HAILONG_METRICS_FROM_ANYWHERE")?;
         let idle_minutes = count("HAILONG_SESSION_IDLE_MINUTES", 30)?;
         let max_hours = count("HAILONG_SESSION_MAX_HOURS", 12)?;
         if max_hours == 0 {
@@ -115,6 +115,7 @@ impl Config {
             },
             pool_timeout: Duration::from_secs(db_wait as u64),
             body_timeout: Duration::from_secs(body_wait as u64),
+            metrics_from_anywhere,
             database_url: text("DATABASE_URL", DEFAULT_DATABASE_URL),
             definitions: PathBuf::from(text("HAILONG_DEFINITIONS", DEFAULT_DEFINITIONS)),
             bind: text("HAILONG_BIND", DEFAULT_BIND),

@@ -11,6 +11,7 @@ pub mod definitions;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod metrics;
 pub mod services;
 pub mod startup;
 pub mod stats;

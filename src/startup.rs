@@ -71,6 +71,7 @@ impl Application {
             // so the headers, compression and the log apply to them too.
             App::new()
                 .wrap(from_fn(crate::web::error_pages))
+                .wrap(crate::metrics::HTTP.clone())
                 .wrap(access_log())
                 .wrap(Compress::default())
                 .wrap(

@@ -26,7 +26,8 @@ use hailong::config::Config;
 /// (generated into the data directory), HAILONG_SESSION_IDLE_MINUTES (30),
 /// HAILONG_SESSION_MAX_HOURS (12),
 /// HAILONG_COOKIE_SECURE (0), HAILONG_DB_WAIT_SECONDS (5),
-/// HAILONG_BODY_TIMEOUT_SECONDS (10), RUST_LOG (info).
+/// HAILONG_BODY_TIMEOUT_SECONDS (10), HAILONG_METRICS_FROM_ANYWHERE (0),
+/// RUST_LOG (info).
 #[derive(Parser)]
 #[command(name = "hailong", version, about, long_about)]
 pub struct Cli {

@@ -26,8 +26,13 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
         demo_accounts(&ctx)?;
     }
     let bind = args.bind.unwrap_or(config.bind.clone());
-    let settings = WebSettings::load(&config.sessions, config.body_timeout, &config.data_dir())
-        .context("cannot load the session key")?;
+    let settings = WebSettings::load(
+        &config.sessions,
+        config.body_timeout,
+        config.metrics_from_anywhere,
+        &config.data_dir(),
+    )
+    .context("cannot load the session key")?;
     let app = Application::build(ctx, &bind, settings, None)
         .with_context(|| format!("cannot listen on {bind}"))?;
     let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);

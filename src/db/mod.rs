@@ -244,11 +244,18 @@ impl Db {
     }
 
     pub fn reader(&self) -> DbResult<Pooled> {
-        Ok(self.read.get()?)
+        Self::checkout(&self.read)
     }
 
     pub fn writer(&self) -> DbResult<Pooled> {
-        Ok(self.write.get()?)
+        Self::checkout(&self.write)
+    }
+
+    fn checkout(pool: &Pool<Manager>) -> DbResult<Pooled> {
+        let started = std::time::Instant::now();
+        let conn = pool.get();
+        crate::metrics::pool_wait(started.elapsed());
+        Ok(conn?)
     }
 
     /// Runs `work` in one write transaction on the writer connection and

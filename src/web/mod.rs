@@ -39,6 +39,7 @@ pub fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/healthz", "GET").route(web::get().to(healthz)))
         .service(resource("/readyz", "GET").route(web::get().to(readyz)))
+        .service(resource("/metrics", "GET").route(web::get().to(metrics)))
         .configure(api::routes)
         .configure(staff::routes)
         .configure(export::routes)
@@ -49,6 +50,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// balancer does not restart instances during a database outage.
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+/// Prometheus metrics, for a scraper on this machine (loopback) unless
+/// `HAILONG_METRICS_FROM_ANYWHERE=1`: request counts by route reveal the
+/// service's traffic, which is not for everyone.
+async fn metrics(
+    req: HttpRequest,
+    settings: web::Data<session::WebSettings>,
+) -> Result<HttpResponse, AppError> {
+    let local = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
+    if !local && !settings.metrics_from_anywhere {
+        return Err(AppError::Forbidden(
+            "metrics are served to this machine only".into(),
+        ));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(crate::metrics::render()))
 }
 
 /// Readiness: the database answers too. 503 with Retry-After when it does

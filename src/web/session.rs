@@ -23,6 +23,8 @@ pub struct WebSettings {
     pub cookie_secure: bool,
     /// A request body must arrive whole within this time.
     pub body_timeout: Duration,
+    /// Serve `/metrics` to any address, not only this machine.
+    pub metrics_from_anywhere: bool,
 }
 
 /// How long a request body may take when nothing else is configured.
@@ -34,6 +36,7 @@ impl WebSettings {
     pub fn load(
         config: &SessionConfig,
         body_timeout: Duration,
+        metrics_from_anywhere: bool,
         data_dir: &Path,
     ) -> io::Result<WebSettings> {
         let session_key = match &config.key {
@@ -46,6 +49,7 @@ impl WebSettings {
             session_lifetime: config.lifetime,
             cookie_secure: config.secure,
             body_timeout,
+            metrics_from_anywhere,
         })
     }
 }

@@ -286,3 +286,47 @@ async fn a_body_that_never_finishes_is_408(backend: Backend) {
     assert!(started.elapsed() >= Duration::from_millis(900));
     assert!(app.stored_rows().is_empty());
 }
+
+both_backends!(metrics_count_routes_and_submissions_and_name_no_one);
+
+/// `/metrics` counts requests by route template and submissions by channel
+/// and outcome; no label names a survey, a service point or an id.
+async fn metrics_count_routes_and_submissions_and_name_no_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = new_id();
+    let sent = app
+        .post_json(
+            "/api/v1/surveys/health-outpatient/responses",
+            &valid_health_submission(&id),
+        )
+        .await;
+    assert_eq!(sent.status(), 201);
+    assert_eq!(
+        app.get("/s/health-outpatient/thanks?unit=bv-dk-kien-giang")
+            .await
+            .status(),
+        200
+    );
+    let metrics = app.get("/metrics").await;
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    let count = |prefix: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    assert!(
+        count(r#"hailong_submissions_total{channel="api",outcome="recorded"}"#) >= 1.0,
+        "{text}"
+    );
+    assert!(text.contains(r#"endpoint="/s/{slug}/thanks""#), "{text}");
+    assert!(
+        text.contains("hailong_db_pool_wait_seconds_count"),
+        "{text}"
+    );
+    for secret in ["health-outpatient", "bv-dk-kien-giang", id.as_str()] {
+        assert!(!text.contains(secret), "{secret} in the metrics");
+    }
+}

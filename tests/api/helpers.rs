@@ -160,6 +160,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         sessions: hailong::config::SessionConfig::default(),
         pool_timeout: options.pool_timeout,
         body_timeout: options.body_timeout,
+        metrics_from_anywhere: false,
     };
     let clock = options.clock;
     let ctx = tokio::task::spawn_blocking(move || {
@@ -176,6 +177,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         session_lifetime: options.session_lifetime,
         cookie_secure: false,
         body_timeout: options.body_timeout,
+        metrics_from_anywhere: false,
     };
     let app = Application::build(ctx.clone(), "127.0.0.1:0", settings, Some(TEST_WORKERS))
         .expect("application builds");

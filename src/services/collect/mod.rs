@@ -62,7 +62,7 @@ pub fn record(
     submitted_on: NaiveDate,
 ) -> Result<Outcome, RecordError> {
     let row = to_row(version, submission, channel, submitted_on);
-    db.write_tx(|conn| {
+    let outcome = db.write_tx(|conn| {
         if responses::insert_if_new(conn, &row)? {
             return Ok(Outcome::Recorded);
         }
@@ -70,7 +70,15 @@ pub fn record(
             Some(existing) if existing.same_content(&row) => Ok(Outcome::AlreadyRecorded),
             _ => Err(RecordError::Conflict),
         }
-    })
+    });
+    let label = match &outcome {
+        Ok(Outcome::Recorded) => "recorded",
+        Ok(Outcome::AlreadyRecorded) => "replay",
+        Err(RecordError::Conflict) => "conflict",
+        Err(RecordError::Db(_)) => "failed",
+    };
+    crate::metrics::submission(channel.as_str(), label);
+    outcome
 }
 
 /// Whether a submission's id is already stored, and if so whether the
@@ -131,6 +139,7 @@ pub struct BatchOutcome {
 /// second import of the same file) exactly as if it had been stored before.
 pub fn store_batch(conn: &mut Conn, rows: &[ResponseRow]) -> Result<BatchOutcome, DbError> {
     let plan = plan_batch(conn, rows)?;
+    crate::metrics::BATCH_ROWS.observe(rows.len() as f64);
     let mut inserted: HashSet<String> = HashSet::with_capacity(plan.new_indices.len());
     // Copies a few hundred rows at a time: a batch can be large.
     for chunk in plan.new_indices.chunks(500) {

@@ -1,0 +1,95 @@
+//! Prometheus metrics: request counts and latencies by route template (the
+//! HTTP middleware), submissions by channel and outcome, waits for a
+//! database connection, and the size of stored batches. No label carries a
+//! survey, a service point, an id or an address: nothing here can point at
+//! a respondent.
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
+use prometheus::{Encoder, Histogram, HistogramOpts, IntCounterVec, Opts, Registry, TextEncoder};
+
+/// Every metric of the service, served at `/metrics`.
+pub static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
+
+fn registered<M: prometheus::core::Collector + Clone + 'static>(metric: M) -> M {
+    // A name registered twice is a programming error caught by the tests.
+    REGISTRY
+        .register(Box::new(metric.clone()))
+        .expect("a metric name is registered once");
+    metric
+}
+
+/// Responses received, by channel (web, api, paper, simulated) and outcome
+/// (recorded, replay, conflict).
+pub static SUBMISSIONS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    registered(
+        IntCounterVec::new(
+            Opts::new(
+                "hailong_submissions_total",
+                "Responses received, by channel and outcome",
+            ),
+            &["channel", "outcome"],
+        )
+        .expect("valid metric"),
+    )
+});
+
+/// Seconds a request waited for a database connection.
+pub static POOL_WAIT: LazyLock<Histogram> = LazyLock::new(|| {
+    registered(
+        Histogram::with_opts(
+            HistogramOpts::new(
+                "hailong_db_pool_wait_seconds",
+                "Time spent waiting for a database connection",
+            )
+            .buckets(vec![0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0]),
+        )
+        .expect("valid metric"),
+    )
+});
+
+/// Rows in each batch stored by an import or a simulation.
+pub static BATCH_ROWS: LazyLock<Histogram> = LazyLock::new(|| {
+    registered(
+        Histogram::with_opts(
+            HistogramOpts::new("hailong_batch_rows", "Rows in each stored batch")
+                .buckets(vec![1.0, 10.0, 100.0, 1_000.0, 10_000.0, 100_000.0]),
+        )
+        .expect("valid metric"),
+    )
+});
+
+/// Records a submission's outcome.
+pub fn submission(channel: &str, outcome: &str) {
+    SUBMISSIONS.with_label_values(&[channel, outcome]).inc();
+}
+
+/// Records a wait for a connection.
+pub fn pool_wait(waited: Duration) {
+    POOL_WAIT.observe(waited.as_secs_f64());
+}
+
+/// The HTTP middleware: requests and their durations by method, route
+/// template (`/s/{slug}`, never the slug) and status; paths that match no
+/// route are one label. One per process, shared by every application.
+pub static HTTP: LazyLock<PrometheusMetrics> = LazyLock::new(|| {
+    PrometheusMetricsBuilder::new("hailong")
+        .registry(REGISTRY.clone())
+        .mask_unmatched_patterns("(no route)")
+        .build()
+        .expect("the HTTP metrics register once")
+});
+
+/// Every metric in the Prometheus text format.
+pub fn render() -> Vec<u8> {
+    LazyLock::force(&SUBMISSIONS);
+    LazyLock::force(&POOL_WAIT);
+    LazyLock::force(&BATCH_ROWS);
+    let mut buffer = Vec::new();
+    if let Err(err) = TextEncoder::new().encode(&REGISTRY.gather(), &mut buffer) {
+        log::error!("cannot encode the metrics: {err}");
+    }
+    buffer
+}
