@@ -219,6 +219,41 @@ impl Period {
         !matches!(self.kind, PeriodKind::Range(..))
     }
 
+    /// The ways this period splits exactly into finer grid periods of the
+    /// same mode: a year into months, quarters and halves; a half into
+    /// months and quarters; a quarter into months.
+    pub fn partitions(&self) -> Vec<Vec<Period>> {
+        let of = |kinds: Vec<PeriodKind>| {
+            kinds
+                .into_iter()
+                .map(|kind| Period {
+                    kind,
+                    mode: self.mode,
+                })
+                .collect::<Vec<_>>()
+        };
+        let months = |y: i32, first: u32, count: u32| {
+            of((first..first + count)
+                .map(|m| PeriodKind::Month(y, m))
+                .collect())
+        };
+        let quarters = |y: i32, first: u32, count: u32| {
+            of((first..first + count)
+                .map(|q| PeriodKind::Quarter(y, q))
+                .collect())
+        };
+        match self.kind {
+            PeriodKind::Year(y) => vec![
+                months(y, 1, 12),
+                quarters(y, 1, 4),
+                of(vec![PeriodKind::Half(y, 1), PeriodKind::Half(y, 2)]),
+            ],
+            PeriodKind::Half(y, h) => vec![months(y, 6 * h - 5, 6), quarters(y, 2 * h - 1, 2)],
+            PeriodKind::Quarter(y, q) => vec![months(y, 3 * q - 2, 3)],
+            PeriodKind::Month(..) | PeriodKind::Range(..) => Vec::new(),
+        }
+    }
+
     /// Every grid period, in both modes, with a day between `from` and `to`:
     /// every figure a requester could ask for beside one of those days.
     pub fn grid_overlapping(from: NaiveDate, to: NaiveDate) -> Vec<Period> {
