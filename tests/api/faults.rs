@@ -124,3 +124,107 @@ async fn killed_under_load_nothing_acknowledged_is_lost(backend: Backend) {
         );
     }
 }
+
+/// PostgreSQL stopped under the service: answers turn to a quick 503 with
+/// Retry-After (readiness too, liveness not), and once the server is back
+/// the service recovers by itself, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_stopped_then_back_gives_a_quick_503_and_recovers() {
+    if crate::postgres::cluster().is_none() {
+        return;
+    }
+    let private = crate::postgres::PrivateCluster::start().expect("a private cluster");
+    let url = private.0.fresh_database();
+    let mut child = hailong_command(&url, &repo_definitions())
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env(
+            "HAILONG_SESSION_KEY",
+            "fault-test-only-session-key-0123456789",
+        )
+        .env("HAILONG_DB_WAIT_SECONDS", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("hailong listening on ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let submit = |i: usize| {
+        let (client, url) = (
+            client.clone(),
+            format!("{address}/api/v1/surveys/health-outpatient/responses"),
+        );
+        async move {
+            client
+                .post(url)
+                .json(&body(&crate::helpers::new_id(), i))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(submit(0).await.status(), 201);
+
+    private.0.stop();
+    let started = std::time::Instant::now();
+    let refused = submit(1).await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "5");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered in {:?}",
+        started.elapsed()
+    );
+    let ready = client
+        .get(format!("{address}/readyz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 503);
+    let live = client
+        .get(format!("{address}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+
+    private.0.resume();
+    let mut recovered = false;
+    let mut seen = Vec::new();
+    for attempt in 2..20 {
+        let answer = submit(attempt).await;
+        let status = answer.status();
+        if status == 201 {
+            recovered = true;
+            break;
+        }
+        seen.push((status.as_u16(), answer.text().await.unwrap_or_default()));
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let ready = client
+        .get(format!("{address}/readyz"))
+        .send()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        recovered,
+        "the service recovered without a restart: {seen:?}"
+    );
+    let db = hailong::db::Db::connect(&url, Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        crate::helpers::stored_rows(&db).len(),
+        2,
+        "the response acknowledged before the stop and the one after it"
+    );
+    assert_eq!(ready.status(), 200);
+}

@@ -13,6 +13,28 @@ pub struct Cluster {
     bin: PathBuf,
     dir: PathBuf,
     as_postgres_user: bool,
+    /// fsync and synchronous commit on, as in production; the shared
+    /// cluster runs without them for speed, losing its last commits if it
+    /// is stopped abruptly.
+    durable: bool,
+}
+
+/// A cluster of one test's own, to stop and start at will; stopped and
+/// removed when dropped.
+pub struct PrivateCluster(pub Cluster);
+
+impl PrivateCluster {
+    /// None when PostgreSQL is not installed.
+    pub fn start() -> Option<PrivateCluster> {
+        create(true).map(PrivateCluster)
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        self.0.stop();
+        let _ = std::fs::remove_dir_all(&self.0.dir);
+    }
 }
 
 static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
@@ -63,6 +85,17 @@ fn run(bin: &Path, as_postgres_user: bool, tool: &str, args: &[&str]) -> std::pr
 }
 
 fn start() -> Option<Cluster> {
+    let cluster = create(false)?;
+    *STARTED.lock().unwrap() = Some((
+        cluster.bin.clone(),
+        cluster.dir.clone(),
+        cluster.as_postgres_user,
+    ));
+    Some(cluster)
+}
+
+/// Creates and starts a cluster in a new temp dir.
+fn create(durable: bool) -> Option<Cluster> {
     let bin = find_bin_dir()?;
     let as_postgres_user = is_root();
     let dir = tempfile::Builder::new()
@@ -105,39 +138,15 @@ fn start() -> Option<Cluster> {
         .local_addr()
         .unwrap()
         .port();
-    let options = format!(
-        "-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500",
-        dir.display()
-    );
-    let log = dir.join("server.log");
-    let out = run(
-        &bin,
-        as_postgres_user,
-        "pg_ctl",
-        &[
-            "-D",
-            data.to_str().unwrap(),
-            "-o",
-            &options,
-            "-l",
-            log.to_str().unwrap(),
-            "-w",
-            "start",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "pg_ctl start failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        std::fs::read_to_string(&log).unwrap_or_default()
-    );
-    *STARTED.lock().unwrap() = Some((bin.clone(), dir.clone(), as_postgres_user));
-    Some(Cluster {
+    let cluster = Cluster {
         port,
         bin,
         dir,
         as_postgres_user,
-    })
+        durable,
+    };
+    cluster.resume();
+    Some(cluster)
 }
 
 /// The shared cluster, or None when PostgreSQL is not installed (a failure
@@ -157,6 +166,54 @@ pub fn cluster() -> Option<&'static Cluster> {
 static SKIPPED: AtomicUsize = AtomicUsize::new(0);
 
 impl Cluster {
+    /// Starts the server (again), on the same port.
+    pub fn resume(&self) {
+        let speed = if self.durable {
+            ""
+        } else {
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        };
+        let options = format!(
+            "-c listen_addresses=127.0.0.1 -p {} -c unix_socket_directories={}{speed} -c max_connections=500",
+            self.port,
+            self.dir.display()
+        );
+        let data = self.dir.join("data");
+        let log = self.dir.join("server.log");
+        let out = run(
+            &self.bin,
+            self.as_postgres_user,
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-o",
+                &options,
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "start",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "pg_ctl start failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    }
+
+    /// Stops the server at once (open connections are cut).
+    pub fn stop(&self) {
+        let data = self.dir.join("data");
+        let _ = run(
+            &self.bin,
+            self.as_postgres_user,
+            "pg_ctl",
+            &["-D", data.to_str().unwrap(), "-m", "immediate", "stop"],
+        );
+    }
+
     /// Creates an empty database and returns its URL.
     pub fn fresh_database(&self) -> String {
         let name = format!("test_{}", uuid::Uuid::new_v4().simple());
