@@ -72,26 +72,16 @@ async fn a_stored_response_holds_nothing_beyond_the_listed_fields(backend: Backe
 /// responses in id order, not in the order they came.
 #[test]
 fn neither_the_log_nor_the_row_order_tells_when_someone_answered() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-
     let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
     let log_path = database.dir().join("server.log");
-    let mut child =
-        crate::helpers::hailong_command(&database.url, &crate::helpers::repo_definitions())
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log_path).unwrap())
-            .spawn()
-            .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let address = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(rest) = line.strip_prefix("hailong listening on ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let mut command =
+        crate::helpers::hailong_command(&database.url, &crate::helpers::repo_definitions());
+    command.env("RUST_LOG", "info");
+    let (mut child, address) = crate::helpers::serve_binary(
+        command,
+        &[],
+        std::fs::File::create(&log_path).unwrap().into(),
+    );
     // Ids sent in descending order: arrival order is the reverse of id order.
     let mut ids: Vec<String> = (0..12).map(|_| new_id()).collect();
     ids.sort();

@@ -1,9 +1,10 @@
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Output, Stdio};
 
 use crate::both_backends;
-use crate::helpers::{hailong_command, repo_definitions, stored_rows, Backend, TestDatabase};
+use crate::helpers::{
+    hailong_command, repo_definitions, serve_binary, stored_rows, Backend, TestDatabase,
+};
 
 both_backends!(import_is_all_or_nothing_and_replay_safe);
 
@@ -267,19 +268,11 @@ fn simulation_is_reproducible_and_valid() {
 #[test]
 fn a_newcomer_reaches_a_filled_form_and_the_thank_you_page() {
     let database = TestDatabase::new(Backend::Sqlite);
-    let mut child = hailong_command(&database.url, &repo_definitions())
-        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let address = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(rest) = line.strip_prefix("hailong listening on ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let (mut child, address) = serve_binary(
+        hailong_command(&database.url, &repo_definitions()),
+        &["--demo"],
+        Stdio::null(),
+    );
     let result = std::panic::catch_unwind(|| {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(async {

@@ -3,36 +3,24 @@
 //! acknowledged is lost, nothing is stored twice, no row is half-written.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use crate::both_backends;
-use crate::helpers::{hailong_command, repo_definitions, stored_rows, Backend, TestDatabase};
+use crate::helpers::{
+    hailong_command, repo_definitions, serve_binary, stored_rows, Backend, TestDatabase,
+};
 
 both_backends!(killed_under_load_nothing_acknowledged_is_lost);
 
 /// Starts `hailong serve` on a free port; returns the child and its address.
 fn serve(url: &str) -> (Child, String) {
-    let mut child = hailong_command(url, &repo_definitions())
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env(
-            "HAILONG_SESSION_KEY",
-            "fault-test-only-session-key-0123456789",
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let address = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(rest) = line.strip_prefix("hailong listening on ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    (child, address)
+    let mut command = hailong_command(url, &repo_definitions());
+    command.env("HAILONG_SESSION_KEY", SESSION_KEY);
+    serve_binary(command, &[], Stdio::null())
 }
+
+const SESSION_KEY: &str = "fault-test-only-session-key-0123456789";
 
 fn body(id: &str, i: usize) -> serde_json::Value {
     let units = ["bv-dk-kien-giang", "bv-dktt-an-giang", "tyt-thoai-son"];
@@ -135,24 +123,11 @@ async fn postgres_stopped_then_back_gives_a_quick_503_and_recovers() {
     }
     let private = crate::postgres::PrivateCluster::start().expect("a private cluster");
     let url = private.0.fresh_database();
-    let mut child = hailong_command(&url, &repo_definitions())
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env(
-            "HAILONG_SESSION_KEY",
-            "fault-test-only-session-key-0123456789",
-        )
-        .env("HAILONG_DB_WAIT_SECONDS", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let address = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(rest) = line.strip_prefix("hailong listening on ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let mut command = hailong_command(&url, &repo_definitions());
+    command
+        .env("HAILONG_SESSION_KEY", SESSION_KEY)
+        .env("HAILONG_DB_WAIT_SECONDS", "1");
+    let (mut child, address) = serve_binary(command, &[], Stdio::null());
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()

@@ -398,3 +398,30 @@ pub fn assert_close(actual: f64, expected: &Value, tolerance: f64, what: &str) {
         "{what}: {actual} vs {expected}"
     );
 }
+
+/// Starts `command` (the hailong binary, with its database and settings)
+/// as `serve` on a free port, its log to `log`; returns the child and the
+/// address it printed.
+pub fn serve_binary(
+    mut command: std::process::Command,
+    extra_args: &[&str],
+    log: std::process::Stdio,
+) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = command
+        .arg("serve")
+        .args(extra_args)
+        .args(["--bind", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("hailong serve starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("hailong listening on ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    (child, address)
+}

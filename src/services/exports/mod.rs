@@ -16,6 +16,7 @@ use crate::app::AppContext;
 use crate::definitions::SurveyVersion;
 use crate::domain::Period;
 use crate::i18n::Lang;
+use crate::services::indices::disclosure::DisclosureGuard;
 use crate::services::indices::{self, IndexError, IndexQuery, IndexReport, UnitReport, Weighting};
 use crate::stats::{Estimate, Flag, StatsConfig};
 
@@ -64,8 +65,9 @@ pub fn gather(ctx: &AppContext, request: &ExportRequest) -> Result<ExportData, I
                 weighting: request.weighting,
                 config: request.config,
             };
-            let (report, units) =
-                indices::compute_with_units(ctx, &query, Some(request.period.previous()))?;
+            let previous = request.period.previous();
+            let guard = DisclosureGuard::load(ctx, survey, &[request.period, previous])?;
+            let (report, units) = indices::compute_with_units(ctx, &query, Some(previous), &guard)?;
             Ok(SurveyResults {
                 survey: survey.clone(),
                 report,

@@ -10,6 +10,7 @@ use crate::app::AppContext;
 use crate::db::{responses, volumes};
 use crate::definitions::SurveyVersion;
 use crate::domain::{Period, PeriodKind, PeriodMode};
+use crate::services::indices::disclosure::DisclosureGuard;
 use crate::services::indices::{self, IndexError, IndexQuery, IndexReport, UnitReport, Weighting};
 use crate::stats::{required_sample, Estimate, SampleSize, StatsConfig};
 
@@ -81,8 +82,6 @@ pub fn survey_panel(
 ) -> Result<SurveyPanel, IndexError> {
     let config = ctx.stats;
     let query = query_for(survey, period, config);
-    let (report, unit_reports) = indices::compute_with_units(ctx, &query, Some(period.previous()))?;
-
     let end = quarter_of(period.bounds().1, period.mode);
     let mut quarters = vec![end];
     while quarters.len() < TREND_QUARTERS {
@@ -90,7 +89,15 @@ pub fn survey_panel(
         quarters.push(earlier);
     }
     quarters.reverse();
-    let overall = indices::overall_by_period(ctx, survey, &quarters, &config)?;
+    // One read of the counts serves every figure of the panel.
+    let guarded: Vec<Period> = [period, period.previous()]
+        .into_iter()
+        .chain(quarters.iter().copied())
+        .collect();
+    let guard = DisclosureGuard::load(ctx, survey, &guarded)?;
+    let (report, unit_reports) =
+        indices::compute_with_units(ctx, &query, Some(period.previous()), &guard)?;
+    let overall = indices::overall_by_period(ctx, survey, &quarters, &config, &guard)?;
     let trend: Vec<(Period, Estimate)> = quarters.into_iter().zip(overall).collect();
 
     let volumes = volumes::for_period(&mut *ctx.db.reader()?, &period.label())?;

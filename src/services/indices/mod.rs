@@ -157,11 +157,13 @@ pub fn load_cell(
 
 /// The unweighted overall index of `survey` in each of `periods`, from one
 /// read of the responses spanning them all (blocking). For trends.
+/// `guard` must cover `periods` (see [`DisclosureGuard::load`]).
 pub fn overall_by_period(
     ctx: &AppContext,
     survey: &SurveyVersion,
     periods: &[Period],
     config: &StatsConfig,
+    guard: &DisclosureGuard,
 ) -> Result<Vec<stats::Estimate>, IndexError> {
     let bounds: Vec<(NaiveDate, NaiveDate)> = periods.iter().map(Period::bounds).collect();
     let (Some(from), Some(to)) = (
@@ -184,7 +186,6 @@ pub fn overall_by_period(
         }
     }
     let layout = layout_of(survey);
-    let guard = DisclosureGuard::load(ctx, survey, periods)?;
     Ok(scores
         .into_iter()
         .zip(periods)
@@ -336,19 +337,22 @@ pub fn compute(
     query: &IndexQuery,
     compare_with: Option<Period>,
 ) -> Result<IndexReport, IndexError> {
-    compute_keeping_cell(ctx, query, compare_with).map(|(report, _, _)| report)
+    let periods: Vec<Period> = std::iter::once(query.period).chain(compare_with).collect();
+    let guard = DisclosureGuard::load(ctx, &query.survey, &periods)?;
+    compute_keeping_cell(ctx, query, compare_with, &guard).map(|(report, _, _)| report)
 }
 
 /// The report and every service point's overall index, from one read of
 /// the cell (blocking).
+/// `guard` must cover the query's period and `compare_with`.
 pub fn compute_with_units(
     ctx: &AppContext,
     query: &IndexQuery,
     compare_with: Option<Period>,
+    guard: &DisclosureGuard,
 ) -> Result<(IndexReport, Vec<UnitReport>), IndexError> {
-    let (report, data, totals) = compute_keeping_cell(ctx, query, compare_with)?;
-    let guard = DisclosureGuard::load(ctx, &query.survey, &[query.period])?;
-    let units = units_of_cell(ctx, query, &data, &totals, &guard)?;
+    let (report, data, totals) = compute_keeping_cell(ctx, query, compare_with, guard)?;
+    let units = units_of_cell(ctx, query, &data, &totals, guard)?;
     Ok((report, units))
 }
 
@@ -356,10 +360,9 @@ fn compute_keeping_cell(
     ctx: &AppContext,
     query: &IndexQuery,
     compare_with: Option<Period>,
+    guard: &DisclosureGuard,
 ) -> Result<(IndexReport, CellData, HashMap<String, i64>), IndexError> {
-    let periods: Vec<Period> = std::iter::once(query.period).chain(compare_with).collect();
-    let guard = DisclosureGuard::load(ctx, &query.survey, &periods)?;
-    let (current, totals, data) = cell_report(ctx, query, query.period, &guard)?;
+    let (current, totals, data) = cell_report(ctx, query, query.period, guard)?;
     let responding: BTreeSet<&str> = data.units.iter().map(String::as_str).collect();
     let coverage_gaps = ctx
         .catalog
@@ -373,7 +376,7 @@ fn compute_keeping_cell(
     let compare = match compare_with {
         None => None,
         Some(period) => {
-            let (previous, _, _) = cell_report(ctx, query, period, &guard)?;
+            let (previous, _, _) = cell_report(ctx, query, period, guard)?;
             let config = &query.config;
             let (a, b) = (&previous.estimates, &current.estimates);
             Some(CompareReport {
