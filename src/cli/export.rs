@@ -41,13 +41,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &AppContext, args: Args) -> anyhow::Result<()> {
-    let period =
-        Period::parse(&args.period, args.mode).map_err(|e| anyhow::anyhow!("--period: {e}"))?;
-    if !period.is_on_grid() {
-        bail!(
-            "--period: figures are published for a month, quarter, half or year, not a date range"
-        );
-    }
+    let period = Period::parse_published(&args.period, args.mode)
+        .map_err(|e| anyhow::anyhow!("--period: {e}"))?;
     if let Some(code) = &args.department {
         if !ctx.catalog.department(code).is_some_and(|d| d.surveyed) {
             bail!("--department: unknown department \"{code}\"");

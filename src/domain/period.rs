@@ -213,6 +213,20 @@ impl Period {
         }
     }
 
+    /// A period label that names a published period: a month, quarter,
+    /// half or year. Free date ranges are not published, since two ranges a
+    /// day apart could be differenced down to one respondent.
+    pub fn parse_published(label: &str, mode: PeriodMode) -> Result<Period, String> {
+        let period = Period::parse(label, mode)?;
+        if !period.is_on_grid() {
+            return Err(
+                "figures are published for a month, quarter, half or year (e.g. 2026-09, 2026-Q3, 2026-H1, 2026), not for a date range"
+                    .into(),
+            );
+        }
+        Ok(period)
+    }
+
     /// Whether the period is on the published grid — a month, quarter, half
     /// or year in either mode — rather than a free date range.
     pub fn is_on_grid(&self) -> bool {

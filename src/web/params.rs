@@ -66,18 +66,10 @@ fn mode(params: &Params) -> Result<PeriodMode, AppError> {
     }
 }
 
-/// A period label that names a published period: a month, quarter, half
-/// or year. Free date ranges are not published — two adjacent ranges could
-/// be differenced down to one respondent (see `indices::disclosure`).
+/// A published period (see [`Period::parse_published`]), faults named
+/// after `field`.
 pub fn published(label: &str, mode: PeriodMode, field: &str) -> Result<Period, AppError> {
-    let period = Period::parse(label, mode).map_err(|e| invalid(field, e))?;
-    if !period.is_on_grid() {
-        return Err(invalid(
-            field,
-            "figures are published for a month, quarter, half or year (e.g. 2026-09, 2026-Q3, 2026-H1, 2026), not for a date range",
-        ));
-    }
-    Ok(period)
+    Period::parse_published(label, mode).map_err(|e| invalid(field, e))
 }
 
 /// `period` in `mode` (calendar by default); required.

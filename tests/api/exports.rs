@@ -317,6 +317,27 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
         "{method_90}"
     );
 
+    // The CLI publishes no more than the routes: no free date range.
+    let refused = app
+        .command()
+        .args([
+            "export",
+            "--period",
+            "2026-01-01..2026-03-31",
+            "--format",
+            "csv",
+            "--out",
+        ])
+        .arg(tempfile::tempdir().unwrap().path().join("range.csv"))
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("not for a date range"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
     // The CLI writes the same CSV for scheduled jobs.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("q1.csv");
