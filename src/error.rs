@@ -12,7 +12,6 @@ use std::fmt;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
-use serde_json::json;
 
 use crate::db::DbError;
 use crate::domain::FieldErrors;
@@ -66,6 +65,23 @@ pub enum AppError {
     Database(#[source] DbError),
     #[error("internal error")]
     Internal(String),
+}
+
+/// The JSON body of every error the API answers.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable code: `not_found`, `invalid_parameter`, `invalid_response`,
+    /// `unauthorized`, `forbidden`, `unavailable`…
+    #[schema(value_type = String, example = "invalid_parameter")]
+    pub error: &'static str,
+    /// What went wrong, in English.
+    pub message: String,
+    /// Per field, what is wrong with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+    /// With `survey_changed`: the version to render and answer instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<String>,
 }
 
 impl From<DbError> for AppError {
@@ -185,13 +201,15 @@ impl ResponseError for AppError {
             AppError::Internal(cause) => log::error!("internal failure: {cause}"),
             _ => {}
         }
-        let mut body = json!({ "error": self.code(), "message": self.to_string() });
-        if let Some(fields) = self.fields() {
-            body["fields"] = json!(fields);
-        }
-        if let AppError::SurveyChanged { current, .. } = self {
-            body["current_version"] = json!(current);
-        }
+        let body = ErrorBody {
+            error: self.code(),
+            message: self.to_string(),
+            fields: self.fields(),
+            current_version: match self {
+                AppError::SurveyChanged { current, .. } => Some(current.clone()),
+                _ => None,
+            },
+        };
         let mut response = HttpResponse::build(self.status_code());
         if let AppError::Unauthorized | AppError::SignInRequired { .. } = self {
             response.insert_header(("WWW-Authenticate", "Bearer"));

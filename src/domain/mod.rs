@@ -10,7 +10,7 @@ mod submission;
 pub use access::{Access, Role, RoleKind};
 
 pub use answers::{Answer, Answers, Score};
-pub use period::{Period, PeriodKind, PeriodMode};
+pub use period::{Period, PeriodDescription, PeriodKind, PeriodMode};
 pub use submission::{answer_field, FieldError, FieldErrors, RawSubmission, RawValue, Submission};
 
 use std::fmt;

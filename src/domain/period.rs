@@ -290,16 +290,32 @@ impl Period {
         periods
     }
 
-    /// `{"label", "mode", "from", "to"}` as the API reports it.
-    pub fn to_json(&self) -> serde_json::Value {
+    /// The period as the API reports it.
+    pub fn described(&self) -> PeriodDescription {
         let (from, to) = self.bounds();
-        serde_json::json!({
-            "label": self.label(),
-            "mode": self.mode.as_str(),
-            "from": from.to_string(),
-            "to": to.to_string(),
-        })
+        PeriodDescription {
+            label: self.label(),
+            mode: self.mode.as_str(),
+            from,
+            to,
+        }
     }
+}
+
+/// A period with its first and last day, as the API reports it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PeriodDescription {
+    /// The period's label: `2026-Q3`, `2026-H1`, `2026-03`, `2026`.
+    pub label: String,
+    /// `calendar` or `reporting` (Decree 09/2019 reporting periods).
+    #[schema(value_type = String, example = "calendar")]
+    pub mode: &'static str,
+    /// First day (inclusive), `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
+    pub from: chrono::NaiveDate,
+    /// Last day (inclusive), `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
+    pub to: chrono::NaiveDate,
 }
 
 #[cfg(test)]

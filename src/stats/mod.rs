@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// How the overall index of a survey combines its items (statistics.md).
 /// A survey definition names one; the estimators follow it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IndexRule {
     MeanOfElements,
@@ -94,7 +94,7 @@ impl Sample {
 }
 
 /// Which interval an estimate carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     Wilson,
@@ -102,7 +102,7 @@ pub enum Method {
     T,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     /// Fewer respondents than `min_reliable`.
@@ -118,7 +118,7 @@ pub enum Flag {
 }
 
 /// One reported estimate with its uncertainty.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Estimate {
     pub estimate: Option<f64>,
     pub se: Option<f64>,
@@ -285,7 +285,7 @@ fn finish_mean(lin: Option<Linearized>, config: &StatsConfig) -> Estimate {
 }
 
 /// Counts of each answer for one item (unweighted).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Distribution {
     #[serde(rename = "1")]
     pub s1: usize,
@@ -415,7 +415,7 @@ pub fn overall_index(sample: &Sample, layout: &Layout, config: &StatsConfig) -> 
 }
 
 /// Two independent estimates compared: Δ = θ₂ − θ₁, SE_Δ = √(V₁ + V₂).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Comparison {
     pub difference: Option<f64>,
     pub se: Option<f64>,

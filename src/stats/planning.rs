@@ -34,7 +34,7 @@ fn ceil(x: f64) -> u64 {
 
 /// Cronbach's α of an element over respondents who answered all its items:
 /// α = K/(K−1) · (1 − Σ var_k / var_total), sample variances (n − 1).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Alpha {
     pub value: Option<f64>,
     pub n: usize,

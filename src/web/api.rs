@@ -1,15 +1,16 @@
 //! JSON API for kiosk apps, QR posters and API clients: `/api/v1/…`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
 
 use super::{has_content_type, read_body, resource, State, MAX_BODY_BYTES};
-use crate::definitions::{Catalog, SurveyVersion};
+use crate::definitions::{Catalog, Localized, Survey, SurveyVersion, Unit};
 use crate::domain::{
     Channel, FieldError, FieldErrors, RawSubmission, RawValue, ResponseId, Submission,
 };
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::services::collect::{self, Outcome, RecordError, Replay};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -19,6 +20,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(resource("/surveys/{slug}", "GET").route(web::get().to(get_survey)))
             .service(resource("/surveys/{slug}/responses", "POST").route(web::post().to(submit)))
             .service(resource("/units", "GET").route(web::get().to(list_units)))
+            .service(
+                resource("/openapi.json", "GET").route(web::get().to(super::openapi::document)),
+            )
             .configure(super::indices::routes)
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(AppError::NotFound("no such API route".into()))
@@ -33,37 +37,135 @@ fn current<'a>(catalog: &'a Catalog, slug: &str) -> Result<&'a SurveyVersion, Ap
         .ok_or_else(|| AppError::NotFound(format!("no survey \"{slug}\"")))
 }
 
-async fn list_surveys(state: State) -> HttpResponse {
-    let list: Vec<Value> = state
+/// A questionnaire in the list of `/api/v1/surveys`.
+#[derive(Serialize, ToSchema)]
+pub struct SurveySummary {
+    pub slug: String,
+    pub department: String,
+    pub title: Localized,
+    /// The current version: the hash a submission may name.
+    pub version: String,
+}
+
+/// A questionnaire, whole, with its current version.
+#[derive(Serialize, ToSchema)]
+pub struct SurveyDocument<'a> {
+    #[serde(flatten)]
+    pub survey: &'a Survey,
+    pub version: &'a str,
+}
+
+/// The answer to an accepted submission.
+#[derive(Serialize, ToSchema)]
+pub struct SubmissionReceipt {
+    /// The response's id, as submitted.
+    pub id: String,
+    /// `recorded` (201) or `already_recorded` (200, a retry).
+    #[schema(value_type = String, example = "recorded")]
+    pub status: &'static str,
+}
+
+impl SubmissionReceipt {
+    fn recorded(id: ResponseId) -> HttpResponse {
+        HttpResponse::Created().json(SubmissionReceipt {
+            id: id.to_string(),
+            status: "recorded",
+        })
+    }
+
+    fn already_recorded(id: ResponseId) -> HttpResponse {
+        HttpResponse::Ok().json(SubmissionReceipt {
+            id: id.to_string(),
+            status: "already_recorded",
+        })
+    }
+}
+
+/// A response to a questionnaire (documentation of the body `submit`
+/// reads; the handler parses the raw JSON itself, to report every fault).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct SubmissionBody {
+    /// A UUID the client draws once per response and repeats on retry.
+    #[schema(value_type = uuid::Uuid)]
+    id: String,
+    /// The service point's code.
+    unit: String,
+    /// Question key → answer: a score 1–5 or `"na"` for Likert items, an
+    /// option key for single choice, a list of option keys for multiple
+    /// choice, `true`/`false` for yes/no, a number for percent items.
+    #[schema(value_type = Object)]
+    answers: Option<serde_json::Map<String, Value>>,
+    /// Free text, at most 2000 characters.
+    comment: Option<String>,
+    /// The version the client rendered; a stale one gets 409.
+    version: Option<String>,
+}
+
+/// Every questionnaire being collected, with its current version.
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys",
+    tag = "collection",
+    responses((status = 200, description = "The questionnaires", body = Vec<SurveySummary>))
+)]
+pub async fn list_surveys(state: State) -> HttpResponse {
+    let list: Vec<SurveySummary> = state
         .catalog
         .surveys
         .iter()
-        .map(|v| {
-            json!({
-                "slug": v.survey.slug,
-                "department": v.survey.department,
-                "title": v.survey.title,
-                "version": v.hash,
-            })
+        .map(|v| SurveySummary {
+            slug: v.survey.slug.clone(),
+            department: v.survey.department.clone(),
+            title: v.survey.title.clone(),
+            version: v.hash.clone(),
         })
         .collect();
     HttpResponse::Ok().json(list)
 }
 
-async fn get_survey(state: State, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+/// One questionnaire, whole: sections, questions, options, its version.
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys/{slug}",
+    tag = "collection",
+    params(("slug" = String, Path, description = "The survey's slug")),
+    responses(
+        (status = 200, description = "The questionnaire", body = SurveyDocument),
+        (status = 404, description = "No such survey", body = ErrorBody),
+    )
+)]
+pub async fn get_survey(state: State, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let version = current(&state.catalog, &slug)?;
-    let mut body =
-        serde_json::to_value(&version.survey).map_err(|e| AppError::Internal(e.to_string()))?;
-    body["version"] = json!(version.hash);
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(SurveyDocument {
+        survey: &version.survey,
+        version: &version.hash,
+    }))
 }
 
-#[derive(Deserialize)]
-struct UnitsQuery {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitsQuery {
+    /// Only this department's service points.
     department: Option<String>,
 }
 
-async fn list_units(state: State, query: web::Query<UnitsQuery>) -> Result<HttpResponse, AppError> {
+/// The service points (one-stop desks, hospitals, schools).
+#[utoipa::path(
+    get,
+    path = "/api/v1/units",
+    tag = "collection",
+    params(UnitsQuery),
+    responses(
+        (status = 200, description = "The service points", body = Vec<Unit>),
+        (status = 400, description = "The query string does not parse", body = ErrorBody),
+        (status = 422, description = "Unknown department", body = ErrorBody),
+    )
+)]
+pub async fn list_units(
+    state: State,
+    query: web::Query<UnitsQuery>,
+) -> Result<HttpResponse, AppError> {
     if let Some(code) = &query.department {
         if state.catalog.department(code).is_none() {
             return Err(AppError::InvalidParameter {
@@ -72,7 +174,7 @@ async fn list_units(state: State, query: web::Query<UnitsQuery>) -> Result<HttpR
             });
         }
     }
-    let units: Vec<&crate::definitions::Unit> = state
+    let units: Vec<&Unit> = state
         .catalog
         .units
         .iter()
@@ -89,7 +191,28 @@ async fn list_units(state: State, query: web::Query<UnitsQuery>) -> Result<HttpR
 /// The fields a JSON submission may carry.
 const SUBMISSION_FIELDS: [&str; 5] = ["id", "unit", "answers", "comment", "version"];
 
-async fn submit(
+/// Records one response. Idempotent by `id`: a retry with the same content
+/// is answered 200 `already_recorded`, with other content 409.
+#[utoipa::path(
+    post,
+    path = "/api/v1/surveys/{slug}/responses",
+    tag = "collection",
+    params(("slug" = String, Path, description = "The survey's slug")),
+    request_body(content = SubmissionBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Recorded", body = SubmissionReceipt),
+        (status = 200, description = "A retry of a recorded response", body = SubmissionReceipt),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 404, description = "No such survey", body = ErrorBody),
+        (status = 408, description = "The body did not arrive in time", body = ErrorBody),
+        (status = 409, description = "The id was recorded with other content, or the questionnaire changed", body = ErrorBody),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "The response is not valid; `fields` names each fault", body = ErrorBody),
+        (status = 503, description = "The database is out of reach; retry with the same id", body = ErrorBody),
+    )
+)]
+pub async fn submit(
     state: State,
     req: HttpRequest,
     slug: web::Path<String>,
@@ -122,10 +245,7 @@ async fn submit(
         let (slug, replay_raw) = (slug.to_string(), raw.clone());
         match web::block(move || collect::replay_of(&ctx, &slug, id, replay_raw)).await?? {
             Replay::NotStored => {}
-            Replay::Same => {
-                return Ok(HttpResponse::Ok()
-                    .json(json!({"id": id.to_string(), "status": "already_recorded"})))
-            }
+            Replay::Same => return Ok(SubmissionReceipt::already_recorded(id)),
             Replay::Different => return Err(AppError::ConflictingReplay),
         }
     }
@@ -166,14 +286,9 @@ async fn submit(
     let stored = submission.clone();
     let outcome =
         web::block(move || collect::record(&db, &version, &stored, Channel::Api, today)).await?;
-    let id = submission.id.to_string();
     match outcome {
-        Ok(Outcome::Recorded) => {
-            Ok(HttpResponse::Created().json(json!({"id": id, "status": "recorded"})))
-        }
-        Ok(Outcome::AlreadyRecorded) => {
-            Ok(HttpResponse::Ok().json(json!({"id": id, "status": "already_recorded"})))
-        }
+        Ok(Outcome::Recorded) => Ok(SubmissionReceipt::recorded(submission.id)),
+        Ok(Outcome::AlreadyRecorded) => Ok(SubmissionReceipt::already_recorded(submission.id)),
         Err(RecordError::Conflict) => Err(AppError::ConflictingReplay),
         Err(RecordError::Db(e)) => Err(e.into()),
     }

@@ -11,7 +11,7 @@ use super::auth::{PageLang, Reader};
 use super::params::{self, index_error, invalid, QueryParams};
 use super::{resource, State};
 use crate::domain::{Access, PeriodMode};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::services::access::{audit, Principal};
 use crate::services::exports::{self, microdata, report, ExportRequest};
 use crate::views;
@@ -84,7 +84,37 @@ fn file_name(request: &ExportRequest, extension: &str) -> String {
     )
 }
 
-async fn indices(
+/// Every survey's estimates for a period, as a tidy long table (JSON, CSV)
+/// or a workbook. A bearer token of Home Affairs or of a department (its
+/// own surveys), or a staff session.
+#[utoipa::path(
+    get,
+    path = "/export/indices.{format}",
+    tag = "exports",
+    params(
+        ("format" = String, Path, description = "`json`, `csv` or `xlsx`", pattern = "^(json|csv|xlsx)$"),
+        ("period" = String, Query, description = "A published period: `2026`, `2026-H1`, `2026-Q3`, `2026-03`", pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$"),
+        ("mode" = Option<String>, Query, description = "`calendar` (default) or `reporting`"),
+        ("weighting" = Option<String>, Query, description = "`none` (default) or `volume`"),
+        ("level" = Option<f64>, Query, description = "Confidence level, 0.5–0.999; default 0.95"),
+        ("department" = Option<String>, Query, description = "One department; default the caller's own, or all for Home Affairs"),
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The table", content(
+            (Vec<exports::Row> = "application/json"),
+            (String = "text/csv; charset=utf-8"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 303, description = "No token and no staff session: to the sign-in page", headers(("Location" = String))),
+        (status = 401, description = "The token is not valid", body = ErrorBody),
+        (status = 403, description = "The caller may not read this department", body = ErrorBody),
+        (status = 404, description = "No such format", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid; `fields` names it", body = ErrorBody),
+        (status = 503, description = "The database is out of reach; retry", body = ErrorBody),
+    )
+)]
+pub async fn indices(
     state: State,
     Reader(scope): Reader,
     format: web::Path<String>,

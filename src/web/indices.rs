@@ -5,17 +5,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_web::{web, HttpResponse};
-use serde_json::{json, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::auth::TokenReader;
 use super::params::{self, index_error, invalid, QueryParams};
 use super::{resource, State};
-use crate::definitions::{Localized, SurveyVersion};
-use crate::domain::Access;
-use crate::domain::Period;
-use crate::error::AppError;
+use crate::definitions::{Localized, Question, Section, SurveyVersion};
+use crate::domain::{Access, Period, PeriodDescription};
+use crate::error::{AppError, ErrorBody};
 use crate::services::indices::{self, IndexQuery, IndexReport};
-use crate::stats::{CellEstimates, Comparison};
+use crate::stats::{Alpha, CellEstimates, Comparison, Distribution, Estimate};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/indices", "GET").route(web::get().to(cell)))
@@ -39,11 +39,16 @@ fn parse_query(
     params: &HashMap<String, String>,
     allow_unit_and_compare: bool,
 ) -> Result<(IndexQuery, Option<Period>), AppError> {
-    for key in params.keys() {
+    for (key, value) in params.iter() {
         let allowed = PARAMETERS.contains(&key.as_str())
             && (allow_unit_and_compare || !matches!(key.as_str(), "unit" | "compare"));
         if !allowed {
             return Err(invalid(key, "is not a parameter of this request"));
+        }
+        // Pages treat an empty field as "the default"; an API client that
+        // sends one has a bug worth hearing about.
+        if value.is_empty() {
+            return Err(invalid(key, "is empty; leave it out for the default"));
         }
     }
     let slug = params
@@ -93,7 +98,22 @@ fn parse_query(
     ))
 }
 
-async fn cell(
+/// Estimates for one survey, optionally one service point, in one period.
+#[utoipa::path(
+    get,
+    path = "/api/v1/indices",
+    tag = "indices",
+    params(IndexParameters),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every estimate of the cell", body = IndexResponse),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token may not read this survey", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid; `fields` names it", body = ErrorBody),
+        (status = 503, description = "The database is out of reach; retry", body = ErrorBody),
+    )
+)]
+pub async fn cell(
     state: State,
     TokenReader(caller): TokenReader,
     params: QueryParams,
@@ -104,10 +124,25 @@ async fn cell(
     let report = web::block(move || indices::compute(&ctx, &blocking_query, compare))
         .await?
         .map_err(index_error)?;
-    Ok(HttpResponse::Ok().json(report_json(&query, &report)))
+    Ok(HttpResponse::Ok().json(IndexResponse::new(&query, &report)))
 }
 
-async fn units(
+/// The overall index of every service point of the survey's department.
+#[utoipa::path(
+    get,
+    path = "/api/v1/indices/units",
+    tag = "indices",
+    params(UnitIndexParameters),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One overall index per service point", body = UnitsResponse),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token may not read this survey", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid; `fields` names it", body = ErrorBody),
+        (status = 503, description = "The database is out of reach; retry", body = ErrorBody),
+    )
+)]
+pub async fn units(
     state: State,
     TokenReader(caller): TokenReader,
     params: QueryParams,
@@ -118,105 +153,237 @@ async fn units(
     let reports = web::block(move || indices::by_unit(&ctx, &blocking_query))
         .await?
         .map_err(index_error)?;
-    let units: Vec<Value> = reports
-        .iter()
-        .map(|r| {
-            let unit = state.catalog.unit(&r.unit);
-            json!({
-                "unit": r.unit,
-                "name": unit.map(|u| &u.name),
-                "respondents": r.respondents,
-                "overall": r.overall,
-            })
+    let units = reports
+        .into_iter()
+        .map(|r| UnitIndex {
+            name: state.catalog.unit(&r.unit).map(|u| u.name.clone()),
+            unit: r.unit,
+            respondents: r.respondents,
+            overall: r.overall,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "survey": query.survey.survey.slug,
-        "department": query.survey.survey.department,
-        "period": query.period.to_json(),
-        "weighting": query.weighting.as_str(),
-        "confidence_level": query.config.level,
-        "units": units,
-    })))
+    Ok(HttpResponse::Ok().json(UnitsResponse {
+        survey: query.survey.survey.slug.clone(),
+        department: query.survey.survey.department.clone(),
+        period: query.period.described(),
+        weighting: query.weighting.as_str(),
+        confidence_level: query.config.level,
+        units,
+    }))
 }
 
-/// The JSON of statistics.md / the index API for one report.
-pub fn report_json(query: &IndexQuery, report: &IndexReport) -> Value {
-    let current = &report.current;
-    json!({
-        "survey": query.survey.survey.slug,
-        "department": query.survey.survey.department,
-        "versions": current.versions,
-        "period": current.period.to_json(),
-        "unit": query.unit,
-        "weighting": query.weighting.as_str(),
-        "confidence_level": query.config.level,
-        "respondents": current.respondents,
-        "overall": current.estimates.overall,
-        "pooled": current.estimates.pooled,
-        "comprehensive": current.estimates.comprehensive,
-        "elements": elements_json(&query.survey, &current.estimates),
-        "coverage_gaps": report.coverage_gaps,
-        "compare": report.compare.as_ref().map(|c| {
-            let element_keys = element_sections(&query.survey);
-            json!({
-                "period": c.previous.period.to_json(),
-                "respondents": c.previous.respondents,
-                "overall": comparison_json(&c.overall),
-                "pooled": comparison_json(&c.pooled),
-                "comprehensive": comparison_json(&c.comprehensive),
-                "elements": element_keys.iter().zip(&c.elements).map(|((key, _), cmp)| {
-                    let mut value = comparison_json(cmp);
-                    value["key"] = json!(key);
-                    value
-                }).collect::<Vec<_>>(),
-            })
-        }),
-    })
+/// The query parameters of `/api/v1/indices` (documentation only: the
+/// handler parses them strictly from the raw query, see `parse_query`).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct IndexParameters {
+    /// The survey's slug.
+    survey: String,
+    /// A published period: `2026`, `2026-H1`, `2026-Q3`, `2026-03` (free
+    /// date ranges are refused, see the disclosure rules).
+    #[param(pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$")]
+    period: String,
+    /// `calendar` (default) or `reporting` (Decree 09/2019 periods).
+    #[param(inline)]
+    mode: Option<PeriodModeParameter>,
+    /// A service point of the survey's department; default the whole survey.
+    unit: Option<String>,
+    /// `none` (default, as the official figures) or `volume`.
+    #[param(inline)]
+    weighting: Option<WeightingParameter>,
+    /// Confidence level, between 0.5 and 0.999; default 0.95.
+    #[param(minimum = 0.5, maximum = 0.999)]
+    level: Option<f64>,
+    /// `previous`, or a published period to compare with.
+    #[param(pattern = r"^(previous|20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?)$")]
+    compare: Option<String>,
 }
 
-fn comparison_json(c: &Comparison) -> Value {
-    serde_json::to_value(c).expect("a comparison serialises")
+/// The query parameters of `/api/v1/indices/units` (documentation only).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct UnitIndexParameters {
+    /// The survey's slug.
+    survey: String,
+    /// A published period, as for `/api/v1/indices`.
+    #[param(pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$")]
+    period: String,
+    /// `calendar` (default) or `reporting`.
+    #[param(inline)]
+    mode: Option<PeriodModeParameter>,
+    /// `none` (default) or `volume`.
+    #[param(inline)]
+    weighting: Option<WeightingParameter>,
+    /// Confidence level, between 0.5 and 0.999; default 0.95.
+    #[param(minimum = 0.5, maximum = 0.999)]
+    level: Option<f64>,
 }
 
-/// (key, label) of each element, in the order the estimators number them.
-fn element_sections(survey: &SurveyVersion) -> Vec<(&str, &Localized)> {
-    survey
-        .survey
-        .sections
-        .iter()
-        .filter(|s| s.is_element())
-        .map(|s| (s.key.as_str(), &s.label))
-        .collect()
+#[derive(Serialize, ToSchema)]
+#[schema(as = PeriodMode)]
+#[allow(dead_code)]
+#[serde(rename_all = "snake_case")]
+enum PeriodModeParameter {
+    Calendar,
+    Reporting,
 }
 
-fn elements_json(survey: &SurveyVersion, estimates: &CellEstimates) -> Vec<Value> {
-    let items: Vec<(&str, &Localized)> = survey
-        .survey
-        .likert_items()
-        .map(|q| (q.key.as_str(), &q.label))
-        .collect();
-    let sections = survey.survey.sections.iter().filter(|s| s.is_element());
-    sections
-        .zip(&estimates.elements)
-        .map(|(section, element)| {
-            json!({
-                "key": section.key,
-                "label": section.label,
-                "in_overall": section.in_overall,
-                "index": element.index,
-                "alpha": element.alpha,
-                "items": element.items.iter().map(|item| {
-                    let (key, label) = items[item.item];
-                    json!({
-                        "key": key,
-                        "label": label,
-                        "index": item.index,
-                        "mean_score": item.mean_score,
-                        "distribution": item.distribution,
+#[derive(Serialize, ToSchema)]
+#[schema(as = Weighting)]
+#[allow(dead_code)]
+#[serde(rename_all = "snake_case")]
+enum WeightingParameter {
+    None,
+    Volume,
+}
+
+/// The answer of `/api/v1/indices`: statistics.md's estimates of one cell.
+#[derive(Serialize, ToSchema)]
+pub struct IndexResponse {
+    pub survey: String,
+    pub department: String,
+    /// The questionnaire versions the cell's responses were given to.
+    pub versions: Vec<String>,
+    pub period: PeriodDescription,
+    /// The service point, or null for the whole survey.
+    pub unit: Option<String>,
+    #[schema(value_type = String, example = "none")]
+    pub weighting: &'static str,
+    pub confidence_level: f64,
+    pub respondents: usize,
+    /// The survey's index by its own rule (`index_rule`).
+    pub overall: Estimate,
+    /// Share of satisfied answers among all rated answers.
+    pub pooled: Estimate,
+    /// Share of respondents satisfied with every item.
+    pub comprehensive: Estimate,
+    pub elements: Vec<ElementResult>,
+    /// Service points with transactions in the period but no response.
+    pub coverage_gaps: Vec<String>,
+    /// Changes from the comparison period, when one was asked for.
+    pub compare: Option<CompareResult>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ElementResult {
+    pub key: String,
+    pub label: Localized,
+    pub in_overall: bool,
+    pub index: Estimate,
+    pub alpha: Alpha,
+    pub items: Vec<ItemResult>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ItemResult {
+    pub key: String,
+    pub label: Localized,
+    pub index: Estimate,
+    pub mean_score: Estimate,
+    /// Answer counts; null when withheld.
+    pub distribution: Option<Distribution>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CompareResult {
+    pub period: PeriodDescription,
+    pub respondents: usize,
+    pub overall: Comparison,
+    pub pooled: Comparison,
+    pub comprehensive: Comparison,
+    pub elements: Vec<ElementComparison>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ElementComparison {
+    pub key: String,
+    #[serde(flatten)]
+    pub comparison: Comparison,
+}
+
+/// The answer of `/api/v1/indices/units`.
+#[derive(Serialize, ToSchema)]
+pub struct UnitsResponse {
+    pub survey: String,
+    pub department: String,
+    pub period: PeriodDescription,
+    #[schema(value_type = String, example = "none")]
+    pub weighting: &'static str,
+    pub confidence_level: f64,
+    pub units: Vec<UnitIndex>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitIndex {
+    pub unit: String,
+    pub name: Option<Localized>,
+    pub respondents: usize,
+    pub overall: Estimate,
+}
+
+impl IndexResponse {
+    pub fn new(query: &IndexQuery, report: &IndexReport) -> IndexResponse {
+        let current = &report.current;
+        IndexResponse {
+            survey: query.survey.survey.slug.clone(),
+            department: query.survey.survey.department.clone(),
+            versions: current.versions.clone(),
+            period: current.period.described(),
+            unit: query.unit.clone(),
+            weighting: query.weighting.as_str(),
+            confidence_level: query.config.level,
+            respondents: current.respondents,
+            overall: current.estimates.overall.clone(),
+            pooled: current.estimates.pooled.clone(),
+            comprehensive: current.estimates.comprehensive.clone(),
+            elements: element_results(&query.survey, &current.estimates),
+            coverage_gaps: report.coverage_gaps.clone(),
+            compare: report.compare.as_ref().map(|c| CompareResult {
+                period: c.previous.period.described(),
+                respondents: c.previous.respondents,
+                overall: c.overall,
+                pooled: c.pooled,
+                comprehensive: c.comprehensive,
+                elements: element_sections(&query.survey)
+                    .zip(&c.elements)
+                    .map(|(section, comparison)| ElementComparison {
+                        key: section.key.clone(),
+                        comparison: *comparison,
                     })
-                }).collect::<Vec<_>>(),
-            })
+                    .collect(),
+            }),
+        }
+    }
+}
+
+/// The sections that are elements, in the order the estimators number them.
+fn element_sections(survey: &SurveyVersion) -> impl Iterator<Item = &Section> {
+    survey.survey.sections.iter().filter(|s| s.is_element())
+}
+
+fn element_results(survey: &SurveyVersion, estimates: &CellEstimates) -> Vec<ElementResult> {
+    let items: Vec<&Question> = survey.survey.likert_items().collect();
+    element_sections(survey)
+        .zip(&estimates.elements)
+        .map(|(section, element)| ElementResult {
+            key: section.key.clone(),
+            label: section.label.clone(),
+            in_overall: section.in_overall,
+            index: element.index.clone(),
+            alpha: element.alpha,
+            items: element
+                .items
+                .iter()
+                .map(|item| ItemResult {
+                    key: items[item.item].key.clone(),
+                    label: items[item.item].label.clone(),
+                    index: item.index.clone(),
+                    mean_score: item.mean_score.clone(),
+                    distribution: item.distribution.clone(),
+                })
+                .collect(),
         })
         .collect()
 }

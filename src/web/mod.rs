@@ -9,6 +9,7 @@ pub mod citizen;
 pub mod export;
 pub mod indices;
 pub mod json;
+pub mod openapi;
 pub mod params;
 pub mod session;
 pub mod staff;
@@ -48,7 +49,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Liveness: the process answers. Says nothing of the database, so a load
 /// balancer does not restart instances during a database outage.
-async fn healthz() -> HttpResponse {
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "The process answers", body = String, content_type = "text/plain"))
+)]
+pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
@@ -72,7 +79,16 @@ async fn metrics(
 
 /// Readiness: the database answers too. 503 with Retry-After when it does
 /// not, so a load balancer sends traffic elsewhere.
-async fn readyz(state: State) -> Result<HttpResponse, AppError> {
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The database answers", body = String, content_type = "text/plain"),
+        (status = 503, description = "The database is out of reach", body = crate::error::ErrorBody),
+    )
+)]
+pub async fn readyz(state: State) -> Result<HttpResponse, AppError> {
     let ctx = state.clone();
     web::block(move || ctx.db.ping()).await??;
     Ok(HttpResponse::Ok().content_type("text/plain").body("ready"))

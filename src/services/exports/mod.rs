@@ -83,7 +83,7 @@ pub fn gather(ctx: &AppContext, request: &ExportRequest) -> Result<ExportData, I
 }
 
 /// A row of the tidy table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Row {
     pub period: String,
     pub mode: String,
@@ -93,6 +93,7 @@ pub struct Row {
     /// Empty for the whole survey, else a service point.
     pub unit: String,
     /// overall | pooled | comprehensive | element | item
+    #[schema(value_type = String)]
     pub level: &'static str,
     pub key: String,
     pub label_vi: String,
