@@ -33,6 +33,9 @@ fn access_log() -> Logger {
 /// Open connections one worker serves at once; more wait in the backlog.
 pub const MAX_CONNECTIONS_PER_WORKER: usize = 1024;
 
+/// Seconds requests in flight get to finish after a stop signal.
+pub const SHUTDOWN_GRACE_SECONDS: u64 = 30;
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -89,9 +92,13 @@ impl Application {
         // A client gets a few seconds to send its request line and headers,
         // and each worker holds a bounded number of connections: stalled
         // clients cannot take every file descriptor.
+        // On SIGTERM the listener closes at once and requests in
+        // flight get this long to finish: more than a body may take
+        // (HAILONG_BODY_TIMEOUT_SECONDS) plus a database wait.
         let server = server
             .client_request_timeout(std::time::Duration::from_secs(5))
-            .max_connections(MAX_CONNECTIONS_PER_WORKER);
+            .max_connections(MAX_CONNECTIONS_PER_WORKER)
+            .shutdown_timeout(SHUTDOWN_GRACE_SECONDS);
         let server = match workers {
             Some(n) => server.workers(n),
             None => server,

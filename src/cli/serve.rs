@@ -25,6 +25,7 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
         fill_demo(&ctx)?;
         demo_accounts(&ctx)?;
     }
+    settle_arrival_order_hourly(&ctx);
     let bind = args.bind.unwrap_or(config.bind.clone());
     let settings = WebSettings::load(
         &config.sessions,
@@ -44,6 +45,31 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
     );
     actix_web::rt::System::new().block_on(app.run_until_stopped())?;
     Ok(())
+}
+
+/// Rewrites earlier days' responses so their storage order says nothing of
+/// arrival (PostgreSQL), now and every hour, in a thread of its own.
+fn settle_arrival_order_hourly(ctx: &AppContext) {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+    let (db, clock) = (ctx.db.clone(), ctx.clock);
+    let spawned = std::thread::Builder::new()
+        .name("settle-order".into())
+        .spawn(move || loop {
+            match collect::settle_arrival_order(&db, clock.today()) {
+                Ok(0) => {}
+                Ok(moved) => {
+                    log::info!("{moved} responses of earlier days rewritten in id order")
+                }
+                Err(e) => log::warn!(
+                    "responses of earlier days not rewritten this hour: {}",
+                    hailong::error::with_causes(&e)
+                ),
+            }
+            std::thread::sleep(EVERY);
+        });
+    if let Err(e) = spawned {
+        log::warn!("cannot start the thread that settles stored order: {e}");
+    }
 }
 
 /// One account per role with a fresh random password, printed for the demo

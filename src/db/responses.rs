@@ -87,6 +87,62 @@ pub fn insert_new(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<Vec<String>
     Ok(inserted)
 }
 
+/// The mark under which [`settle_order`] records how far it has got.
+const SETTLED_MARK: &str = "responses_in_id_order";
+
+/// On PostgreSQL, rewrites the responses of every day before `today` not
+/// yet rewritten, in id order, and returns how many moved. A heap keeps a
+/// row where it was written, so until then a scan (or `ctid`) of a day's
+/// rows lists them in arrival order; ids are random, so afterwards the
+/// order says nothing. SQLite stores responses in id order from the start
+/// (`WITHOUT ROWID`), so there it does nothing. Run it inside
+/// [`Db::write_tx`](super::Db::write_tx): the rows move all at once or not.
+pub fn settle_order(conn: &mut Conn, today: NaiveDate) -> DbResult<usize> {
+    use diesel::sql_types::{Date, Nullable, Text};
+
+    #[derive(QueryableByName)]
+    struct Mark {
+        #[diesel(sql_type = Nullable<Date>)]
+        through: Option<NaiveDate>,
+    }
+
+    let Conn::Postgresql(pg) = conn else {
+        return Ok(0);
+    };
+    let Some(yesterday) = today.pred_opt() else {
+        return Ok(0);
+    };
+    let settled =
+        diesel::sql_query("SELECT MAX(through) AS through FROM storage_marks WHERE name = $1")
+            .bind::<Text, _>(SETTLED_MARK)
+            .get_result::<Mark>(pg)?
+            .through;
+    if settled.is_some_and(|through| through >= yesterday) {
+        return Ok(0);
+    }
+    // One statement: the CTE's deletions and the re-insertions commit
+    // together, and re-inserted rows take new places in id order.
+    let moved = diesel::sql_query(
+        "WITH moved AS (
+             DELETE FROM responses
+             WHERE submitted_on <= $1 AND ($2::date IS NULL OR submitted_on > $2)
+             RETURNING *
+         )
+         INSERT INTO responses SELECT * FROM moved ORDER BY id",
+    )
+    .bind::<Date, _>(yesterday)
+    .bind::<Nullable<Date>, _>(settled)
+    .execute(pg)?;
+    diesel::sql_query(
+        "INSERT INTO storage_marks (name, through) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET through = EXCLUDED.through",
+    )
+    .bind::<Text, _>(SETTLED_MARK)
+    .bind::<Date, _>(yesterday)
+    .execute(pg)?;
+    Ok(moved)
+}
+
 pub fn count(conn: &mut Conn) -> DbResult<i64> {
     Ok(responses::table.count().get_result(conn)?)
 }

@@ -153,3 +153,102 @@ fn neither_the_log_nor_the_row_order_tells_when_someone_answered() {
     assert_eq!(scanned, sorted, "a plain scan follows the ids, not arrival");
     assert_ne!(scanned, ids);
 }
+
+/// In `id ORDER BY ctid` order: where PostgreSQL's heap keeps each row.
+fn ids_in_heap_order(db: &hailong::db::Db) -> Vec<String> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    diesel::sql_query("SELECT id FROM responses ORDER BY ctid")
+        .load::<Id>(&mut *db.reader().unwrap())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+/// PostgreSQL keeps a row where it was written, so `ORDER BY ctid` lists a
+/// day's responses as they arrived — until the service rewrites earlier
+/// days in id order (at start and hourly). Paper imports are written in id
+/// order from the start, whatever the order of the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_forgets_arrival_order_once_the_day_is_over() {
+    if crate::postgres::cluster().is_none() {
+        return;
+    }
+    let march = chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    let app = crate::helpers::spawn_app_with(
+        Backend::Postgres,
+        crate::helpers::AppOptions {
+            clock: hailong::app::Clock::fixed_on(march),
+            ..Default::default()
+        },
+    )
+    .await;
+    // Ids sent in descending order: arrival order is the reverse of id order.
+    let mut arrival: Vec<String> = (0..12).map(|_| new_id()).collect();
+    arrival.sort();
+    arrival.reverse();
+    for id in &arrival {
+        let sent = app
+            .post_json(
+                "/api/v1/surveys/health-outpatient/responses",
+                &valid_health_submission(id),
+            )
+            .await;
+        assert_eq!(sent.status(), 201);
+    }
+    let mut by_id = arrival.clone();
+    by_id.sort();
+    assert_eq!(
+        ids_in_heap_order(app.db()),
+        arrival,
+        "the day's rows are in arrival order while the day lasts"
+    );
+
+    // A paper batch keyed in descending id order is stored in id order.
+    let mut paper: Vec<String> = (0..6).map(|_| new_id()).collect();
+    paper.sort();
+    paper.reverse();
+    let mut csv = String::from("id,unit,submitted_on,A1\n");
+    for id in &paper {
+        csv.push_str(&format!("{id},bv-dk-kien-giang,2026-03-02,4\n"));
+    }
+    app.import_csv("health-outpatient", &csv);
+    let heap = ids_in_heap_order(app.db());
+    let imported: Vec<&String> = heap.iter().filter(|id| paper.contains(id)).collect();
+    let mut paper_by_id = paper.clone();
+    paper_by_id.sort();
+    assert_eq!(imported, paper_by_id.iter().collect::<Vec<_>>());
+
+    // The service, started on a later day, rewrites the earlier days.
+    let (mut server, _) = crate::helpers::serve_binary(
+        crate::helpers::hailong_command(app.database_url(), &crate::helpers::repo_definitions()),
+        &[],
+        std::process::Stdio::null(),
+    );
+    let mut all_by_id: Vec<String> = arrival.iter().chain(&paper).cloned().collect();
+    all_by_id.sort();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut heap = ids_in_heap_order(app.db());
+    while heap != all_by_id && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        heap = ids_in_heap_order(app.db());
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(
+        heap, all_by_id,
+        "earlier days are in id order, nothing lost"
+    );
+
+    // Done once: a second pass for the same day moves nothing.
+    let today = hailong::app::Clock::System.today();
+    assert_eq!(
+        hailong::services::collect::settle_arrival_order(app.db(), today).unwrap(),
+        0
+    );
+}

@@ -203,3 +203,80 @@ async fn postgres_stopped_then_back_gives_a_quick_503_and_recovers() {
     );
     assert_eq!(ready.status(), 200);
 }
+
+both_backends!(terminated_mid_request_finishes_what_it_accepted);
+
+/// SIGTERM (what a service manager sends to stop or redeploy) while a
+/// submission's body is still arriving: the service stops accepting
+/// connections, answers and stores that submission, then exits 0.
+async fn terminated_mid_request_finishes_what_it_accepted(backend: Backend) {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    let database = TestDatabase::new(backend);
+    let (mut server, address) = serve(&database.url);
+    let host = address.trim_start_matches("http://").to_string();
+    let id = crate::helpers::new_id();
+    let body = body(&id, 7).to_string();
+    let (first_half, second_half) = body.as_bytes().split_at(body.len() / 2);
+
+    let mut stream = TcpStream::connect(&host).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /api/v1/surveys/health-outpatient/responses HTTP/1.1\r\nHost: {host}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(first_half).unwrap();
+    stream.flush().unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // SAFETY: kill(2) on our own child's pid.
+    let signalled = unsafe { libc::kill(server.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(signalled, 0);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // No new work is taken once stopping.
+    let refused = match TcpStream::connect(&host) {
+        Err(_) => true,
+        Ok(mut late) => {
+            late.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let _ = write!(late, "GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n");
+            let mut answer = String::new();
+            let _ = late.read_to_string(&mut answer);
+            !answer.starts_with("HTTP/1.1 200")
+        }
+    };
+    assert!(refused, "a connection made after SIGTERM was served");
+
+    // The request in flight is finished and answered.
+    stream.write_all(second_half).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 201"),
+        "the submission in flight was answered: {answer}"
+    );
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the service did not exit after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+
+    let db = hailong::db::Db::connect(&database.url, Duration::from_secs(5)).unwrap();
+    let rows = stored_rows(&db);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].id, id);
+}

@@ -120,6 +120,13 @@ pub fn replay_of(
     })
 }
 
+/// Rewrites the responses of earlier days so that their storage order no
+/// longer follows their arrival (PostgreSQL; see
+/// [`responses::settle_order`]). `serve` runs it at start and every hour.
+pub fn settle_arrival_order(db: &Db, today: NaiveDate) -> Result<usize, DbError> {
+    db.write_tx(|conn| responses::settle_order(conn, today))
+}
+
 /// What storing a batch of rows did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct BatchOutcome {
@@ -138,8 +145,12 @@ pub struct BatchOutcome {
 /// row that another writer stored in the meantime (a citizen's retry, a
 /// second import of the same file) exactly as if it had been stored before.
 pub fn store_batch(conn: &mut Conn, rows: &[ResponseRow]) -> Result<BatchOutcome, DbError> {
-    let plan = plan_batch(conn, rows)?;
+    let mut plan = plan_batch(conn, rows)?;
     crate::metrics::BATCH_ROWS.observe(rows.len() as f64);
+    // Written in id order, not in the order of the file: a stack of paper
+    // forms keyed in as it came says when each was filled in.
+    plan.new_indices
+        .sort_by(|&a, &b| rows[a].id.cmp(&rows[b].id));
     let mut inserted: HashSet<String> = HashSet::with_capacity(plan.new_indices.len());
     // Copies a few hundred rows at a time: a batch can be large.
     for chunk in plan.new_indices.chunks(500) {
