@@ -380,6 +380,15 @@ fn validate_survey(
         faults.push(file, "department", problem);
     }
     check_localized(&raw.title, file, "title", faults);
+    if let Some(edition) = &raw.edition {
+        if !is_code(edition) {
+            faults.push(
+                file,
+                "edition",
+                format!("\"{edition}\" is not an edition name (lowercase letters, digits, '-')"),
+            );
+        }
+    }
     if let Some(intro) = &raw.intro {
         check_localized(intro, file, "intro", faults);
     }
@@ -443,6 +452,7 @@ fn validate_survey(
 
     let mut section_keys = HashSet::new();
     let mut question_keys = HashSet::new();
+    let mut continued = HashSet::new();
     let mut sections = Vec::new();
     let mut text_questions = 0;
     for p in &placed {
@@ -486,10 +496,30 @@ fn validate_survey(
             if q.kind == QuestionKind::Text {
                 text_questions += 1;
             }
-            if let Some(question) = validate_question(q, p.file, &qpath, &mut question_keys, faults)
-            {
-                questions.push(question);
+            let Some(question) = validate_question(q, p.file, &qpath, &mut question_keys, faults)
+            else {
+                continue;
+            };
+            if let Some(earlier) = &question.continues {
+                if earlier.edition == raw.edition {
+                    faults.push(
+                        p.file,
+                        format!("{qpath}.continues"),
+                        "names an item of this same edition; within an edition an item continues itself by key",
+                    );
+                } else if !continued.insert(earlier.clone()) {
+                    faults.push(
+                        p.file,
+                        format!("{qpath}.continues"),
+                        format!(
+                            "item \"{}\" of edition \"{}\" is already continued by another item",
+                            earlier.key,
+                            earlier.edition.as_deref().unwrap_or("(first)")
+                        ),
+                    );
+                }
             }
+            questions.push(question);
         }
         sections.push(Section {
             key: key.clone(),
@@ -527,6 +557,7 @@ fn validate_survey(
         title: raw.title,
         intro: raw.intro,
         index_rule: raw.index_rule,
+        edition: raw.edition,
         sections,
     })
 }
@@ -610,12 +641,36 @@ fn validate_question(
             "only multi questions have max_choices",
         ),
     }
+    match (q.kind, q.max_percent) {
+        (QuestionKind::Percent, Some(max)) if !(100..=250).contains(&max) => faults.push(
+            file,
+            format!("{path}.max_percent"),
+            "must be between 100 and 250",
+        ),
+        (QuestionKind::Percent, _) | (_, None) => {}
+        (_, Some(_)) => faults.push(
+            file,
+            format!("{path}.max_percent"),
+            "only percent questions have max_percent",
+        ),
+    }
+    if let Some(earlier) = &q.continues {
+        if !is_key(&earlier.key) {
+            faults.push(
+                file,
+                format!("{path}.continues.key"),
+                format!("\"{}\" is not a key", earlier.key),
+            );
+        }
+    }
     (faults.faults.len() == before).then(|| Question {
         key: q.key.clone(),
         kind: q.kind,
         label: q.label.clone(),
         options: q.options.clone(),
         max_choices: q.max_choices,
+        max_percent: q.max_percent,
+        continues: q.continues.clone(),
     })
 }
 

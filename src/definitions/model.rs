@@ -2,6 +2,8 @@
 //! [`super::load`]; code that holds a `Survey` can trust its invariants
 //! (unique keys, options where choices need them, at least one Likert item).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -60,11 +62,36 @@ pub struct Question {
     /// For multiple choice: the most options a respondent may tick.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_choices: Option<usize>,
+    /// For percent items: the largest accepted answer, when the form allows
+    /// more than 100 (the Ministry of Health's G1: expectations exceeded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_percent: Option<u8>,
+    /// The item of an earlier edition that this item continues: the same
+    /// question, whose answers count as answers to this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continues: Option<ItemRef>,
 }
+
+/// An item of some edition of a questionnaire: the identity of a series of
+/// answers. Without `edition`, the first (unnamed) edition.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRef {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
+    pub key: String,
+}
+
+/// Accepted percent answers go from 0 to this unless a form says otherwise.
+pub const DEFAULT_MAX_PERCENT: u8 = 100;
 
 impl Question {
     pub fn option(&self, key: &str) -> Option<&ChoiceOption> {
         self.options.iter().find(|o| o.key == key)
+    }
+
+    pub fn percent_max(&self) -> u8 {
+        self.max_percent.unwrap_or(DEFAULT_MAX_PERCENT)
     }
 }
 
@@ -98,6 +125,12 @@ pub struct Survey {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<Localized>,
     pub index_rule: IndexRule,
+    /// The edition of the instrument. Answers given to another edition
+    /// never count for an item of this one by key alone: only items that
+    /// say which earlier item they continue (`continues`) carry a series
+    /// across editions. Without it, the first edition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
     pub sections: Vec<Section>,
 }
 
@@ -119,6 +152,33 @@ impl Survey {
     /// string stored with every response.
     pub fn likert_items(&self) -> impl Iterator<Item = &Question> {
         self.questions().filter(|q| q.kind == QuestionKind::Likert)
+    }
+
+    /// The series `question` belongs to: the earlier item it continues,
+    /// else itself in this edition.
+    pub fn series_of(&self, question: &Question) -> ItemRef {
+        question.continues.clone().unwrap_or_else(|| ItemRef {
+            edition: self.edition.clone(),
+            key: question.key.clone(),
+        })
+    }
+
+    /// For each item of `self` (the current questionnaire), the key the
+    /// same question had in `earlier`, if `earlier` asked it: an item of the
+    /// same series and kind. Answers stored under that key in a response to
+    /// `earlier` are answers to this item; any other answer of `earlier` is
+    /// to a question this one does not ask.
+    pub fn earlier_keys<'a>(&self, earlier: &'a Survey) -> HashMap<&str, &'a str> {
+        let by_series: HashMap<ItemRef, &Question> = earlier
+            .questions()
+            .map(|q| (earlier.series_of(q), q))
+            .collect();
+        self.questions()
+            .filter_map(|q| {
+                let before = by_series.get(&self.series_of(q))?;
+                (before.kind == q.kind).then_some((q.key.as_str(), before.key.as_str()))
+            })
+            .collect()
     }
 
     pub fn comment_question(&self) -> Option<&Question> {

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::model::{ChoiceOption, IndexRule, Localized, QuestionKind};
+use super::model::{ChoiceOption, IndexRule, ItemRef, Localized, QuestionKind};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +66,7 @@ pub struct RawSurvey {
     pub intro: Option<Localized>,
     #[serde(default = "default_rule")]
     pub index_rule: IndexRule,
+    pub edition: Option<String>,
     pub sections: Vec<RawSection>,
 }
 
@@ -93,6 +94,8 @@ pub struct RawQuestion {
     #[serde(default)]
     pub options: Vec<ChoiceOption>,
     pub max_choices: Option<usize>,
+    pub max_percent: Option<u8>,
+    pub continues: Option<ItemRef>,
 }
 
 /// A TOML local date (`from = 2025-07-01`) or the same as a string.

@@ -308,3 +308,92 @@ fn the_shipped_definitions_are_valid() {
         );
     }
 }
+
+#[test]
+fn editions_and_continued_items_are_checked() {
+    let dir = valid_dir();
+    let survey = SURVEY
+        .replace(
+            "title = { vi = \"Khảo sát\", en = \"Survey\" }",
+            "title = { vi = \"Khảo sát\", en = \"Survey\" }\nedition = \"Second Edition\"",
+        )
+        .replace(
+            "{ key = \"A1\", kind = \"likert\", label = { vi = \"Một\", en = \"One\" } }",
+            "{ key = \"A1\", kind = \"likert\", label = { vi = \"Một\", en = \"One\" }, continues = { key = \"A9\" } }",
+        )
+        .replace(
+            "{ key = \"A2\", kind = \"single\", label = { vi = \"Hai\", en = \"Two\" },",
+            "{ key = \"A2\", kind = \"single\", label = { vi = \"Hai\", en = \"Two\" }, continues = { key = \"A9\" },",
+        );
+    write(dir.path(), "surveys/clinic-visit.toml", &survey);
+    let faults = faults_of(dir.path());
+    for expected in [
+        "surveys/clinic-visit.toml: edition: \"Second Edition\" is not an edition name (lowercase letters, digits, '-')",
+        "surveys/clinic-visit.toml: sections[0].items[1].continues: item \"A9\" of edition \"(first)\" is already continued by another item",
+    ] {
+        assert!(faults.contains(&expected.to_string()), "{expected}\n{faults:?}");
+    }
+
+    // Only percent items go above 100, and not beyond 250.
+    let dir = valid_dir();
+    write(
+        dir.path(),
+        "surveys/clinic-visit.toml",
+        &SURVEY.replace(
+            "label = { vi = \"Một\", en = \"One\" } }",
+            "label = { vi = \"Một\", en = \"One\" }, max_percent = 150 }",
+        ),
+    );
+    assert_eq!(
+        faults_of(dir.path()),
+        ["surveys/clinic-visit.toml: sections[0].items[0].max_percent: only percent questions have max_percent"]
+    );
+
+    // An item of the first edition cannot "continue" an item of its own edition.
+    let dir = valid_dir();
+    write(
+        dir.path(),
+        "surveys/clinic-visit.toml",
+        &SURVEY.replace(
+            "label = { vi = \"Một\", en = \"One\" } }",
+            "label = { vi = \"Một\", en = \"One\" }, continues = { key = \"A0\" } }",
+        ),
+    );
+    assert_eq!(
+        faults_of(dir.path()),
+        ["surveys/clinic-visit.toml: sections[0].items[0].continues: names an item of this same edition; within an edition an item continues itself by key"]
+    );
+}
+
+#[test]
+fn the_same_question_is_found_across_editions_only_by_series() {
+    let load_survey = |text: &str| {
+        let dir = valid_dir();
+        write(dir.path(), "surveys/clinic-visit.toml", text);
+        load(dir.path()).unwrap().surveys[0].survey.clone()
+    };
+    let first = load_survey(SURVEY);
+    let second = load_survey(
+        &SURVEY
+            .replace(
+                "title = { vi = \"Khảo sát\", en = \"Survey\" }",
+                "title = { vi = \"Khảo sát\", en = \"Survey\" }\nedition = \"second\"",
+            )
+            .replace(
+                "label = { vi = \"Hai\", en = \"Two\" },",
+                "label = { vi = \"Hai\", en = \"Two\" }, continues = { key = \"A2\" },",
+            ),
+    );
+    let carried = second.earlier_keys(&first);
+    assert_eq!(carried.get("A2"), Some(&"A2"), "declared the same question");
+    assert_eq!(
+        carried.get("A1"),
+        None,
+        "same key, other edition: not carried"
+    );
+    assert_eq!(carried.get("T1"), None);
+    // Within an edition, the key is the series.
+    assert_eq!(first.earlier_keys(&first).len(), first.questions().count());
+    // Adding an edition leaves the first edition's version hash unchanged.
+    assert_eq!(first.content_hash(), load_survey(SURVEY).content_hash());
+}

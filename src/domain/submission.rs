@@ -60,7 +60,7 @@ pub enum FieldError {
     ExpectedOptionList,
     RepeatedOption(String),
     TooManyChoices(usize),
-    ExpectedPercent,
+    ExpectedPercent(u8),
     ExpectedYesNo,
     TooManyValues,
     NoLikertAnswered,
@@ -76,7 +76,7 @@ impl FieldError {
             (Missing, Lang::Vi) => "Vui lòng điền mục này.".into(),
             (InvalidId, _) => "must be a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e".into(),
             (UnknownUnit(c), Lang::En) => format!("unknown service point \"{c}\""),
-            (UnknownUnit(_), Lang::Vi) => "Vui lòng chọn nơi bạn được phục vụ.".into(),
+            (UnknownUnit(_), Lang::Vi) => "Vui lòng chọn nơi Ông/Bà được phục vụ.".into(),
             (UnitOfOtherDepartment(c), Lang::En) => {
                 format!("service point \"{c}\" does not belong to this survey's department")
             }
@@ -105,8 +105,10 @@ impl FieldError {
             (RepeatedOption(o), _) => format!("option \"{o}\" is given twice"),
             (TooManyChoices(max), Lang::En) => format!("at most {max} options may be chosen"),
             (TooManyChoices(max), Lang::Vi) => format!("Chọn tối đa {max} mục."),
-            (ExpectedPercent, Lang::En) => "must be an integer from 0 to 100".into(),
-            (ExpectedPercent, Lang::Vi) => "Vui lòng nhập một số nguyên từ 0 đến 100.".into(),
+            (ExpectedPercent(max), Lang::En) => format!("must be an integer from 0 to {max}"),
+            (ExpectedPercent(max), Lang::Vi) => {
+                format!("Vui lòng nhập một số nguyên từ 0 đến {max}.")
+            }
             (ExpectedYesNo, Lang::En) => "must be true or false".into(),
             (ExpectedYesNo, Lang::Vi) => "Vui lòng chọn Có hoặc Không.".into(),
             (TooManyValues, _) => "must be given once".into(),
@@ -412,9 +414,9 @@ fn parse_answer(question: &Question, value: &RawValue) -> Result<Option<Answer>,
                 _ => None,
             };
             number
-                .filter(|n| (0..=100).contains(n))
+                .filter(|n| (0..=i64::from(question.percent_max())).contains(n))
                 .map(|n| Some(Answer::Percent(n as u8)))
-                .ok_or(FieldError::ExpectedPercent)
+                .ok_or(FieldError::ExpectedPercent(question.percent_max()))
         }
         QuestionKind::YesNo => {
             let flag = match (&text, value) {

@@ -39,7 +39,7 @@ pub fn index(lang: Lang, catalog: &Catalog, today: chrono::NaiveDate) -> Markup 
     let body = html! {
         h1 { (title) }
         p { (lang.pick(
-            "Ý kiến của bạn giúp các cơ quan nhà nước phục vụ tốt hơn. Phiếu khảo sát ẩn danh: không cần đăng nhập, không hỏi tên hay số điện thoại.",
+            "Ý kiến của Ông/Bà giúp các cơ quan nhà nước phục vụ tốt hơn. Phiếu khảo sát ẩn danh: không cần đăng nhập, không hỏi tên hay số điện thoại.",
             "Your opinion helps public offices serve you better. Surveys are anonymous: no login, no name or phone number asked.")) }
         @for department in catalog.departments.iter().filter(|d| d.surveyed) {
             @let surveys: Vec<&Survey> = catalog.surveys.iter().map(|v| &v.survey).filter(|s| s.department == department.code).collect();
@@ -108,7 +108,7 @@ pub fn form(view: &FormView) -> Markup {
         h1 { (title) }
         @if let Some(intro) = &survey.intro { p { (intro.get(lang)) } }
         p.muted { (lang.pick(
-            "Phiếu ẩn danh. Bạn có thể bỏ qua câu không muốn trả lời; chọn “Không áp dụng” nếu bạn không sử dụng dịch vụ đó.",
+            "Phiếu ẩn danh. Ông/Bà có thể bỏ qua câu không muốn trả lời; chọn “Không áp dụng” nếu Ông/Bà không sử dụng dịch vụ đó.",
             "Anonymous. Skip any question you prefer not to answer; choose “Not applicable” for a service you did not use.")) }
         @if let Some(notice) = view.notice { p.note role="status" { (notice) } }
         @if !view.errors.is_empty() {
@@ -126,7 +126,7 @@ pub fn form(view: &FormView) -> Markup {
             input type="hidden" name="version" value=(view.version);
             input type="hidden" name="lang" value=(lang.code());
             fieldset #q-unit {
-                legend { label for="unit" { (lang.pick("Nơi bạn được phục vụ", "Where you were served")) } }
+                legend { label for="unit" { (lang.pick("Nơi Ông/Bà được phục vụ", "Where you were served")) } }
                 @if let Some(err) = &unit_error { p.err #err-unit { (err) } }
                 select #unit name="unit" class=[unit_error.as_ref().map(|_| "invalid")]
                     aria-describedby=[unit_error.as_ref().map(|_| "err-unit")] {
@@ -168,7 +168,7 @@ fn field_title(survey: &Survey, field: &str, lang: Lang) -> String {
         Some(question) => question.label.get(lang).to_string(),
         None => match field {
             "unit" => lang
-                .pick("Nơi bạn được phục vụ", "Where you were served")
+                .pick("Nơi Ông/Bà được phục vụ", "Where you were served")
                 .to_string(),
             "comment" => lang.pick("Ý kiến", "Comment").to_string(),
             "answers" => lang.pick("Câu trả lời", "Answers").to_string(),
@@ -244,7 +244,7 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
                 fieldset #{ "q-" (key) } class=[error.as_ref().map(|_| "invalid")] {
                     legend { label for=(id_of("input")) { (q.label.get(lang)) } }
                     @if let Some(err) = &error { p.err id=(err_id) { (err) } }
-                    input type="number" id=(id_of("input")) name=(key) min="0" max="100" step="1" inputmode="numeric"
+                    input type="number" id=(id_of("input")) name=(key) min="0" max=(q.percent_max()) step="1" inputmode="numeric"
                         value=[view.value(key)] aria-describedby=[described];
                 }
             }
@@ -265,7 +265,7 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
 }
 
 pub fn thanks(lang: Lang, survey: &Survey, unit: Option<&str>, already: bool) -> Markup {
-    let title = lang.pick("Cảm ơn bạn!", "Thank you!");
+    let title = lang.pick("Xin trân trọng cảm ơn Ông/Bà!", "Thank you!");
     let again = match unit {
         Some(unit) => format!("/s/{}?unit={}&lang={}", survey.slug, unit, lang.code()),
         None => format!("/s/{}?lang={}", survey.slug, lang.code()),
@@ -273,7 +273,7 @@ pub fn thanks(lang: Lang, survey: &Survey, unit: Option<&str>, already: bool) ->
     let body = html! {
         h1 { (title) }
         p role="status" { (lang.pick(
-            "Phiếu khảo sát của bạn đã được ghi nhận. Ý kiến của bạn giúp cơ quan nhà nước cải thiện chất lượng phục vụ.",
+            "Phiếu khảo sát của Ông/Bà đã được ghi nhận. Ý kiến của Ông/Bà giúp cơ quan nhà nước cải thiện chất lượng phục vụ.",
             "Your answers have been recorded. They help public offices improve their service.")) }
         @if already {
             p.note { (lang.pick(

@@ -10,7 +10,7 @@ fn submission(i: usize) -> Value {
     serde_json::json!({
         "id": new_id(),
         "unit": units[i % units.len()],
-        "answers": {"A1": 1 + i % 5, "A2": 1 + (i / 5) % 5, "D1": 5, "RETURN": "certainly"}
+        "answers": {"A1": 1 + i % 5, "A2": 1 + (i / 5) % 5, "D1": 5, "G2": "certainly"}
     })
 }
 

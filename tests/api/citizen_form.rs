@@ -130,7 +130,7 @@ async fn form_submission_without_javascript_records_one_response(backend: Backen
     let thanks = app.get(&location).await;
     assert_eq!(thanks.status(), 200);
     let text = thanks.text().await.unwrap();
-    assert!(text.contains("Cảm ơn bạn!"));
+    assert!(text.contains("Xin trân trọng cảm ơn Ông/Bà!"));
     assert!(
         text.contains("/s/education?unit=thpt-long-xuyen"),
         "offers a new form for the same point"

@@ -103,8 +103,7 @@ fn check_reports_every_fault_with_file_and_path_and_serve_refuses_to_start() {
     assert!(stderr(&serve).contains("duplicate key \"P3\""));
 }
 
-const HEADER: &str =
-    "id,unit,submitted_on,channel,A1,A2,B1,C6,RETURN,EXPECT_MET,INSURED,GENDER,comment";
+const HEADER: &str = "id,unit,submitted_on,channel,A1,A2,B1,C6,G2,G1,INSURED,GENDER,comment";
 
 async fn import_is_all_or_nothing_and_replay_safe(backend: Backend) {
     let database = TestDatabase::new(backend);
@@ -113,8 +112,8 @@ async fn import_is_all_or_nothing_and_replay_safe(backend: Backend) {
     let good = format!(
         "\u{feff}{HEADER}\n\
          0f8fad5b-d9cb-469f-a165-70867728950e,bv-dk-kien-giang,2026-07-14,,4,5,3,NA,certainly,80,1,female,\"Chờ lâu, nhưng bác sĩ tận tình\"\n\
-         ,bv-dktt-an-giang,2026-07-15,paper,2,,1,4,return,55,0,,\n\
-         ,bv-dktt-an-giang,2026-07-15,paper,2,,1,4,return,55,0,,\n\
+         ,bv-dktt-an-giang,2026-07-15,paper,2,,1,4,maybe,55,0,,\n\
+         ,bv-dktt-an-giang,2026-07-15,paper,2,,1,4,maybe,55,0,,\n\
          ,tyt-phu-quoc,2026-09-30,paper,5,5,5,5,,100,,male,\n"
     );
     std::fs::write(&csv, &good).unwrap();
@@ -152,7 +151,7 @@ async fn import_is_all_or_nothing_and_replay_safe(backend: Backend) {
     let answers: serde_json::Value = serde_json::from_str(&first_row.answers).unwrap();
     assert_eq!(
         answers,
-        serde_json::json!({"A1": 4, "A2": 5, "B1": 3, "C6": "na", "RETURN": "certainly", "EXPECT_MET": 80, "INSURED": true, "GENDER": "female"})
+        serde_json::json!({"A1": 4, "A2": 5, "B1": 3, "C6": "na", "G2": "certainly", "G1": 80, "INSURED": true, "GENDER": "female"})
     );
     assert!(
         rows.iter().all(|r| r.channel == "paper"),
@@ -165,7 +164,7 @@ async fn import_is_all_or_nothing_and_replay_safe(backend: Backend) {
          ,bv-dk-kien-giang,2026-07-01,,4,5,3,,,,,,\n\
          ,bv-dk-kien-giang,2026-07-01,,9,5,3,,,,,,\n\
          ,nowhere,2026-07-01,,4,5,3,,,,,,\n\
-         ,bv-dk-kien-giang,01/07/2026,fax,4,5,3,,,101,maybe,,\n\
+         ,bv-dk-kien-giang,01/07/2026,fax,4,5,3,,,201,maybe,,\n\
          0f8fad5b-d9cb-469f-a165-70867728950e,bv-dk-kien-giang,2026-07-14,,1,1,1,,,,,,\n"
     );
     let bad_csv = database.dir().join("bad.csv");
@@ -178,7 +177,7 @@ async fn import_is_all_or_nothing_and_replay_safe(backend: Backend) {
         "line 4, column unit: unknown service point \"nowhere\"",
         "line 5, column submitted_on:",
         "line 5, column channel:",
-        "line 5, column EXPECT_MET:",
+        "line 5, column G1:",
         "line 5, column INSURED:",
         "line 6, column id: this id is already used by a different response",
     ] {
@@ -316,7 +315,11 @@ fn a_newcomer_reaches_a_filled_form_and_the_thank_you_page() {
                 .send()
                 .await
                 .unwrap();
-            assert!(thanks.text().await.unwrap().contains("Cảm ơn bạn!"));
+            assert!(thanks
+                .text()
+                .await
+                .unwrap()
+                .contains("Xin trân trọng cảm ơn Ông/Bà!"));
         });
     });
     child.kill().unwrap();

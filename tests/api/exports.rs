@@ -155,7 +155,7 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
     assert_eq!(
         summary.get((1, 1)),
         Some(&Data::String(
-            "Khảo sát sự hài lòng về thủ tục cấp giấy phép xây dựng".into()
+            "Khảo sát sự hài lòng về thủ tục cấp giấy phép xây dựng (khảo sát của Sở theo bộ tiêu chí SIPAS)".into()
         ))
     );
     assert_eq!(float(summary.get((1, 2)), "respondents"), 7.0);

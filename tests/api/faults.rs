@@ -26,7 +26,7 @@ fn body(id: &str, i: usize) -> serde_json::Value {
     let units = ["bv-dk-kien-giang", "bv-dktt-an-giang", "tyt-thoai-son"];
     serde_json::json!({
         "id": id, "unit": units[i % 3],
-        "answers": {"A1": 1 + i % 5, "B1": 1 + (i / 5) % 5, "RETURN": "certainly"},
+        "answers": {"A1": 1 + i % 5, "B1": 1 + (i / 5) % 5, "G2": "certainly"},
         "comment": format!("response {i}")
     })
 }
@@ -106,7 +106,7 @@ async fn killed_under_load_nothing_acknowledged_is_lost(backend: Backend) {
             Some(format!("response {i}").as_str())
         );
         assert!(
-            row.answers.contains("\"RETURN\":\"certainly\""),
+            row.answers.contains("\"G2\":\"certainly\""),
             "{}",
             row.answers
         );

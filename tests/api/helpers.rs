@@ -368,7 +368,7 @@ pub fn valid_health_submission(id: &str) -> Value {
         "unit": "bv-dk-kien-giang",
         "answers": {
             "A1": 4, "A2": 5, "B6": 2, "C6": "na", "D1": 5,
-            "EXPECT_MET": 80, "RETURN": "certainly", "INSURED": true, "GENDER": "female"
+            "G1": 80, "G2": "certainly", "INSURED": true, "GENDER": "female"
         },
         "comment": "Phòng chờ đông, nhân viên nhiệt tình."
     })

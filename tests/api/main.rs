@@ -13,6 +13,7 @@ mod error_pages;
 mod exports;
 mod faults;
 mod indices;
+mod instruments;
 mod openapi;
 mod sessions;
 mod staff;

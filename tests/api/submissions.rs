@@ -68,7 +68,7 @@ async fn a_retry_after_the_questionnaire_changed_is_still_a_replay(backend: Back
     let file = dir.path().join("surveys/health-outpatient.toml");
     let text = std::fs::read_to_string(&file)
         .unwrap()
-        .replace("Khu vực chờ có đủ ghế ngồi", "Khu vực chờ có đủ ghế");
+        .replace("Phòng chờ có đủ ghế ngồi", "Phòng chờ có đủ ghế");
     std::fs::write(&file, text).unwrap();
     let options = crate::helpers::AppOptions {
         definitions: dir.path().to_path_buf(),
@@ -185,23 +185,23 @@ fn invalid_cases() -> Vec<(&'static str, Value, &'static str)> {
         ),
         (
             "unknown option",
-            with(&|b| b["answers"]["RETURN"] = json!("maybe")),
-            "answers.RETURN",
+            with(&|b| b["answers"]["G2"] = json!("perhaps")),
+            "answers.G2",
         ),
         (
             "option not a string",
-            with(&|b| b["answers"]["RETURN"] = json!(["certainly"])),
-            "answers.RETURN",
+            with(&|b| b["answers"]["G2"] = json!(["certainly"])),
+            "answers.G2",
         ),
         (
             "percent above 100",
-            with(&|b| b["answers"]["EXPECT_MET"] = json!(101)),
-            "answers.EXPECT_MET",
+            with(&|b| b["answers"]["G1"] = json!(201)),
+            "answers.G1",
         ),
         (
             "percent negative",
-            with(&|b| b["answers"]["EXPECT_MET"] = json!(-1)),
-            "answers.EXPECT_MET",
+            with(&|b| b["answers"]["G1"] = json!(-1)),
+            "answers.G1",
         ),
         (
             "yes/no as text",
@@ -225,7 +225,7 @@ fn invalid_cases() -> Vec<(&'static str, Value, &'static str)> {
         ),
         (
             "no Likert item scored",
-            with(&|b| b["answers"] = json!({"A1": "na", "RETURN": "return"})),
+            with(&|b| b["answers"] = json!({"A1": "na", "G2": "maybe"})),
             "answers",
         ),
         (
@@ -271,7 +271,7 @@ async fn reports_every_invalid_field_with_422(backend: Backend) {
     let mut body = valid_health_submission(&new_id());
     body["unit"] = json!("nowhere");
     body["answers"]["A1"] = json!(9);
-    body["answers"]["EXPECT_MET"] = json!(300);
+    body["answers"]["G1"] = json!(300);
     let fields: Value = app
         .post_json(HEALTH, &body)
         .await
@@ -279,7 +279,7 @@ async fn reports_every_invalid_field_with_422(backend: Backend) {
         .await
         .unwrap()["fields"]
         .clone();
-    for field in ["unit", "answers.A1", "answers.EXPECT_MET"] {
+    for field in ["unit", "answers.A1", "answers.G1"] {
         assert!(fields[field].is_string(), "{field} missing from {fields}");
     }
     // A comment of exactly 2,000 characters (not bytes) is accepted.
@@ -435,17 +435,7 @@ async fn random_hostile_bodies_get_4xx_never_500() {
         json!("x".repeat(3000)),
     ];
     let fields = [
-        "id",
-        "unit",
-        "answers",
-        "comment",
-        "version",
-        "A1",
-        "RETURN",
-        "EXPECT_MET",
-        "INSURED",
-        "GENDER",
-        "zz",
+        "id", "unit", "answers", "comment", "version", "A1", "G2", "G1", "INSURED", "GENDER", "zz",
     ];
     let mut created = 0;
     for round in 0..300 {

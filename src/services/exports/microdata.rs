@@ -122,7 +122,11 @@ pub fn plan(
     Ok(plan)
 }
 
-fn record(row: &MicrodataRow, keys: &[&str]) -> Vec<String> {
+/// `keys` are the current questionnaire's; `earlier_keys` says under which
+/// key the row's own version stored the same question (see
+/// [`crate::definitions::Survey::earlier_keys`]): a key whose meaning
+/// changed between editions is not filled from the old answers.
+fn record(row: &MicrodataRow, keys: &[&str], earlier_keys: &HashMap<&str, &str>) -> Vec<String> {
     let answers: serde_json::Map<String, Value> =
         serde_json::from_str(&row.answers).unwrap_or_default();
     let month = format!(
@@ -137,7 +141,13 @@ fn record(row: &MicrodataRow, keys: &[&str]) -> Vec<String> {
         row.channel.to_string(),
     ]
     .into_iter()
-    .chain(keys.iter().map(|k| field(answers.get(*k))))
+    .chain(keys.iter().map(|k| {
+        field(
+            earlier_keys
+                .get(k)
+                .and_then(|earlier| answers.get(*earlier)),
+        )
+    }))
     .collect()
 }
 
@@ -152,24 +162,31 @@ pub fn write(
     mut sink: impl FnMut(Vec<u8>) -> bool,
 ) -> Result<usize, MicrodataError> {
     let keys = keys(survey);
-    let versions = ctx.version_hashes_of(&survey.survey.slug);
+    let versions = ctx.versions_of(&survey.survey.slug);
     let (from, to) = period.bounds();
     let mut chunk = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
     chunk.write_record(header(survey))?;
     let mut written = 0;
     for version in &versions {
+        let earlier_keys = survey.survey.earlier_keys(&version.survey);
         let mut after: Option<String> = None;
         loop {
             let mut conn = ctx.db.reader()?;
-            let page =
-                responses::microdata_page(&mut conn, version, from, to, after.as_deref(), PAGE)?;
+            let page = responses::microdata_page(
+                &mut conn,
+                &version.hash,
+                from,
+                to,
+                after.as_deref(),
+                PAGE,
+            )?;
             drop(conn);
             for row in &page {
                 if plan
                     .released
                     .contains(&cell_of(&row.unit, row.submitted_on))
                 {
-                    chunk.write_record(record(row, &keys))?;
+                    chunk.write_record(record(row, &keys, &earlier_keys))?;
                     written += 1;
                 }
             }

@@ -94,18 +94,23 @@ pub fn layout_of(survey: &SurveyVersion) -> Layout {
 }
 
 /// Where each Likert item of `version` sits among the current
-/// questionnaire's items (None: the item was since removed).
+/// questionnaire's items: the current item of the same series (None: the
+/// item was since removed, or belongs to an edition the current items do
+/// not continue). Within an edition the series is the key; across editions
+/// only an explicit `continues` joins two items, so a key that changed
+/// meaning (the Ministry of Health's B8) never pools old answers.
 fn positions_in_current(current: &SurveyVersion, version: &SurveyVersion) -> Vec<Option<usize>> {
-    let current_keys: HashMap<&str, usize> = current
+    let earlier_keys = current.survey.earlier_keys(&version.survey);
+    let position_of_earlier: HashMap<&str, usize> = current
         .survey
         .likert_items()
         .enumerate()
-        .map(|(i, q)| (q.key.as_str(), i))
+        .filter_map(|(i, q)| Some((*earlier_keys.get(q.key.as_str())?, i)))
         .collect();
     version
         .survey
         .likert_items()
-        .map(|q| current_keys.get(q.key.as_str()).copied())
+        .map(|q| position_of_earlier.get(q.key.as_str()).copied())
         .collect()
 }
 
@@ -126,8 +131,9 @@ fn push_scores(scores: &mut Vec<u8>, items: usize, positions: &[Option<usize>], 
 }
 
 /// Reads the cell (blocking). Responses to earlier versions are mapped onto
-/// the current items by key; items they did not have count as skipped, and
-/// items since removed are left out.
+/// the current items of the same series (see [`positions_in_current`]);
+/// items they did not have count as skipped, and items since removed are
+/// left out.
 pub fn load_cell(
     ctx: &AppContext,
     query: &IndexQuery,

@@ -1,0 +1,287 @@
+//! The official instruments, faithfully: the health questionnaire checked
+//! against a transcription of the Ministry of Health's form (the fixture
+//! `tests/fixtures/moh-3869-mau-2.json`, written from the sources, not from
+//! the survey definition), and answers to an earlier edition counted only
+//! for the items that continue them.
+
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{new_id, spawn_app, spawn_app_with, AppOptions, Backend};
+
+both_backends!(answers_to_an_earlier_edition_count_only_where_an_item_continues_them);
+
+fn official_form() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/moh-3869-mau-2.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn question<'a>(survey: &'a Value, key: &str) -> &'a Value {
+    survey["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["questions"].as_array().unwrap())
+        .find(|q| q["key"] == key)
+        .unwrap_or_else(|| panic!("no question {key}"))
+}
+
+fn option_labels(question: &Value) -> Vec<&str> {
+    question["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["label"]["vi"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_health_questionnaire_is_the_ministrys_form_item_by_item() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let official = official_form();
+    let survey: Value = app
+        .get("/api/v1/surveys/health-outpatient")
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    // A1–E4: the same keys, in the same order, with the same texts.
+    let rated: Vec<(&str, &str)> = survey["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["questions"].as_array().unwrap())
+        .filter(|q| q["kind"] == "likert")
+        .map(|q| {
+            (
+                q["key"].as_str().unwrap(),
+                q["label"]["vi"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(&str, &str)> = official["rated_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["key"].as_str().unwrap(), i["vi"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rated, expected);
+    let headings: Vec<&str> = survey["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| ["A", "B", "C", "D", "E"].contains(&s["key"].as_str().unwrap()))
+        .map(|s| s["label"]["vi"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        headings,
+        official["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect::<Vec<_>>()
+    );
+
+    // G1 takes answers above 100 %; G2 has the form's six options.
+    let g1 = question(&survey, "G1");
+    assert_eq!(g1["kind"], "percent");
+    assert_eq!(g1["max_percent"], 200);
+    assert!(g1["label"]["vi"]
+        .as_str()
+        .unwrap()
+        .starts_with(official["G1"].as_str().unwrap()));
+    let g2 = question(&survey, "G2");
+    assert_eq!(g2["label"]["vi"], official["G2"]);
+    assert_eq!(
+        option_labels(g2),
+        official["G2_options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_str().unwrap())
+            .collect::<Vec<_>>()
+    );
+
+    // The respondent block: who answers, gender, distance, insurance card.
+    assert_eq!(
+        option_labels(question(&survey, "RESPONDENT")),
+        ["Người bệnh", "Người nhà"]
+    );
+    assert_eq!(
+        option_labels(question(&survey, "GENDER")),
+        ["Nam", "Nữ", "Khác"]
+    );
+    assert_eq!(
+        question(&survey, "DISTANCE")["label"]["vi"],
+        official["distance"]
+    );
+    assert_eq!(
+        question(&survey, "INSURED")["label"]["vi"],
+        official["insured"]
+    );
+
+    // The form's answer scale, on the citizen page, addressing "Ông/Bà".
+    let page = app.get("/s/health-outpatient").await.text().await.unwrap();
+    for label in official["scale"].as_array().unwrap() {
+        assert!(
+            page.contains(label.as_str().unwrap()),
+            "{label} on the form"
+        );
+    }
+    assert!(page.contains("Ông/Bà"));
+    assert!(!page.to_lowercase().contains("bạn"), "no informal \"bạn\"");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expectations_met_may_exceed_100_percent_up_to_200() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let url = "/api/v1/surveys/health-outpatient/responses";
+    for (g1, status) in [(150, 201), (200, 201), (201, 422), (-1, 422)] {
+        let mut body = crate::helpers::valid_health_submission(&new_id());
+        body["answers"]["G1"] = json!(g1);
+        let response = app.post_json(url, &body).await;
+        assert_eq!(response.status(), status, "G1 = {g1}");
+        if status == 422 {
+            let error: Value = response.json().await.unwrap();
+            assert_eq!(
+                error["fields"]["answers.G1"],
+                "must be an integer from 0 to 200"
+            );
+        }
+    }
+}
+
+/// The definitions of the repository with the health questionnaire as it
+/// was in its first edition.
+fn first_edition_definitions() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    crate::cli::copy_dir(&crate::helpers::repo_definitions(), dir.path());
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/health-outpatient-first-edition.toml"
+    );
+    std::fs::copy(fixture, dir.path().join("surveys/health-outpatient.toml")).unwrap();
+    dir
+}
+
+fn item<'a>(index: &'a Value, key: &str) -> &'a Value {
+    index["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["items"].as_array().unwrap())
+        .find(|i| i["key"] == key)
+        .unwrap_or_else(|| panic!("no item {key}"))
+}
+
+/// The first edition's B8 asked whether the wait for tests was reasonable;
+/// the ministry's B8 rates the time with the doctor. Old answers must not
+/// count as the new B8, while A4 (the same question in both) continues and
+/// the old A1 (maps and signs) continues as the new A2.
+async fn answers_to_an_earlier_edition_count_only_where_an_item_continues_them(backend: Backend) {
+    let may = |day| chrono::NaiveDate::from_ymd_opt(2026, 5, day).unwrap();
+    let old_definitions = first_edition_definitions();
+    let before = spawn_app_with(
+        backend,
+        AppOptions {
+            definitions: old_definitions.path().to_path_buf(),
+            clock: hailong::app::Clock::fixed_on(may(10)),
+            ..Default::default()
+        },
+    )
+    .await;
+    let url = "/api/v1/surveys/health-outpatient/responses";
+    for _ in 0..6 {
+        let body = json!({
+            "id": new_id(), "unit": "bv-dk-kien-giang",
+            "answers": {"A1": 2, "A4": 5, "B8": 1, "B10": 5, "RETURN": "certainly", "INSURED": true}
+        });
+        assert_eq!(before.post_json(url, &body).await.status(), 201);
+    }
+
+    let after = spawn_app_with(
+        backend,
+        AppOptions {
+            database_url: Some(before.database_url().to_string()),
+            clock: hailong::app::Clock::fixed_on(may(20)),
+            ..Default::default()
+        },
+    )
+    .await;
+    for _ in 0..6 {
+        let body = json!({
+            "id": new_id(), "unit": "bv-dk-kien-giang",
+            "answers": {"A4": 3, "B8": 5, "G2": "maybe", "INSURED": false}
+        });
+        assert_eq!(after.post_json(url, &body).await.status(), 201);
+    }
+    let token = after.create_token(&["--role", "home-affairs", "--name", "editions"]);
+    let index: Value = after
+        .get_as(
+            Some(&token),
+            "/api/v1/indices?survey=health-outpatient&period=2026-05",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(index["respondents"], 12);
+    assert_eq!(index["versions"].as_array().unwrap().len(), 2);
+
+    let b8 = item(&index, "B8");
+    assert_eq!(b8["index"]["n"], 6, "only answers to the ministry's B8");
+    assert_eq!(b8["distribution"]["5"], 6);
+    assert_eq!(
+        b8["distribution"]["1"], 0,
+        "the old B8's answers are not here"
+    );
+    let a4 = item(&index, "A4");
+    assert_eq!(a4["index"]["n"], 12, "A4 continues across the editions");
+    assert_eq!(
+        (&a4["distribution"]["5"], &a4["distribution"]["3"]),
+        (&json!(6), &json!(6))
+    );
+    let a2 = item(&index, "A2");
+    assert_eq!(a2["index"]["n"], 6, "the old A1 is the new A2");
+    assert_eq!(a2["distribution"]["2"], 6);
+    for new_series in ["A1", "B10"] {
+        assert_eq!(item(&index, new_series)["index"]["n"], 0, "{new_series}");
+    }
+
+    // The microdata puts old answers only under the items that continue them.
+    let csv = after
+        .get_as(
+            Some(&token),
+            "/export/responses.csv?survey=health-outpatient&period=2026-05",
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut reader =
+        csv::ReaderBuilder::new().from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 12);
+    let old_version = before.current_version("health-outpatient");
+    for row in &rows {
+        let old = row[column("survey_version")] == old_version;
+        let expected_b8 = if old { "" } else { "5" };
+        assert_eq!(&row[column("B8")], expected_b8);
+        assert_eq!(&row[column("A4")], if old { "5" } else { "3" });
+        assert_eq!(&row[column("A2")], if old { "2" } else { "" });
+        assert_eq!(&row[column("G2")], if old { "" } else { "maybe" });
+        assert_eq!(&row[column("INSURED")], if old { "1" } else { "0" });
+    }
+}
