@@ -487,3 +487,35 @@ pub(super) fn estimate_cell(
         elements,
     }
 }
+
+/// The ratio R = Σ w x / Σ w d over the sample's respondents, with its
+/// linearized variance (u_r = (x_r − R d_r) / Σ w d): a domain proportion
+/// (x = chose the option, d = answered the item), a domain mean (x = the
+/// value when answered, d = answered) or a mean score over several items
+/// (x = sum of scores, d = number of valid answers). `n` counts the
+/// respondents with d > 0; None when there are none.
+pub(super) fn ratio(sample: &Sample, x: &[f64], d: &[f64]) -> Option<Linearized> {
+    let n = sample.respondents();
+    debug_assert!(x.len() == n && d.len() == n);
+    let weight = |h: usize| sample.stratum_weights.get(h).copied().unwrap_or(1.0);
+    let mut numerator = 0.0;
+    let mut denominator = 0.0;
+    let mut answering = 0;
+    for r in 0..n {
+        let w = weight(sample.strata[r]);
+        numerator += w * x[r];
+        denominator += w * d[r];
+        answering += usize::from(d[r] > 0.0);
+    }
+    if answering == 0 || denominator <= 0.0 {
+        return None;
+    }
+    let theta = numerator / denominator;
+    let design = Design::of(sample);
+    let mut moments = Moments::new(1, sample.strata_count());
+    for r in 0..n {
+        let h = sample.strata[r];
+        moments.add(0, h, weight(h) * (x[r] - theta * d[r]) / denominator);
+    }
+    Some(design.linearized(theta, &moments, 0, answering))
+}

@@ -409,6 +409,57 @@ pub fn mean_score(sample: &Sample, k: usize, config: &StatsConfig) -> Estimate {
     item_estimates(sample, k, config).mean_score
 }
 
+/// The share of those who answered an item who gave a particular answer
+/// (an option of a single or multiple choice, yes or no): a domain
+/// proportion with the interval of a single criterion (Wilson unweighted,
+/// logit weighted). `answered[r]` and `chose[r]` for each respondent of
+/// `design` (whose scores are not read).
+pub fn choice_share(design: &Sample, answered: &[bool], chose: &[bool], config: &StatsConfig) -> Estimate {
+    let d: Vec<f64> = answered.iter().map(|&a| f64::from(u8::from(a))).collect();
+    let x: Vec<f64> = answered
+        .iter()
+        .zip(chose)
+        .map(|(&a, &c)| f64::from(u8::from(a && c)))
+        .collect();
+    finish_proportion(
+        engine::ratio(design, &x, &d),
+        ProportionKind::SingleItem,
+        design.weighted,
+        config,
+    )
+}
+
+/// The mean of a numeric item (a percent) over those who answered it, with
+/// a t interval (linearized). `values[r]` is None for a respondent who did
+/// not answer.
+pub fn numeric_mean(design: &Sample, values: &[Option<f64>], config: &StatsConfig) -> Estimate {
+    let d: Vec<f64> = values.iter().map(|v| f64::from(u8::from(v.is_some()))).collect();
+    let x: Vec<f64> = values.iter().map(|v| v.unwrap_or(0.0)).collect();
+    finish_mean(engine::ratio(design, &x, &d), config)
+}
+
+/// The mean score (1–5) over every valid answer to `items` — the Ministry
+/// of Health's "điểm trung bình" of a section or of the whole form: Σ scores
+/// ÷ Σ valid answers, a ratio over respondents with a t interval. `n` is the
+/// respondents with at least one valid answer among the items.
+pub fn mean_score_over(sample: &Sample, items: &[usize], config: &StatsConfig) -> Estimate {
+    let k_count = sample.items;
+    let (mut x, mut d) = (Vec::new(), Vec::new());
+    for row in sample.scores.chunks(k_count.max(1)).take(sample.respondents()) {
+        let (mut total, mut valid) = (0.0, 0.0);
+        for &k in items {
+            let s = row[k];
+            if (1..=5).contains(&s) {
+                total += f64::from(s);
+                valid += 1.0;
+            }
+        }
+        x.push(total);
+        d.push(valid);
+    }
+    finish_mean(engine::ratio(sample, &x, &d), config)
+}
+
 /// Overall index by the survey's declared rule.
 pub fn overall_index(sample: &Sample, layout: &Layout, config: &StatsConfig) -> Estimate {
     estimate_cell(sample, layout, config).overall

@@ -152,6 +152,78 @@ fn wilson_matches_statsmodels() {
     }
 }
 
+/// `{"estimate", "se", "n", "ci"}` as the reference writes means and shares.
+fn check_estimate(estimate: &Estimate, expected: &Value, what: &str) {
+    let mut renamed = expected.clone();
+    renamed["index"] = expected["estimate"].clone();
+    check_interval(estimate, &renamed, what);
+}
+
+#[test]
+fn mean_scores_over_sections_match_samplics() {
+    let reference = reference();
+    for set in reference["datasets"].as_array().unwrap() {
+        let name = set["name"].as_str().unwrap();
+        let (sample, _) = sample_of(set);
+        for (g, expected) in set["expected"]["mean_scores_over"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            if expected.is_null() {
+                continue;
+            }
+            let items: Vec<usize> = expected["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k.as_u64().unwrap() as usize)
+                .collect();
+            let estimate = mean_score_over(&sample, &items, &SHOW_ALL);
+            assert_eq!(estimate.method, Method::T);
+            check_estimate(&estimate, expected, &format!("{name} mean score over group {g}"));
+        }
+    }
+}
+
+#[test]
+fn choice_shares_and_percent_means_match_samplics() {
+    let reference = reference();
+    let mut checked = 0;
+    for set in reference["datasets"].as_array().unwrap() {
+        let Some(other) = set.get("other_items") else {
+            continue;
+        };
+        let name = set["name"].as_str().unwrap();
+        let (sample, _) = sample_of(set);
+        let choice: Vec<i64> = other["choice"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_i64().unwrap())
+            .collect();
+        let answered: Vec<bool> = choice.iter().map(|&c| c >= 0).collect();
+        for (option, expected) in other["shares"].as_array().unwrap().iter().enumerate() {
+            let chose: Vec<bool> = choice.iter().map(|&c| c == option as i64).collect();
+            let share = choice_share(&sample, &answered, &chose, &SHOW_ALL);
+            let method = if sample.weighted { Method::Logit } else { Method::Wilson };
+            assert_eq!(share.method, method, "{name} option {option}");
+            check_estimate(&share, expected, &format!("{name} option {option}"));
+        }
+        let values: Vec<Option<f64>> = other["percent"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(Value::as_f64)
+            .collect();
+        let mean = numeric_mean(&sample, &values, &SHOW_ALL);
+        check_estimate(&mean, &other["mean"], &format!("{name} percent mean"));
+        checked += 1;
+    }
+    assert_eq!(checked, 2, "the unweighted and the stratified data set");
+}
+
 #[test]
 fn every_estimate_of_every_reference_data_set_matches() {
     let reference = reference();

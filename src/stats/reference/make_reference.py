@@ -222,6 +222,63 @@ def cell(scores, item_element, in_overall, rule, weights, strata, totals, weight
     return out
 
 
+def mean_scores_over(scores, groups, weights, strata, totals):
+    """The Ministry of Health's mean score of a section: sum of valid scores
+    over the number of valid answers, a ratio over respondents (samplics)."""
+    out = []
+    for items in groups:
+        sub = scores[:, items]
+        valid = (sub >= 1) & (sub <= 5)
+        x = np.where(valid, sub, 0).sum(axis=1).astype(float)
+        d = valid.sum(axis=1).astype(float)
+        if d.sum() == 0:
+            out.append(None)
+            continue
+        mean, se, df = samplics_ratio(x, d, weights, strata, totals)
+        t = t_quantile(df)
+        out.append({"items": items, "estimate": mean, "se": se, "n": int((d > 0).sum()),
+                    "ci": [mean - t * se, mean + t * se]})
+    return out
+
+
+def other_items(rng, weights, strata, totals, weighted):
+    """A single-choice item (options 0-3, -1 skipped) and a percent item
+    (0-200, NaN skipped): shares per option as domain proportions (samplics;
+    Wilson from statsmodels when unweighted, logit otherwise) and the mean
+    as a ratio (samplics)."""
+    n = len(strata)
+    choice = rng.choice(4, size=n, p=[0.1, 0.2, 0.3, 0.4])
+    choice[rng.random(n) < 0.15] = -1
+    percent = rng.choice(np.arange(0, 201, 5), size=n).astype(float)
+    percent[rng.random(n) < 0.2] = np.nan
+    answered = choice >= 0
+    df = df_of(strata)
+    shares = []
+    for option in range(4):
+        y = (choice == option).astype(float)
+        est = TaylorEstimator(PopParam.prop, alpha=ALPHA)
+        est.estimate(y=y, samp_weight=weights, domain=answered.astype(int), **design_frame(weights, strata, totals))
+        point, error = est.point_est[1], est.stderror[1]
+        p = float(point[1.0]) if 1.0 in point else 1.0 - float(point[0.0])
+        se = float(error[1.0] if 1.0 in error else error[0.0])
+        n_k = int(answered.sum())
+        if weighted:
+            ci = logit_ci(p, se, df, n_k)
+        else:
+            ci = list(proportion_confint(int((choice == option).sum()), n_k, alpha=ALPHA, method="wilson"))
+        shares.append({"estimate": p, "se": se, "n": n_k, "ci": ci})
+    d = (~np.isnan(percent)).astype(float)
+    x = np.nan_to_num(percent)
+    mean, se, mean_df = samplics_ratio(x, d, weights, strata, totals)
+    t = t_quantile(mean_df)
+    return {
+        "choice": choice.astype(int).tolist(),
+        "percent": [None if np.isnan(v) else float(v) for v in percent],
+        "shares": shares,
+        "mean": {"estimate": mean, "se": se, "n": int(d.sum()), "ci": [mean - t * se, mean + t * se]},
+    }
+
+
 def dataset(name, scores, item_element, in_overall, weights=None, strata=None, totals=None):
     n = scores.shape[0]
     weighted = weights is not None
@@ -229,6 +286,10 @@ def dataset(name, scores, item_element, in_overall, weights=None, strata=None, t
     strata = np.zeros(n, dtype=int) if strata is None else strata
     expected = cell(scores, item_element, in_overall, "mean_of_elements", weights, strata, totals, weighted)
     expected.update({k: v for k, v in cell(scores, item_element, in_overall, "mean_of_items", weights, strata, totals, weighted).items() if k.startswith("overall_")})
+    elements = sorted(set(item_element))
+    groups = [[k for k, e in enumerate(item_element) if e == el] for el in elements]
+    groups.append([k for k, e in enumerate(item_element) if in_overall[e]])
+    expected["mean_scores_over"] = mean_scores_over(scores, groups, weights, strata, totals)
     return {
         "name": name,
         "items": int(scores.shape[1]),
@@ -299,6 +360,12 @@ def main():
     strata = np.array([0, 0, 0, 0, 1, 2, 2, 2])
     sets.append(dataset("stratum_of_one", np.array([[5, 4], [2, 3], [4, 4], [5, 1], [4, 5], [3, 3], [4, 2], [5, 5]]), [0, 0], [True],
                         np.array([10.0, 10, 10, 10, 5, 30 / 3, 30 / 3, 30 / 3]) * np.array([1, 1, 1, 1, 1, 1, 1, 1]), strata, [40.0, 5.0, 30.0]))
+    # Items that are not ratings, drawn after every other data set so the
+    # values above do not change: for the unweighted and the stratified set.
+    for index in (0, 1):
+        design = sets[index]
+        sets[index]["other_items"] = other_items(
+            rng, np.array(design["weights"]), np.array(design["strata"]), design["totals"], design["weighted"])
     json.dump(finite({
         "level": LEVEL,
         "wilson": wilson_cases(),
