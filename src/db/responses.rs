@@ -147,20 +147,20 @@ pub fn count(conn: &mut Conn) -> DbResult<i64> {
     Ok(responses::table.count().get_result(conn)?)
 }
 
-/// (service point, compact Likert string) of every response to `version`
-/// submitted between `from` and `to` inclusive, optionally at one point.
-/// Only these two short columns are read: what the index estimators need.
-pub fn likert_rows(
+/// (service point, compact Likert string, answers JSON) of every response
+/// to `version` between `from` and `to` inclusive, optionally at one point:
+/// what the estimators of every item kind need, and nothing else.
+pub fn cell_rows(
     conn: &mut Conn,
     version: &str,
     from: NaiveDate,
     to: NaiveDate,
     unit: Option<&str>,
-) -> DbResult<Vec<(String, String)>> {
+) -> DbResult<Vec<(String, String, String)>> {
     let mut query = responses::table
         .filter(responses::survey_version.eq(version))
         .filter(responses::submitted_on.between(from, to))
-        .select((responses::unit, responses::likert))
+        .select((responses::unit, responses::likert, responses::answers))
         .into_boxed();
     if let Some(unit) = unit {
         query = query.filter(responses::unit.eq(unit));

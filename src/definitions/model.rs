@@ -40,6 +40,17 @@ pub enum QuestionKind {
 }
 
 impl QuestionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionKind::Likert => "likert",
+            QuestionKind::Single => "single",
+            QuestionKind::Multi => "multi",
+            QuestionKind::YesNo => "yes_no",
+            QuestionKind::Percent => "percent",
+            QuestionKind::Text => "text",
+        }
+    }
+
     pub fn has_options(self) -> bool {
         matches!(self, QuestionKind::Single | QuestionKind::Multi)
     }
@@ -88,6 +99,26 @@ pub const DEFAULT_MAX_PERCENT: u8 = 100;
 impl Question {
     pub fn option(&self, key: &str) -> Option<&ChoiceOption> {
         self.options.iter().find(|o| o.key == key)
+    }
+
+    /// The label of an answer: an option's, or "Có"/"Yes" and
+    /// "Không"/"No" for the `yes` and `no` of a yes/no item.
+    pub fn option_label(&self, key: &str) -> Localized {
+        match (self.option(key), key) {
+            (Some(option), _) => option.label.clone(),
+            (None, "yes") => Localized {
+                vi: "Có".into(),
+                en: "Yes".into(),
+            },
+            (None, "no") => Localized {
+                vi: "Không".into(),
+                en: "No".into(),
+            },
+            (None, other) => Localized {
+                vi: other.into(),
+                en: other.into(),
+            },
+        }
     }
 
     pub fn percent_max(&self) -> u8 {

@@ -414,7 +414,12 @@ pub fn mean_score(sample: &Sample, k: usize, config: &StatsConfig) -> Estimate {
 /// proportion with the interval of a single criterion (Wilson unweighted,
 /// logit weighted). `answered[r]` and `chose[r]` for each respondent of
 /// `design` (whose scores are not read).
-pub fn choice_share(design: &Sample, answered: &[bool], chose: &[bool], config: &StatsConfig) -> Estimate {
+pub fn choice_share(
+    design: &Sample,
+    answered: &[bool],
+    chose: &[bool],
+    config: &StatsConfig,
+) -> Estimate {
     let d: Vec<f64> = answered.iter().map(|&a| f64::from(u8::from(a))).collect();
     let x: Vec<f64> = answered
         .iter()
@@ -433,7 +438,10 @@ pub fn choice_share(design: &Sample, answered: &[bool], chose: &[bool], config: 
 /// a t interval (linearized). `values[r]` is None for a respondent who did
 /// not answer.
 pub fn numeric_mean(design: &Sample, values: &[Option<f64>], config: &StatsConfig) -> Estimate {
-    let d: Vec<f64> = values.iter().map(|v| f64::from(u8::from(v.is_some()))).collect();
+    let d: Vec<f64> = values
+        .iter()
+        .map(|v| f64::from(u8::from(v.is_some())))
+        .collect();
     let x: Vec<f64> = values.iter().map(|v| v.unwrap_or(0.0)).collect();
     finish_mean(engine::ratio(design, &x, &d), config)
 }
@@ -445,7 +453,11 @@ pub fn numeric_mean(design: &Sample, values: &[Option<f64>], config: &StatsConfi
 pub fn mean_score_over(sample: &Sample, items: &[usize], config: &StatsConfig) -> Estimate {
     let k_count = sample.items;
     let (mut x, mut d) = (Vec::new(), Vec::new());
-    for row in sample.scores.chunks(k_count.max(1)).take(sample.respondents()) {
+    for row in sample
+        .scores
+        .chunks(k_count.max(1))
+        .take(sample.respondents())
+    {
         let (mut total, mut valid) = (0.0, 0.0);
         for &k in items {
             let s = row[k];

@@ -182,7 +182,11 @@ fn mean_scores_over_sections_match_samplics() {
                 .collect();
             let estimate = mean_score_over(&sample, &items, &SHOW_ALL);
             assert_eq!(estimate.method, Method::T);
-            check_estimate(&estimate, expected, &format!("{name} mean score over group {g}"));
+            check_estimate(
+                &estimate,
+                expected,
+                &format!("{name} mean score over group {g}"),
+            );
         }
     }
 }
@@ -207,7 +211,11 @@ fn choice_shares_and_percent_means_match_samplics() {
         for (option, expected) in other["shares"].as_array().unwrap().iter().enumerate() {
             let chose: Vec<bool> = choice.iter().map(|&c| c == option as i64).collect();
             let share = choice_share(&sample, &answered, &chose, &SHOW_ALL);
-            let method = if sample.weighted { Method::Logit } else { Method::Wilson };
+            let method = if sample.weighted {
+                Method::Logit
+            } else {
+                Method::Wilson
+            };
             assert_eq!(share.method, method, "{name} option {option}");
             check_estimate(&share, expected, &format!("{name} option {option}"));
         }

@@ -89,6 +89,26 @@ fn value(lang: Lang, estimate: &Estimate) -> Markup {
     }
 }
 
+/// A mean (a score on 1–5, a percent answer) with `places` decimals, or
+/// why it is not shown.
+fn mean_value(lang: Lang, estimate: &Estimate, places: usize) -> Markup {
+    match estimate.estimate {
+        Some(v) if !estimate.suppressed => html! { (decimal(lang, v, places)) },
+        _ => value(lang, estimate),
+    }
+}
+
+fn mean_interval(lang: Lang, estimate: &Estimate, places: usize) -> String {
+    match (estimate.ci_low, estimate.ci_high) {
+        (Some(low), Some(high)) if !estimate.suppressed => format!(
+            "{} – {}",
+            decimal(lang, low, places),
+            decimal(lang, high, places)
+        ),
+        _ => "—".into(),
+    }
+}
+
 fn interval(lang: Lang, estimate: &Estimate) -> String {
     match (estimate.ci_low, estimate.ci_high) {
         (Some(low), Some(high)) if !estimate.suppressed => {
@@ -186,12 +206,13 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
     let overall = &current.estimates.overall;
     let previous = report.compare.as_ref();
     // Improvement priorities: elements and items, weakest first; suppressed last.
-    let mut elements: Vec<(&str, &Localized, &crate::stats::ElementEstimates)> = survey
+    let mut elements: Vec<(&Localized, &crate::stats::ElementEstimates, &Estimate)> = survey
         .sections
         .iter()
         .filter(|s| s.is_element())
         .zip(&current.estimates.elements)
-        .map(|(s, e)| (s.key.as_str(), &s.label, e))
+        .zip(&current.mean_scores.elements)
+        .map(|((s, e), mean)| (&s.label, e, mean))
         .collect();
     let order = |e: &Estimate| {
         if e.suppressed {
@@ -200,7 +221,9 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
             e.estimate.unwrap_or(f64::INFINITY)
         }
     };
-    elements.sort_by(|a, b| order(&a.2.index).total_cmp(&order(&b.2.index)));
+    elements.sort_by(|a, b| order(&a.1.index).total_cmp(&order(&b.1.index)));
+    let other_questions: Vec<&crate::definitions::Question> =
+        crate::services::indices::other_items::questions(survey).collect();
     let labels: Vec<&Localized> = survey.likert_items().map(|q| &q.label).collect();
     let mut items: Vec<&crate::stats::ItemEstimates> = current
         .estimates
@@ -228,6 +251,25 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
             }
             @if let Some(compare) = previous { p { (change_words(lang, &compare.overall, &compare.previous.period)) } }
 
+            h3 { (lang.pick("Các số liệu tổng hợp", "Summary figures")) }
+            div.scroll { table {
+                thead { tr { th { (lang.pick("Số liệu", "Figure")) } th { (lang.pick("Giá trị", "Value")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "n" } } }
+                tbody {
+                    tr {
+                        td { (lang.pick("Tỷ lệ hài lòng chung (câu trả lời mức 4 hoặc 5 trên tổng số câu trả lời)", "Overall satisfaction rate (answers at 4 or 5 among all answers)")) }
+                        td.num { (value(lang, &current.estimates.pooled)) } td.num { (interval(lang, &current.estimates.pooled)) } td.num { (count(lang, current.estimates.pooled.n)) }
+                    }
+                    tr {
+                        td { (lang.pick("Tỷ lệ hài lòng toàn diện (người trả lời hài lòng với mọi câu)", "Comprehensive satisfaction (respondents satisfied with every item)")) }
+                        td.num { (value(lang, &current.estimates.comprehensive)) } td.num { (interval(lang, &current.estimates.comprehensive)) } td.num { (count(lang, current.estimates.comprehensive.n)) }
+                    }
+                    tr {
+                        td { (lang.pick("Điểm trung bình chung (thang 1–5)", "Overall mean score (1–5)")) }
+                        td.num { (mean_value(lang, &current.mean_scores.overall, 2)) } td.num { (mean_interval(lang, &current.mean_scores.overall, 2)) } td.num { (count(lang, current.mean_scores.overall.n)) }
+                    }
+                }
+            } }
+
             h3 { (lang.pick("Xu hướng 8 quý", "Trend over eight quarters")) }
             (trend(&trend_points, lang.pick("Chỉ số chung theo quý, dải là khoảng tin cậy", "Overall index by quarter; the band is the confidence interval")))
             details {
@@ -242,13 +284,14 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
 
             h3 { (lang.pick("Ưu tiên cải thiện: các nhóm tiêu chí, yếu nhất trước", "Improvement priorities: elements, weakest first")) }
             div.scroll { table {
-                thead { tr { th { (lang.pick("Nhóm", "Element")) } th { (lang.pick("Chỉ số", "Index")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "" } th { "n" } } }
-                tbody { @for (_, label, element) in &elements {
+                thead { tr { th { (lang.pick("Nhóm", "Element")) } th { (lang.pick("Chỉ số", "Index")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "" } th { (lang.pick("Điểm TB", "Mean")) } th { "n" } } }
+                tbody { @for (label, element, mean) in &elements {
                     tr {
                         td { (label.get(lang)) }
                         td.num { (value(lang, &element.index)) }
                         td.num { (interval(lang, &element.index)) }
                         td { (ci_bar(&element.index, &interval(lang, &element.index))) }
+                        td.num { (mean_value(lang, mean, 2)) }
                         td.num { (count(lang, element.index.n)) " " (flags(lang, &element.index)) }
                     }
                 } }
@@ -273,6 +316,33 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                     }
                 } }
             } }
+
+            @if !other_questions.is_empty() {
+                h3 { (lang.pick("Các câu hỏi khác (tỷ lệ trên số người trả lời câu đó)", "Other questions (share of those who answered each)")) }
+                div.scroll { table {
+                    thead { tr { th { (lang.pick("Câu hỏi", "Question")) } th { (lang.pick("Lựa chọn", "Answer")) } th { (lang.pick("Tỷ lệ / trung bình", "Share / mean")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "n" } } }
+                    tbody { @for (question, estimates) in other_questions.iter().zip(&current.other_items) {
+                        @for (i, option) in estimates.options.iter().enumerate() {
+                            tr {
+                                td { @if i == 0 { (question.label.get(lang)) } }
+                                td { (question.option_label(&option.key).get(lang)) }
+                                td.num { (value(lang, &option.share)) }
+                                td.num { (interval(lang, &option.share)) }
+                                td.num { (count(lang, option.share.n)) }
+                            }
+                        }
+                        @if let Some(mean) = &estimates.mean {
+                            tr {
+                                td { (question.label.get(lang)) }
+                                td { (lang.pick("Trung bình (%)", "Mean (%)")) }
+                                td.num { (mean_value(lang, mean, 1)) }
+                                td.num { (mean_interval(lang, mean, 1)) }
+                                td.num { (count(lang, mean.n)) }
+                            }
+                        }
+                    } }
+                } }
+            }
 
             h3 { (lang.pick("Theo nơi phục vụ", "By service point")) }
             div.scroll { table {

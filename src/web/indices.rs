@@ -14,8 +14,8 @@ use super::{resource, State};
 use crate::definitions::{Localized, Question, Section, SurveyVersion};
 use crate::domain::{Access, Period, PeriodDescription};
 use crate::error::{AppError, ErrorBody};
-use crate::services::indices::{self, IndexQuery, IndexReport};
-use crate::stats::{Alpha, CellEstimates, Comparison, Distribution, Estimate};
+use crate::services::indices::{self, CellReport, IndexQuery, IndexReport};
+use crate::stats::{Alpha, Comparison, Distribution, Estimate};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/indices", "GET").route(web::get().to(cell)))
@@ -259,7 +259,13 @@ pub struct IndexResponse {
     pub pooled: Estimate,
     /// Share of respondents satisfied with every item.
     pub comprehensive: Estimate,
+    /// Mean score (1–5) over every valid answer to the items of the overall
+    /// index: the Ministry of Health's "điểm trung bình chung".
+    pub mean_score: Estimate,
     pub elements: Vec<ElementResult>,
+    /// Items that are not ratings (choices, yes/no, percent), in
+    /// questionnaire order.
+    pub other_items: Vec<OtherItemResult>,
     /// Service points with transactions in the period but no response.
     pub coverage_gaps: Vec<String>,
     /// Changes from the comparison period, when one was asked for.
@@ -272,8 +278,33 @@ pub struct ElementResult {
     pub label: Localized,
     pub in_overall: bool,
     pub index: Estimate,
+    /// Mean score (1–5) over every valid answer to the element's items.
+    pub mean_score: Estimate,
     pub alpha: Alpha,
     pub items: Vec<ItemResult>,
+}
+
+/// A single or multiple choice, yes/no or percent item.
+#[derive(Serialize, ToSchema)]
+pub struct OtherItemResult {
+    pub key: String,
+    pub label: Localized,
+    #[schema(value_type = String, example = "single")]
+    pub kind: &'static str,
+    /// Respondents who answered the item.
+    pub answered: usize,
+    /// Each option's share of those who answered (yes/no: `yes`, `no`);
+    /// for multiple choice the shares add up to more than 1.
+    pub options: Vec<OptionResult>,
+    /// Percent items: the mean of the answers.
+    pub mean: Option<Estimate>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OptionResult {
+    pub key: String,
+    pub label: Localized,
+    pub share: Estimate,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -338,7 +369,9 @@ impl IndexResponse {
             overall: current.estimates.overall.clone(),
             pooled: current.estimates.pooled.clone(),
             comprehensive: current.estimates.comprehensive.clone(),
-            elements: element_results(&query.survey, &current.estimates),
+            mean_score: current.mean_scores.overall.clone(),
+            elements: element_results(&query.survey, current),
+            other_items: other_item_results(&query.survey, current),
             coverage_gaps: report.coverage_gaps.clone(),
             compare: report.compare.as_ref().map(|c| CompareResult {
                 period: c.previous.period.described(),
@@ -363,15 +396,17 @@ fn element_sections(survey: &SurveyVersion) -> impl Iterator<Item = &Section> {
     survey.survey.sections.iter().filter(|s| s.is_element())
 }
 
-fn element_results(survey: &SurveyVersion, estimates: &CellEstimates) -> Vec<ElementResult> {
+fn element_results(survey: &SurveyVersion, cell: &CellReport) -> Vec<ElementResult> {
     let items: Vec<&Question> = survey.survey.likert_items().collect();
     element_sections(survey)
-        .zip(&estimates.elements)
-        .map(|(section, element)| ElementResult {
+        .zip(&cell.estimates.elements)
+        .zip(&cell.mean_scores.elements)
+        .map(|((section, element), mean_score)| ElementResult {
             key: section.key.clone(),
             label: section.label.clone(),
             in_overall: section.in_overall,
             index: element.index.clone(),
+            mean_score: mean_score.clone(),
             alpha: element.alpha,
             items: element
                 .items
@@ -384,6 +419,28 @@ fn element_results(survey: &SurveyVersion, estimates: &CellEstimates) -> Vec<Ele
                     distribution: item.distribution.clone(),
                 })
                 .collect(),
+        })
+        .collect()
+}
+
+fn other_item_results(survey: &SurveyVersion, cell: &CellReport) -> Vec<OtherItemResult> {
+    indices::other_items::questions(&survey.survey)
+        .zip(&cell.other_items)
+        .map(|(question, estimates)| OtherItemResult {
+            key: question.key.clone(),
+            label: question.label.clone(),
+            kind: question.kind.as_str(),
+            answered: estimates.answered,
+            options: estimates
+                .options
+                .iter()
+                .map(|option| OptionResult {
+                    key: option.key.clone(),
+                    label: question.option_label(&option.key),
+                    share: option.share.clone(),
+                })
+                .collect(),
+            mean: estimates.mean.clone(),
         })
         .collect()
 }

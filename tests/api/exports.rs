@@ -139,13 +139,19 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
         .unwrap();
     assert_eq!((&suppressed[11], &suppressed[17]), ("", "true"));
 
-    // XLSX: numbers as numbers, suppressed cells marked, four sheets.
+    // XLSX: numbers as numbers, suppressed cells marked, five sheets.
     let (status, _, xlsx) = get_bytes(&app, &token, &format!("/export/indices.xlsx?{query}")).await;
     assert_eq!(status, 200);
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
     assert_eq!(
         book.sheet_names(),
-        ["Tổng hợp", "Nhóm và tiêu chí", "Nơi phục vụ", "Phương pháp"]
+        [
+            "Tổng hợp",
+            "Nhóm và tiêu chí",
+            "Câu hỏi khác",
+            "Nơi phục vụ",
+            "Phương pháp"
+        ]
     );
     let summary = book.worksheet_range("Tổng hợp").unwrap();
     assert_eq!(

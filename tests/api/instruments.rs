@@ -285,3 +285,181 @@ async fn answers_to_an_earlier_edition_count_only_where_an_item_continues_them(b
         assert_eq!(&row[column("INSURED")], if old { "1" } else { "0" });
     }
 }
+
+both_backends!(every_item_kind_and_the_ministrys_figures_are_estimated);
+
+/// Choices, yes/no and percent items are estimated over those who answered
+/// them, and the Ministry of Health's mean scores are published, in the
+/// index API and the exports alike (values by hand from the answers).
+async fn every_item_kind_and_the_ministrys_figures_are_estimated(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        AppOptions {
+            clock: hailong::app::Clock::fixed_on(
+                chrono::NaiveDate::from_ymd_opt(2026, 8, 12).unwrap(),
+            ),
+            ..Default::default()
+        },
+    )
+    .await;
+    let url = "/api/v1/surveys/health-outpatient/responses";
+    // Ten respondents; the last two skip G2 and G1, and the last one INSURED.
+    let g2 = [
+        "certainly",
+        "certainly",
+        "certainly",
+        "certainly",
+        "certainly",
+        "maybe",
+        "maybe",
+        "other",
+    ];
+    let g1 = [80, 90, 100, 120, 150, 80, 90, 130];
+    for r in 0..10 {
+        let mut answers = json!({"A1": 1 + r % 5, "A2": 5, "B1": 4});
+        if r < 8 {
+            answers["G2"] = json!(g2[r]);
+            answers["G1"] = json!(g1[r]);
+        }
+        if r < 9 {
+            answers["INSURED"] = json!(r % 3 != 0);
+        }
+        let body = json!({"id": new_id(), "unit": "bv-dktt-an-giang", "answers": answers});
+        assert_eq!(app.post_json(url, &body).await.status(), 201);
+    }
+    let token = app.create_token(&[
+        "--role",
+        "department",
+        "--department",
+        "health",
+        "--name",
+        "kinds",
+    ]);
+    let index: Value = app
+        .get_as(
+            Some(&token),
+            "/api/v1/indices?survey=health-outpatient&period=2026-08",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other = |key: &str| {
+        index["other_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["key"] == key)
+            .unwrap_or_else(|| panic!("no other item {key}"))
+            .clone()
+    };
+    let share = |item: &Value, option: &str| {
+        item["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["key"] == option)
+            .unwrap()["share"]
+            .clone()
+    };
+    let close = |value: &Value, expected: f64| {
+        assert!(
+            (value.as_f64().unwrap() - expected).abs() < 1e-12,
+            "{value} ≠ {expected}"
+        );
+    };
+
+    let g2_item = other("G2");
+    assert_eq!(g2_item["kind"], "single");
+    assert_eq!(g2_item["answered"], 8);
+    assert_eq!(g2_item["options"].as_array().unwrap().len(), 6);
+    let certainly = share(&g2_item, "certainly");
+    close(&certainly["estimate"], 5.0 / 8.0);
+    assert_eq!(certainly["n"], 8);
+    assert_eq!(certainly["method"], "wilson");
+    assert!(
+        certainly["ci_low"].as_f64().unwrap() < 0.625
+            && certainly["ci_high"].as_f64().unwrap() > 0.625
+    );
+    close(&share(&g2_item, "maybe")["estimate"], 2.0 / 8.0);
+    close(&share(&g2_item, "never")["estimate"], 0.0);
+
+    let g1_item = other("G1");
+    assert_eq!(g1_item["kind"], "percent");
+    let mean = &g1_item["mean"];
+    close(&mean["estimate"], g1.iter().sum::<i32>() as f64 / 8.0);
+    assert_eq!(mean["method"], "t");
+    assert_eq!(mean["n"], 8);
+
+    let insured = other("INSURED");
+    assert_eq!(insured["kind"], "yes_no");
+    let yes = (0..9).filter(|r| r % 3 != 0).count() as f64;
+    close(&share(&insured, "yes")["estimate"], yes / 9.0);
+    close(&share(&insured, "no")["estimate"], (9.0 - yes) / 9.0);
+    assert_eq!(share(&insured, "yes")["n"], 9);
+
+    // Nobody answered DISTANCE: nothing to estimate, and it says so.
+    let distance = share(&other("DISTANCE"), "under5");
+    assert_eq!(distance["suppressed"], true);
+    assert!(distance["flags"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("no_valid_answers")));
+
+    // The ministry's mean scores: section A over every valid answer to it,
+    // and the whole form's.
+    let a_scores: Vec<f64> = (0..10).flat_map(|r| [(1 + r % 5) as f64, 5.0]).collect();
+    let section_a = index["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["key"] == "A")
+        .unwrap();
+    close(
+        &section_a["mean_score"]["estimate"],
+        a_scores.iter().sum::<f64>() / 20.0,
+    );
+    close(
+        &index["mean_score"]["estimate"],
+        (a_scores.iter().sum::<f64>() + 40.0) / 30.0,
+    );
+
+    // The tidy export carries the same numbers.
+    let csv = app
+        .get_as(Some(&token), "/export/indices.csv?period=2026-08")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut reader =
+        csv::ReaderBuilder::new().from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| &r[col("survey")] == "health-outpatient" && r[col("unit")].is_empty())
+        .collect();
+    let find = |level: &str, key: &str| {
+        rows.iter()
+            .find(|r| &r[col("level")] == level && &r[col("key")] == key)
+            .unwrap_or_else(|| panic!("no {level} row {key}"))
+            .clone()
+    };
+    let exported: f64 = find("option", "G2=certainly")[col("estimate")]
+        .parse()
+        .unwrap();
+    assert!((exported - 0.625).abs() < 1e-12);
+    let exported: f64 = find("mean", "G1")[col("estimate")].parse().unwrap();
+    assert!((exported - mean["estimate"].as_f64().unwrap()).abs() < 1e-12);
+    let exported: f64 = find("element_mean_score", "A")[col("estimate")]
+        .parse()
+        .unwrap();
+    assert!((exported - section_a["mean_score"]["estimate"].as_f64().unwrap()).abs() < 1e-12);
+    assert!(rows.iter().any(|r| &r[col("level")] == "mean_score"));
+}

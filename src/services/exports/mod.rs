@@ -92,7 +92,9 @@ pub struct Row {
     pub survey: String,
     /// Empty for the whole survey, else a service point.
     pub unit: String,
-    /// overall | pooled | comprehensive | element | item
+    /// overall | pooled | comprehensive | mean_score | element |
+    /// element_mean_score | item | option (key `ITEM=OPTION`: a share of
+    /// those who answered) | mean (a percent item's mean)
     #[schema(value_type = String)]
     pub level: &'static str,
     pub key: String,
@@ -209,15 +211,24 @@ pub fn rows(data: &ExportData) -> Vec<Row> {
             respondents,
             &estimates.comprehensive,
         ));
+        out.push(row(
+            "",
+            "mean_score",
+            "",
+            &survey.title.vi,
+            respondents,
+            &current.mean_scores.overall,
+        ));
         let labels: Vec<(&str, &str)> = survey
             .likert_items()
             .map(|q| (q.key.as_str(), q.label.vi.as_str()))
             .collect();
-        for (section, element) in survey
+        for ((section, element), mean_score) in survey
             .sections
             .iter()
             .filter(|s| s.is_element())
             .zip(&estimates.elements)
+            .zip(&current.mean_scores.elements)
         {
             out.push(row(
                 "",
@@ -227,9 +238,45 @@ pub fn rows(data: &ExportData) -> Vec<Row> {
                 respondents,
                 &element.index,
             ));
+            out.push(row(
+                "",
+                "element_mean_score",
+                &section.key,
+                &section.label.vi,
+                respondents,
+                mean_score,
+            ));
             for item in &element.items {
                 let (key, label) = labels[item.item];
                 out.push(row("", "item", key, label, respondents, &item.index));
+            }
+        }
+        for (question, estimates) in
+            indices::other_items::questions(survey).zip(&current.other_items)
+        {
+            for option in &estimates.options {
+                out.push(row(
+                    "",
+                    "option",
+                    &format!("{}={}", question.key, option.key),
+                    &format!(
+                        "{}: {}",
+                        question.label.vi,
+                        question.option_label(&option.key).vi
+                    ),
+                    respondents,
+                    &option.share,
+                ));
+            }
+            if let Some(mean) = &estimates.mean {
+                out.push(row(
+                    "",
+                    "mean",
+                    &question.key,
+                    &question.label.vi,
+                    respondents,
+                    mean,
+                ));
             }
         }
         for unit in &results.units {
@@ -426,19 +473,20 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             .likert_items()
             .map(|q| (q.key.as_str(), q.label.get(lang)))
             .collect();
-        let estimates = &results.report.current.estimates;
-        for (section, element) in survey
+        let current = &results.report.current;
+        for ((section, element), element_mean) in survey
             .sections
             .iter()
             .filter(|s| s.is_element())
-            .zip(&estimates.elements)
+            .zip(&current.estimates.elements)
+            .zip(&current.mean_scores.elements)
         {
             let mut lines = vec![(
                 t("nhóm", "element"),
                 section.key.as_str(),
                 section.label.get(lang),
                 &element.index,
-                None,
+                Some(element_mean),
             )];
             for item in &element.items {
                 let (key, label) = labels[item.item];
@@ -471,6 +519,66 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
                 }
                 details.write_number(row, 8, e.n as f64)?;
                 details.write_string(row, 9, flag_names(e))?;
+                row += 1;
+            }
+        }
+    }
+
+    let others = book.add_worksheet();
+    others.set_name(t("Câu hỏi khác", "Other questions"))?;
+    headers(
+        others,
+        &[
+            t("Khảo sát", "Survey"),
+            t("Mã", "Key"),
+            t("Câu hỏi", "Question"),
+            t("Lựa chọn", "Answer"),
+            t("Tỷ lệ", "Share"),
+            t("Cận dưới", "Lower bound"),
+            t("Cận trên", "Upper bound"),
+            t("Trung bình", "Mean"),
+            "n",
+            t("Cờ", "Flags"),
+        ],
+        &[24.0, 12.0, 60.0, 40.0, 11.0, 11.0, 11.0, 11.0, 8.0, 18.0],
+        &header,
+    )?;
+    let mut row = 1u32;
+    for results in &data.surveys {
+        let survey = &results.survey.survey;
+        for (question, estimates) in
+            indices::other_items::questions(survey).zip(&results.report.current.other_items)
+        {
+            let write_start = |sheet: &mut Worksheet, row: u32, answer: &str| {
+                sheet.write_string(row, 0, &survey.slug)?;
+                sheet.write_string(row, 1, &question.key)?;
+                sheet.write_string(row, 2, question.label.get(lang))?;
+                sheet.write_string(row, 3, answer)?;
+                Ok::<(), XlsxError>(())
+            };
+            for option in &estimates.options {
+                let e = &option.share;
+                write_start(others, row, question.option_label(&option.key).get(lang))?;
+                estimate_cell(others, row, 4, e, e.estimate)?;
+                estimate_cell(others, row, 5, e, e.ci_low)?;
+                estimate_cell(others, row, 6, e, e.ci_high)?;
+                others.write_number(row, 8, e.n as f64)?;
+                others.write_string(row, 9, flag_names(e))?;
+                row += 1;
+            }
+            if let Some(e) = &estimates.mean {
+                write_start(others, row, t("(trung bình)", "(mean)"))?;
+                let one_decimal = Format::new().set_num_format("0.0");
+                for (col, value) in [(7u16, e.estimate), (5, e.ci_low), (6, e.ci_high)] {
+                    match value {
+                        Some(v) if !e.suppressed => {
+                            others.write_number_with_format(row, col, v, &one_decimal)?
+                        }
+                        _ => others.write_string_with_format(row, col, suppressed_text, &marked)?,
+                    };
+                }
+                others.write_number(row, 8, e.n as f64)?;
+                others.write_string(row, 9, flag_names(e))?;
                 row += 1;
             }
         }

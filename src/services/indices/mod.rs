@@ -4,6 +4,7 @@
 
 pub mod dashboard;
 pub mod disclosure;
+pub mod other_items;
 
 use disclosure::DisclosureGuard;
 
@@ -69,6 +70,9 @@ pub struct CellData {
     pub scores: Vec<u8>,
     /// Questionnaire versions the responses answered.
     pub versions: BTreeSet<String>,
+    /// Respondents × the items that are not ratings
+    /// ([`other_items::questions`]), row-major.
+    pub other: Vec<Option<serde_json::Value>>,
 }
 
 /// Where each Likert item of the current questionnaire sits, and its element.
@@ -146,15 +150,16 @@ pub fn load_cell(
     let mut data = CellData::default();
     for version in ctx.versions_of(&current.survey.slug) {
         let positions = positions_in_current(current, &version);
-        let rows =
-            responses::likert_rows(&mut conn, &version.hash, from, to, query.unit.as_deref())?;
+        let earlier_keys = current.survey.earlier_keys(&version.survey);
+        let rows = responses::cell_rows(&mut conn, &version.hash, from, to, query.unit.as_deref())?;
         if rows.is_empty() {
             continue;
         }
         data.versions.insert(version.hash.clone());
         data.scores.reserve(rows.len() * items);
-        for (unit, code) in rows {
+        for (unit, code, answers) in rows {
             push_scores(&mut data.scores, items, &positions, &code);
+            other_items::push_answers(&current.survey, &earlier_keys, &answers, &mut data.other);
             data.units.push(unit);
         }
     }
@@ -270,6 +275,10 @@ pub struct CellReport {
     pub respondents: usize,
     pub versions: Vec<String>,
     pub estimates: CellEstimates,
+    /// Mean scores of the elements and of the whole form (1–5).
+    pub mean_scores: other_items::MeanScores,
+    /// Items that are not ratings, in questionnaire order.
+    pub other_items: Vec<other_items::OtherItemEstimates>,
 }
 
 /// Changes between two periods, estimate by estimate.
@@ -322,8 +331,13 @@ fn cell_report(
         &period,
     )?;
     let mut estimates = stats::estimate_cell(&sample, &layout, &query.config);
+    let mut mean_scores = other_items::MeanScores::of(&sample, &layout, &query.config);
+    let mut others =
+        other_items::estimate(&query.survey.survey, &sample, &data.other, &query.config);
     if !guard.releasable(query.unit.as_deref(), &period) {
         estimates = estimates.withheld();
+        mean_scores = mean_scores.withheld();
+        others = others.iter().map(|o| o.withheld()).collect();
     }
     Ok((
         CellReport {
@@ -331,6 +345,8 @@ fn cell_report(
             respondents: sample.respondents(),
             versions: data.versions.iter().cloned().collect(),
             estimates,
+            mean_scores,
+            other_items: others,
         },
         totals,
         data,

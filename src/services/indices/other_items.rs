@@ -1,0 +1,181 @@
+//! Items that are not ratings — single and multiple choice, yes/no,
+//! percent — estimated as statistics.md says: each option's share of those
+//! who answered (a domain proportion), a percent item's mean. And the
+//! Ministry of Health's mean scores of a section and of the whole form.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::definitions::{Question, QuestionKind, Survey};
+use crate::stats::{self, Estimate, Layout, Sample, StatsConfig};
+
+/// The questions estimated here, in questionnaire order.
+pub fn questions(survey: &Survey) -> impl Iterator<Item = &Question> {
+    survey
+        .questions()
+        .filter(|q| !matches!(q.kind, QuestionKind::Likert | QuestionKind::Text))
+}
+
+/// Appends one respondent's answers to [`questions`] of `current`, from
+/// the answers JSON of a response to an earlier version: an answer counts
+/// only under the current item of the same series, `earlier_keys` being
+/// `current.earlier_keys(&earlier)`.
+pub fn push_answers(
+    current: &Survey,
+    earlier_keys: &HashMap<&str, &str>,
+    answers_json: &str,
+    out: &mut Vec<Option<Value>>,
+) {
+    let mut answers: Map<String, Value> = serde_json::from_str(answers_json).unwrap_or_default();
+    out.extend(questions(current).map(|q| {
+        earlier_keys
+            .get(q.key.as_str())
+            .and_then(|earlier| answers.remove(*earlier))
+            .filter(|v| !v.is_null())
+    }));
+}
+
+/// One option's share among those who answered the item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionShare {
+    pub key: String,
+    pub share: Estimate,
+}
+
+/// The estimates of one item that is not a rating.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OtherItemEstimates {
+    pub key: String,
+    /// Respondents who answered it.
+    pub answered: usize,
+    /// Choice and yes/no items: each option (yes/no: `yes`, `no`).
+    pub options: Vec<OptionShare>,
+    /// Percent items: the mean.
+    pub mean: Option<Estimate>,
+}
+
+impl OtherItemEstimates {
+    pub fn withheld(&self) -> OtherItemEstimates {
+        OtherItemEstimates {
+            key: self.key.clone(),
+            answered: self.answered,
+            options: self
+                .options
+                .iter()
+                .map(|o| OptionShare {
+                    key: o.key.clone(),
+                    share: o.share.withheld(),
+                })
+                .collect(),
+            mean: self.mean.as_ref().map(Estimate::withheld),
+        }
+    }
+}
+
+/// Whether an answer picked `option` (a single choice, one of a multiple
+/// choice, or yes/no as "yes"/"no").
+fn picked(answer: &Value, option: &str) -> bool {
+    match answer {
+        Value::String(chosen) => chosen == option,
+        Value::Array(chosen) => chosen.iter().any(|c| c.as_str() == Some(option)),
+        Value::Bool(yes) => option == if *yes { "yes" } else { "no" },
+        _ => false,
+    }
+}
+
+/// Every item of [`questions`]; `answers` is respondents × items, row-major,
+/// in the order of `design`'s respondents (whose scores are not read).
+pub fn estimate(
+    survey: &Survey,
+    design: &Sample,
+    answers: &[Option<Value>],
+    config: &StatsConfig,
+) -> Vec<OtherItemEstimates> {
+    let items: Vec<&Question> = questions(survey).collect();
+    let respondents = design.respondents();
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, question)| {
+            let column: Vec<Option<&Value>> = (0..respondents)
+                .map(|r| answers.get(r * items.len() + i).and_then(Option::as_ref))
+                .collect();
+            let answered: Vec<bool> = column.iter().map(Option::is_some).collect();
+            let count = answered.iter().filter(|&&a| a).count();
+            let option_keys: Vec<&str> = match question.kind {
+                QuestionKind::YesNo => vec!["yes", "no"],
+                QuestionKind::Single | QuestionKind::Multi => {
+                    question.options.iter().map(|o| o.key.as_str()).collect()
+                }
+                _ => Vec::new(),
+            };
+            let options = option_keys
+                .into_iter()
+                .map(|option| {
+                    let chose: Vec<bool> = column
+                        .iter()
+                        .map(|a| a.is_some_and(|a| picked(a, option)))
+                        .collect();
+                    OptionShare {
+                        key: option.to_string(),
+                        share: stats::choice_share(design, &answered, &chose, config),
+                    }
+                })
+                .collect();
+            let mean = (question.kind == QuestionKind::Percent).then(|| {
+                let values: Vec<Option<f64>> =
+                    column.iter().map(|a| a.and_then(Value::as_f64)).collect();
+                stats::numeric_mean(design, &values, config)
+            });
+            OtherItemEstimates {
+                key: question.key.clone(),
+                answered: count,
+                options,
+                mean,
+            }
+        })
+        .collect()
+}
+
+/// Mean scores on the 1–5 scale, as the Ministry of Health publishes them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeanScores {
+    /// Over every item of the overall index ("điểm trung bình chung").
+    pub overall: Estimate,
+    /// Per element, in element order ("điểm trung bình theo từng phần").
+    pub elements: Vec<Estimate>,
+}
+
+impl MeanScores {
+    pub fn of(sample: &Sample, layout: &Layout, config: &StatsConfig) -> MeanScores {
+        let items_where = |keep: &dyn Fn(usize) -> bool| -> Vec<usize> {
+            (0..layout.item_element.len())
+                .filter(|&k| keep(k))
+                .collect()
+        };
+        MeanScores {
+            overall: stats::mean_score_over(
+                sample,
+                &items_where(&|k| layout.elements_in_overall[layout.item_element[k]]),
+                config,
+            ),
+            elements: (0..layout.elements_in_overall.len())
+                .map(|e| {
+                    stats::mean_score_over(
+                        sample,
+                        &items_where(&|k| layout.item_element[k] == e),
+                        config,
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    pub fn withheld(&self) -> MeanScores {
+        MeanScores {
+            overall: self.overall.withheld(),
+            elements: self.elements.iter().map(Estimate::withheld).collect(),
+        }
+    }
+}
