@@ -358,6 +358,10 @@ struct PlacedSection<'a> {
     file: &'a str,
     path: String,
     section: &'a RawSection,
+    /// The `show_if` of the `include` that placed a fragment's section.
+    included_if: Option<&'a BTreeMap<String, raw::OneOrMany>>,
+    /// Where that `show_if` was written, for faults.
+    included_at: Option<String>,
 }
 
 fn validate_survey(
@@ -406,7 +410,7 @@ fn validate_survey(
                     faults.push(
                         file,
                         path,
-                        "a section either includes a fragment or defines key, label and items, not both",
+                        "a section either includes a fragment (optionally with show_if) or defines key, label and items, not both",
                     );
                     continue;
                 }
@@ -426,10 +430,20 @@ fn validate_survey(
                                 );
                                 continue;
                             }
+                            if s.show_if.is_some() && section.show_if.is_some() {
+                                faults.push(
+                                    file,
+                                    format!("{path}.show_if"),
+                                    format!("fragment \"{name}\" has sections with their own show_if; include it without one"),
+                                );
+                                continue;
+                            }
                             placed.push(PlacedSection {
                                 file: fragment_file,
                                 path: format!("sections[{j}]"),
                                 section: s,
+                                included_if: section.show_if.as_ref(),
+                                included_at: Some(format!("{path}.show_if")),
                             });
                         }
                     }
@@ -439,6 +453,8 @@ fn validate_survey(
                 file,
                 path,
                 section,
+                included_if: None,
+                included_at: None,
             }),
         }
     }
@@ -453,6 +469,8 @@ fn validate_survey(
     let mut section_keys = HashSet::new();
     let mut question_keys = HashSet::new();
     let mut continued = HashSet::new();
+    // Conditions may name only items asked before them.
+    let mut asked_before: HashMap<String, Question> = HashMap::new();
     let mut sections = Vec::new();
     let mut text_questions = 0;
     for p in &placed {
@@ -490,9 +508,39 @@ fn validate_survey(
                 "a section needs at least one item",
             );
         }
+        let (section_condition, condition_file, condition_path) = match p.included_if {
+            Some(condition) => (
+                Some(condition_of(condition.clone())),
+                file,
+                p.included_at.clone().unwrap_or_default(),
+            ),
+            None => (
+                s.show_if.clone().map(condition_of),
+                p.file,
+                format!("{}.show_if", p.path),
+            ),
+        };
+        if let Some(condition) = &section_condition {
+            check_condition(
+                condition,
+                &asked_before,
+                condition_file,
+                &condition_path,
+                faults,
+            );
+        }
         let mut questions = Vec::new();
         for (j, q) in items.iter().enumerate() {
             let qpath = format!("{}.items[{j}]", p.path);
+            if let Some(condition) = &q.show_if {
+                check_condition(
+                    &condition_of(condition.clone()),
+                    &asked_before,
+                    p.file,
+                    &format!("{qpath}.show_if"),
+                    faults,
+                );
+            }
             if q.kind == QuestionKind::Text {
                 text_questions += 1;
             }
@@ -519,12 +567,14 @@ fn validate_survey(
                     );
                 }
             }
+            asked_before.insert(question.key.clone(), question.clone());
             questions.push(question);
         }
         sections.push(Section {
             key: key.clone(),
             label: label.clone(),
             in_overall: s.in_overall.unwrap_or(true),
+            show_if: section_condition,
             questions,
         });
     }
@@ -560,6 +610,66 @@ fn validate_survey(
         edition: raw.edition,
         sections,
     })
+}
+
+fn condition_of(raw: BTreeMap<String, raw::OneOrMany>) -> Condition {
+    raw.into_iter()
+        .map(|(key, values)| (key, values.into_vec()))
+        .collect()
+}
+
+/// A condition names items asked before it, each a choice or yes/no, and
+/// answers those items can have.
+fn check_condition(
+    condition: &Condition,
+    asked_before: &HashMap<String, Question>,
+    file: &str,
+    path: &str,
+    faults: &mut Collector,
+) {
+    if condition.is_empty() {
+        faults.push(file, path, "names no item");
+    }
+    for (key, values) in condition {
+        let path = format!("{path}.{key}");
+        let Some(controller) = asked_before.get(key) else {
+            faults.push(
+                file,
+                path,
+                format!("\"{key}\" is not an item asked before this one"),
+            );
+            continue;
+        };
+        let answers: Vec<&str> = match controller.kind {
+            QuestionKind::Single | QuestionKind::Multi => {
+                controller.options.iter().map(|o| o.key.as_str()).collect()
+            }
+            QuestionKind::YesNo => vec!["yes", "no"],
+            _ => {
+                faults.push(
+                    file,
+                    path,
+                    format!("\"{key}\" is not a choice or yes/no item"),
+                );
+                continue;
+            }
+        };
+        if values.is_empty() {
+            faults.push(file, path.clone(), "lists no answer");
+        }
+        for value in values {
+            if !answers.contains(&value.as_str()) {
+                faults.push(
+                    file,
+                    path.clone(),
+                    format!(
+                        "\"{value}\" is not an answer of \"{key}\" ({})",
+                        answers.join(", ")
+                    ),
+                );
+            }
+        }
+    }
 }
 
 fn validate_question(
@@ -671,6 +781,7 @@ fn validate_question(
         max_choices: q.max_choices,
         max_percent: q.max_percent,
         continues: q.continues.clone(),
+        show_if: q.show_if.clone().map(condition_of),
     })
 }
 

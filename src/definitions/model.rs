@@ -2,7 +2,7 @@
 //! [`super::load`]; code that holds a `Survey` can trust its invariants
 //! (unique keys, options where choices need them, at least one Likert item).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -81,7 +81,17 @@ pub struct Question {
     /// question, whose answers count as answers to this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continues: Option<ItemRef>,
+    /// Asked only when earlier answers meet this condition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<Condition>,
 }
+
+/// When an item or a section is asked: for every named earlier item, the
+/// answer is one of the listed answers (option keys; `yes`/`no` for a
+/// yes/no item; for a multiple choice, any ticked option counts). An item
+/// that is not asked has no answer: one sent is dropped, and a skipped
+/// condition is not a missing answer.
+pub type Condition = BTreeMap<String, Vec<String>>;
 
 /// An item of some edition of a questionnaire: the identity of a series of
 /// answers. Without `edition`, the first (unnamed) edition.
@@ -137,6 +147,9 @@ pub struct Section {
     /// items) are reported but kept out, so the overall index stays
     /// comparable with the official one.
     pub in_overall: bool,
+    /// Every item of the section is asked only when this holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<Condition>,
     pub questions: Vec<Question>,
 }
 
@@ -209,6 +222,20 @@ impl Survey {
                 let before = by_series.get(&self.series_of(q))?;
                 (before.kind == q.kind).then_some((q.key.as_str(), before.key.as_str()))
             })
+            .collect()
+    }
+
+    /// The conditions under which `question` is asked: its section's and
+    /// its own (both must hold).
+    pub fn conditions_of<'a>(&'a self, question: &'a Question) -> Vec<&'a Condition> {
+        let section = self
+            .sections
+            .iter()
+            .find(|s| s.questions.iter().any(|q| q.key == question.key));
+        section
+            .and_then(|s| s.show_if.as_ref())
+            .into_iter()
+            .chain(question.show_if.as_ref())
             .collect()
     }
 

@@ -1,6 +1,8 @@
 //! The file formats, exactly as written. Unknown fields are refused so a typo
 //! (`lable = …`) is a fault, not a silently missing label.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -82,7 +84,25 @@ pub struct RawSection {
     pub key: Option<String>,
     pub label: Option<Localized>,
     pub in_overall: Option<bool>,
+    pub show_if: Option<BTreeMap<String, OneOrMany>>,
     pub items: Option<Vec<RawQuestion>>,
+}
+
+/// `"late"` or `["late", "never"]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +116,7 @@ pub struct RawQuestion {
     pub max_choices: Option<usize>,
     pub max_percent: Option<u8>,
     pub continues: Option<ItemRef>,
+    pub show_if: Option<BTreeMap<String, OneOrMany>>,
 }
 
 /// A TOML local date (`from = 2025-07-01`) or the same as a string.

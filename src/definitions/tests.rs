@@ -198,7 +198,7 @@ include = "missing"
         "surveys/clinic-visit.toml: sections[0].items[3].options[1].key: duplicate option key \"x\"",
         "surveys/clinic-visit.toml: sections[0].items[3].max_choices: must be between 1 and the number of options (2)",
         "surveys/clinic-visit.toml: sections[0].items[4].key: the free-text question must have the key \"comment\"",
-        "surveys/clinic-visit.toml: sections[1]: a section either includes a fragment or defines key, label and items, not both",
+        "surveys/clinic-visit.toml: sections[1]: a section either includes a fragment (optionally with show_if) or defines key, label and items, not both",
         "surveys/clinic-visit.toml: sections[2].include: unknown fragment \"missing\"",
     ];
     for fault in expected {
@@ -396,4 +396,51 @@ fn the_same_question_is_found_across_editions_only_by_series() {
     assert_eq!(first.earlier_keys(&first).len(), first.questions().count());
     // Adding an edition leaves the first edition's version hash unchanged.
     assert_eq!(first.content_hash(), load_survey(SURVEY).content_hash());
+}
+
+#[test]
+fn conditions_name_earlier_choices_and_their_answers() {
+    let dir = valid_dir();
+    let survey = SURVEY
+        .replace(
+            "{ key = \"A1\", kind = \"likert\", label = { vi = \"Một\", en = \"One\" } }",
+            "{ key = \"A1\", kind = \"likert\", label = { vi = \"Một\", en = \"One\" }, show_if = { A2 = \"x\" } }",
+        )
+        .replace(
+            "label = { vi = \"Hai\", en = \"Two\" },",
+            "label = { vi = \"Hai\", en = \"Two\" }, show_if = { A1 = \"5\" },",
+        )
+        .replace(
+            "[[sections]]\ninclude = \"tail\"",
+            "[[sections]]\ninclude = \"tail\"\nshow_if = { A2 = [\"x\", \"z\"] }",
+        );
+    write(dir.path(), "surveys/clinic-visit.toml", &survey);
+    let faults = faults_of(dir.path());
+    for expected in [
+        "surveys/clinic-visit.toml: sections[0].items[0].show_if.A2: \"A2\" is not an item asked before this one",
+        "surveys/clinic-visit.toml: sections[0].items[1].show_if.A1: \"A1\" is not a choice or yes/no item",
+        "surveys/clinic-visit.toml: sections[1].show_if.A2: \"z\" is not an answer of \"A2\" (x, y)",
+    ] {
+        assert!(faults.contains(&expected.to_string()), "{expected}\n{faults:?}");
+    }
+
+    // A valid condition on an include applies to every section it places.
+    let dir = valid_dir();
+    write(
+        dir.path(),
+        "surveys/clinic-visit.toml",
+        &SURVEY.replace(
+            "[[sections]]\ninclude = \"tail\"",
+            "[[sections]]\ninclude = \"tail\"\nshow_if = { A2 = \"y\" }",
+        ),
+    );
+    let catalog = load(dir.path()).unwrap();
+    let survey = &catalog.surveys[0].survey;
+    let t1 = survey.question("T1").unwrap();
+    let conditions = survey.conditions_of(t1);
+    assert_eq!(conditions.len(), 1);
+    assert_eq!(conditions[0]["A2"], ["y"]);
+    assert!(survey
+        .conditions_of(survey.question("A1").unwrap())
+        .is_empty());
 }

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::definitions::Survey;
+use crate::definitions::{Condition, Survey};
 
 /// A Likert score, 1 (very dissatisfied) to 5 (very satisfied).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,6 +69,37 @@ pub struct Answers(pub BTreeMap<String, Answer>);
 impl Answers {
     pub fn get(&self, key: &str) -> Option<&Answer> {
         self.0.get(key)
+    }
+
+    /// Whether these answers meet `condition`: every named item answered
+    /// with one of the listed answers (see [`Condition`]).
+    pub fn meet(&self, condition: &Condition) -> bool {
+        condition.iter().all(|(key, allowed)| {
+            let listed = |answer: &str| allowed.iter().any(|a| a == answer);
+            match self.0.get(key) {
+                Some(Answer::Choice(chosen)) => listed(chosen),
+                Some(Answer::Choices(chosen)) => chosen.iter().any(|c| listed(c)),
+                Some(Answer::YesNo(yes)) => listed(if *yes { "yes" } else { "no" }),
+                _ => false,
+            }
+        })
+    }
+
+    /// Removes the answers to items `survey` did not ask, given the other
+    /// answers: an item is asked when its section's and its own conditions
+    /// are met. Conditions name earlier items only, so one pass in
+    /// questionnaire order settles chains of conditions.
+    pub fn drop_unasked(&mut self, survey: &Survey) {
+        for question in survey.questions() {
+            if self.0.contains_key(&question.key)
+                && !survey
+                    .conditions_of(question)
+                    .iter()
+                    .all(|condition| self.meet(condition))
+            {
+                self.0.remove(&question.key);
+            }
+        }
     }
 
     /// Canonical JSON text: what is stored and compared for replays.

@@ -266,6 +266,7 @@ impl Submission {
                 Err(e) => errors.add(field, e),
             }
         }
+        answers.drop_unasked(survey);
         if !answers.has_scored_likert()
             && !survey
                 .likert_items()

@@ -2,10 +2,12 @@
 
 use std::collections::HashMap;
 
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 
 use super::layout::page;
-use crate::definitions::{Catalog, Question, QuestionKind, Survey, Unit, COMMENT_MAX_CHARS};
+use crate::definitions::{
+    Catalog, Condition, Question, QuestionKind, Survey, Unit, COMMENT_MAX_CHARS,
+};
 use crate::domain::FieldErrors;
 use crate::i18n::Lang;
 
@@ -139,9 +141,12 @@ pub fn form(view: &FormView) -> Markup {
                 }
             }
             @if let Some(err) = &general_error { p.err #q-answers { (err) } }
+            @let conditional_css = condition_css(survey);
+            @if !conditional_css.is_empty() { style { (PreEscaped(conditional_css)) } }
             @for section in &survey.sections {
-                section {
+                section #{ "s-" (section.key) } {
                     h2 { (section.label.get(lang)) }
+                    @if let Some(condition) = &section.show_if { (condition_note(survey, condition, lang)) }
                     @for question in &section.questions {
                         (question_markup(view, question))
                     }
@@ -151,6 +156,78 @@ pub fn form(view: &FormView) -> Markup {
         }
     };
     page(lang, title, &self_href, body)
+}
+
+/// The id of the input that answers `key` with `answer` (yes/no items are
+/// sent as 1 and 0).
+fn input_id(survey: &Survey, key: &str, answer: &str) -> String {
+    let value = match (survey.question(key).map(|q| q.kind), answer) {
+        (Some(QuestionKind::YesNo), "yes") => "1",
+        (Some(QuestionKind::YesNo), "no") => "0",
+        _ => answer,
+    };
+    format!("{key}-{value}")
+}
+
+/// Conditional items and sections without JavaScript: where the browser
+/// understands `:has()`, an item whose condition is not met is hidden until
+/// the answers that ask it are ticked; elsewhere it stays visible with its
+/// note ("answer only if…"), and the server drops an answer to an item that
+/// was not asked.
+fn condition_css(survey: &Survey) -> String {
+    let rule = |target: String, condition: &Condition| {
+        let has: String = condition
+            .iter()
+            .map(|(key, answers)| {
+                let ticked: Vec<String> = answers
+                    .iter()
+                    .map(|a| format!("#{}:checked", input_id(survey, key, a)))
+                    .collect();
+                format!(":has({})", ticked.join(","))
+            })
+            .collect();
+        format!("{target}{{display:none}}form{has} {target}{{display:block}}")
+    };
+    let mut rules = String::new();
+    for section in &survey.sections {
+        if let Some(condition) = &section.show_if {
+            rules.push_str(&rule(format!("#s-{}", section.key), condition));
+        }
+        for question in &section.questions {
+            if let Some(condition) = &question.show_if {
+                rules.push_str(&rule(format!("#q-{}", question.key), condition));
+            }
+        }
+    }
+    if rules.is_empty() {
+        rules
+    } else {
+        format!("@supports selector(:has(*)){{{rules}}}")
+    }
+}
+
+/// "Answer only if: <question> — <answer> or <answer>".
+fn condition_note(survey: &Survey, condition: &Condition, lang: Lang) -> Markup {
+    let parts: Vec<String> = condition
+        .iter()
+        .filter_map(|(key, answers)| {
+            let question = survey.question(key)?;
+            let labels: Vec<String> = answers
+                .iter()
+                .map(|a| question.option_label(a).get(lang).to_string())
+                .collect();
+            Some(format!(
+                "{} — {}",
+                question.label.get(lang),
+                labels.join(lang.pick(" hoặc ", " or "))
+            ))
+        })
+        .collect();
+    html! {
+        p.muted.condition {
+            (lang.pick("Chỉ trả lời nếu: ", "Answer only if: ")) (parts.join("; "))
+        }
+    }
 }
 
 fn anchor_for(field: &str) -> String {
@@ -189,11 +266,15 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
     let err_id = format!("err-{key}");
     let described = error.as_ref().map(|_| err_id.clone());
     let id_of = |suffix: &str| format!("{key}-{suffix}");
+    let note = q
+        .show_if
+        .as_ref()
+        .map(|condition| condition_note(view.survey, condition, lang));
     html! {
         @match q.kind {
             QuestionKind::Likert => {
                 fieldset #{ "q-" (key) } class=[error.as_ref().map(|_| "invalid")] aria-describedby=[described] {
-                    legend { (q.label.get(lang)) }
+                    legend { (q.label.get(lang)) } @if let Some(note) = &note { (note) }
                     @if let Some(err) = &error { p.err id=(err_id) { (err) } }
                     div.scale {
                         @for score in 1..=5usize {
@@ -219,6 +300,7 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
                             " " span.muted { "(" (lang.pick("chọn tối đa ", "choose up to ")) (max) ")" }
                         }
                     }
+                    @if let Some(note) = &note { (note) }
                     @if let Some(err) = &error { p.err id=(err_id) { (err) } }
                     @for option in &q.options {
                         label.choice for=(id_of(&option.key)) {
@@ -230,7 +312,7 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
             }
             QuestionKind::YesNo => {
                 fieldset #{ "q-" (key) } class=[error.as_ref().map(|_| "invalid")] aria-describedby=[described] {
-                    legend { (q.label.get(lang)) }
+                    legend { (q.label.get(lang)) } @if let Some(note) = &note { (note) }
                     @if let Some(err) = &error { p.err id=(err_id) { (err) } }
                     @for (value, label) in [("1", lang.pick("Có", "Yes")), ("0", lang.pick("Không", "No"))] {
                         label.choice for=(id_of(value)) {
@@ -242,7 +324,7 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
             }
             QuestionKind::Percent => {
                 fieldset #{ "q-" (key) } class=[error.as_ref().map(|_| "invalid")] {
-                    legend { label for=(id_of("input")) { (q.label.get(lang)) } }
+                    legend { label for=(id_of("input")) { (q.label.get(lang)) } } @if let Some(note) = &note { (note) }
                     @if let Some(err) = &error { p.err id=(err_id) { (err) } }
                     input type="number" id=(id_of("input")) name=(key) min="0" max=(q.percent_max()) step="1" inputmode="numeric"
                         value=[view.value(key)] aria-describedby=[described];
@@ -250,7 +332,7 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
             }
             QuestionKind::Text => {
                 fieldset #{ "q-" (key) } class=[error.as_ref().map(|_| "invalid")] {
-                    legend { label for=(id_of("input")) { (q.label.get(lang)) } }
+                    legend { label for=(id_of("input")) { (q.label.get(lang)) } } @if let Some(note) = &note { (note) }
                     @if let Some(err) = &error { p.err id=(err_id) { (err) } }
                     p.muted { (lang.pick(
                         "Không ghi họ tên, số điện thoại hay số giấy tờ tùy thân.",

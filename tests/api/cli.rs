@@ -81,7 +81,7 @@ fn check_reports_every_fault_with_file_and_path_and_serve_refuses_to_start() {
     for expected in [
         "surveys/construction-permit.toml: sections[1].items[1]: duplicate key \"P3\"",
         "surveys/construction-permit.toml: sections[1].items[2]: duplicate key \"X1\"",
-        "surveys/construction-permit.toml: sections[3].include: unknown fragment \"respondents\"",
+        "surveys/construction-permit.toml: sections[4].include: unknown fragment \"respondents\"",
         "surveys/education.toml: index_rule: unknown variant `median`",
         "units.toml: units[0].department: unknown department \"transport\"",
     ] {

@@ -463,3 +463,83 @@ async fn every_item_kind_and_the_ministrys_figures_are_estimated(backend: Backen
     assert!((exported - section_a["mean_score"]["estimate"].as_f64().unwrap()).abs() < 1e-12);
     assert!(rows.iter().any(|r| &r[col("level")] == "mean_score"));
 }
+
+both_backends!(conditional_items_are_asked_only_when_their_condition_holds);
+
+/// The apology is asked only of those whose result was late, personal facts
+/// only of people and the organisation's facts only of organisations: an
+/// answer to an item that was not asked is dropped, never stored, and the
+/// item's shares count only those it was asked of.
+async fn conditional_items_are_asked_only_when_their_condition_holds(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        AppOptions {
+            clock: hailong::app::Clock::fixed_on(
+                chrono::NaiveDate::from_ymd_opt(2026, 8, 12).unwrap(),
+            ),
+            ..Default::default()
+        },
+    )
+    .await;
+    let url = "/api/v1/surveys/construction-permit/responses";
+    let mut ids = Vec::new();
+    // Six late (four apologised to), six on time who also "answer" the apology.
+    for r in 0..12 {
+        let late = r < 6;
+        let id = new_id();
+        let body = json!({
+            "id": id, "unit": "hcc-long-xuyen-xd",
+            "answers": {
+                "A1": 4, "ONTIME": if late { "late" } else { "ontime" },
+                "LATE_APOLOGY": if late { r < 4 } else { true },
+                "RESPONDENT_KIND": if r % 2 == 0 { "person" } else { "organisation" },
+                "GENDER": "female", "ORG_TYPE": "enterprise"
+            }
+        });
+        assert_eq!(app.post_json(url, &body).await.status(), 201);
+        ids.push((id, late, r % 2 == 0));
+    }
+    for row in app.stored_rows() {
+        let (_, late, person) = ids.iter().find(|(id, _, _)| *id == row.id).unwrap();
+        let answers: Value = serde_json::from_str(&row.answers).unwrap();
+        assert_eq!(answers.get("LATE_APOLOGY").is_some(), *late, "{answers}");
+        assert_eq!(answers.get("GENDER").is_some(), *person, "{answers}");
+        assert_eq!(answers.get("ORG_TYPE").is_some(), !person, "{answers}");
+    }
+
+    let token = app.create_token(&["--role", "home-affairs", "--name", "conditions"]);
+    let index: Value = app
+        .get_as(
+            Some(&token),
+            "/api/v1/indices?survey=construction-permit&period=2026-08",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let apology = index["other_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["key"] == "LATE_APOLOGY")
+        .unwrap();
+    assert_eq!(apology["answered"], 6, "asked only of the six who waited");
+    let yes = &apology["options"][0];
+    assert_eq!(yes["key"], "yes");
+    assert!((yes["share"]["estimate"].as_f64().unwrap() - 4.0 / 6.0).abs() < 1e-12);
+
+    // On the form: the condition is said in words, and hidden by CSS alone
+    // where the browser can (no script).
+    let page = app
+        .get("/s/construction-permit")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Chỉ trả lời nếu: Ông/Bà nhận kết quả — Trễ hẹn"));
+    assert!(page.contains("form:has(#ONTIME-late:checked) #q-LATE_APOLOGY{display:block}"));
+    assert!(page.contains(
+        "form:has(#RESPONDENT_KIND-organisation:checked) #s-organisation{display:block}"
+    ));
+    assert!(!page.contains("<script"));
+}
