@@ -543,3 +543,47 @@ async fn conditional_items_are_asked_only_when_their_condition_holds(backend: Ba
     ));
     assert!(!page.contains("<script"));
 }
+
+/// The education form is for the schools the department runs (upper
+/// secondary), asks satisfaction with the school overall apart from the
+/// five areas, and asks parents only about dealings with families.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_education_form_fits_the_schools_the_department_runs() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let survey: Value = app
+        .get("/api/v1/surveys/education")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let units: Vec<Value> = app
+        .get("/api/v1/units?department=education")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!units.is_empty());
+    assert!(units.iter().all(|u| u["kind"] == "upper-secondary-school"));
+    let sections = survey["sections"].as_array().unwrap();
+    assert!(
+        sections
+            .iter()
+            .flat_map(|s| s["questions"].as_array().unwrap())
+            .all(|q| q["key"] != "LEVEL"),
+        "no level question for levels the department does not run"
+    );
+    let overall = sections.iter().find(|s| s["key"] == "overall").unwrap();
+    assert_eq!(
+        overall["in_overall"], false,
+        "reported apart from the five areas"
+    );
+    assert_eq!(overall["questions"][0]["kind"], "likert");
+    assert_eq!(
+        question(&survey, "EN4")["show_if"],
+        json!({"ROLE": ["parent"]})
+    );
+    assert!(survey["title"]["vi"]
+        .as_str()
+        .unwrap()
+        .contains("khảo sát của Sở"));
+}
