@@ -115,6 +115,20 @@ impl Backend {
     }
 }
 
+/// `url` with `gssencmode=disable` unless it says otherwise (or
+/// `PGGSSENCMODE` does). libpq otherwise initialises Kerberos on every
+/// connection, and a command that exits while the pool's thread is still
+/// connecting can abort in Kerberos' own teardown
+/// (`krb5int_getspecific: Assertion … failed`) after its work succeeded.
+/// GSSAPI encryption stays available to a URL that asks for it.
+pub fn without_gss_by_default(url: &str) -> String {
+    if url.contains("gssencmode=") || std::env::var_os("PGGSSENCMODE").is_some() {
+        return url.to_string();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}gssencmode=disable")
+}
+
 /// Opens connections for the pool and applies per-backend settings in one place.
 #[derive(Debug, Clone)]
 pub struct Manager {
@@ -145,7 +159,7 @@ impl ManageConnection for Manager {
                 .map_err(|e| ConnectError(e.to_string()))?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            Backend::Postgres(url) => PgConnection::establish(url)
+            Backend::Postgres(url) => PgConnection::establish(&without_gss_by_default(url))
                 .map(DbConnection::Postgresql)
                 .map_err(|e| ConnectError(e.to_string())),
         }
@@ -344,5 +358,29 @@ fn create_parent_dir(path: &Path) -> DbResult<()> {
             })
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_gss_by_default;
+
+    #[test]
+    fn gss_encryption_is_off_unless_the_url_asks_for_it() {
+        if std::env::var_os("PGGSSENCMODE").is_some() {
+            return;
+        }
+        assert_eq!(
+            without_gss_by_default("postgres://u@h/db"),
+            "postgres://u@h/db?gssencmode=disable"
+        );
+        assert_eq!(
+            without_gss_by_default("postgres://u@h/db?sslmode=require"),
+            "postgres://u@h/db?sslmode=require&gssencmode=disable"
+        );
+        assert_eq!(
+            without_gss_by_default("postgres://u@h/db?gssencmode=prefer"),
+            "postgres://u@h/db?gssencmode=prefer"
+        );
     }
 }

@@ -109,6 +109,35 @@ pub fn load(dir: &Path) -> Result<Catalog, Faults> {
         .map(|raw| validate_units(raw, departments.as_deref(), &mut faults))
         .unwrap_or_default();
 
+    // Named answer scales, optional.
+    let mut scales = HashMap::new();
+    if dir.join("scales.toml").is_file() {
+        if let Some(raw) = read_toml::<raw::RawScales>(dir, "scales.toml", &mut faults) {
+            for (i, named) in raw.scales.into_iter().enumerate() {
+                let scale = Scale {
+                    points: named.points,
+                    satisfied_from: named.satisfied_from,
+                };
+                let path = format!("scales[{i}]");
+                if !is_key(&named.key) {
+                    faults.push(
+                        "scales.toml",
+                        format!("{path}.key"),
+                        format!("\"{}\" is not a key", named.key),
+                    );
+                }
+                check_scale(&scale, "scales.toml", &path, &mut faults);
+                if scales.insert(named.key.clone(), scale).is_some() {
+                    faults.push(
+                        "scales.toml",
+                        format!("{path}.key"),
+                        format!("duplicate scale \"{}\"", named.key),
+                    );
+                }
+            }
+        }
+    }
+
     let mut fragments = HashMap::new();
     for (name, file) in toml_files(&dir.join("fragments"), "fragments", &mut faults) {
         if let Some(fragment) = read_toml::<RawFragment>(dir, &file, &mut faults) {
@@ -128,6 +157,7 @@ pub fn load(dir: &Path) -> Result<Catalog, Faults> {
                 &file,
                 raw,
                 &fragments,
+                &scales,
                 departments.as_deref(),
                 &mut faults,
             ) {
@@ -369,6 +399,7 @@ fn validate_survey(
     file: &str,
     raw: RawSurvey,
     fragments: &HashMap<String, (String, RawFragment)>,
+    scales: &HashMap<String, Scale>,
     departments: Option<&[Department]>,
     faults: &mut Collector,
 ) -> Option<Survey> {
@@ -544,7 +575,8 @@ fn validate_survey(
             if q.kind == QuestionKind::Text {
                 text_questions += 1;
             }
-            let Some(question) = validate_question(q, p.file, &qpath, &mut question_keys, faults)
+            let Some(question) =
+                validate_question(q, scales, p.file, &qpath, &mut question_keys, faults)
             else {
                 continue;
             };
@@ -672,8 +704,44 @@ fn check_condition(
     }
 }
 
+/// 2 to 5 consecutive whole points, each labelled, satisfied from one of them.
+fn check_scale(scale: &Scale, file: &str, path: &str, faults: &mut Collector) {
+    let mut values: Vec<u8> = scale.points.iter().map(|p| p.value).collect();
+    values.sort_unstable();
+    values.dedup();
+    let consecutive =
+        values.len() == scale.points.len() && values.windows(2).all(|w| w[1] == w[0] + 1);
+    if !(2..=5).contains(&scale.points.len()) || !consecutive || scale.highest() > 9 {
+        faults.push(
+            file,
+            format!("{path}.points"),
+            "a scale has 2 to 5 points with consecutive whole values from 0 to 9",
+        );
+    }
+    if !(scale.lowest()..=scale.highest()).contains(&scale.satisfied_from) {
+        faults.push(
+            file,
+            format!("{path}.satisfied_from"),
+            format!(
+                "must be one of the scale's points ({}–{})",
+                scale.lowest(),
+                scale.highest()
+            ),
+        );
+    }
+    for (i, point) in scale.points.iter().enumerate() {
+        check_localized(
+            &point.label,
+            file,
+            &format!("{path}.points[{i}].label"),
+            faults,
+        );
+    }
+}
+
 fn validate_question(
     q: &RawQuestion,
+    scales: &HashMap<String, Scale>,
     file: &str,
     path: &str,
     keys: &mut HashSet<String>,
@@ -773,6 +841,32 @@ fn validate_question(
             );
         }
     }
+    let scale = match (&q.scale, q.kind) {
+        (None, _) => None,
+        (Some(_), kind) if kind != QuestionKind::Likert => {
+            faults.push(
+                file,
+                format!("{path}.scale"),
+                "only rated (likert) items have a scale",
+            );
+            None
+        }
+        (Some(raw::RawScale::Named(name)), _) => match scales.get(name) {
+            Some(scale) => Some(scale.clone()),
+            None => {
+                faults.push(
+                    file,
+                    format!("{path}.scale"),
+                    format!("unknown scale \"{name}\" (expected in scales.toml)"),
+                );
+                None
+            }
+        },
+        (Some(raw::RawScale::Inline(scale)), _) => {
+            check_scale(scale, file, &format!("{path}.scale"), faults);
+            Some(scale.clone())
+        }
+    };
     (faults.faults.len() == before).then(|| Question {
         key: q.key.clone(),
         kind: q.kind,
@@ -782,6 +876,7 @@ fn validate_question(
         max_percent: q.max_percent,
         continues: q.continues.clone(),
         show_if: q.show_if.clone().map(condition_of),
+        scale,
     })
 }
 

@@ -84,7 +84,41 @@ pub struct Question {
     /// Asked only when earlier answers meet this condition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<Condition>,
+    /// For rated items: the answer scale, when it is not the 1–5
+    /// satisfaction scale (a 3-level satisfaction, 0–2 points…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Scale>,
 }
+
+/// The answer scale of a rated item: consecutive whole points, at most
+/// five, and from which point an answer counts as satisfied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Scale {
+    /// The points in the order the form shows them.
+    pub points: Vec<ScalePoint>,
+    /// Answers of this many points or more count as satisfied.
+    pub satisfied_from: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScalePoint {
+    pub value: u8,
+    pub label: Localized,
+}
+
+impl Scale {
+    pub fn lowest(&self) -> u8 {
+        self.points.iter().map(|p| p.value).min().unwrap_or(1)
+    }
+
+    pub fn highest(&self) -> u8 {
+        self.points.iter().map(|p| p.value).max().unwrap_or(5)
+    }
+}
+
+/// The 1–5 satisfaction scale: lowest and highest point, satisfied from.
+pub const LIKERT_RANGE: (u8, u8, u8) = (1, 5, 4);
 
 /// When an item or a section is asked: for every named earlier item, the
 /// answer is one of the listed answers (option keys; `yes`/`no` for a
@@ -129,6 +163,20 @@ impl Question {
                 en: other.into(),
             },
         }
+    }
+
+    /// A rated item's (lowest point, highest point, satisfied from).
+    pub fn rating_range(&self) -> (u8, u8, u8) {
+        match &self.scale {
+            Some(scale) => (scale.lowest(), scale.highest(), scale.satisfied_from),
+            None => LIKERT_RANGE,
+        }
+    }
+
+    /// A rated answer's position on the item's scale, 1 for the lowest
+    /// point: how the compact Likert string and the estimators hold it.
+    pub fn scale_position(&self, points: u8) -> u8 {
+        points - self.rating_range().0 + 1
     }
 
     pub fn percent_max(&self) -> u8 {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::model::{ChoiceOption, IndexRule, ItemRef, Localized, QuestionKind};
+use super::model::{ChoiceOption, IndexRule, ItemRef, Localized, QuestionKind, Scale, ScalePoint};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -117,6 +117,30 @@ pub struct RawQuestion {
     pub max_percent: Option<u8>,
     pub continues: Option<ItemRef>,
     pub show_if: Option<BTreeMap<String, OneOrMany>>,
+    pub scale: Option<RawScale>,
+}
+
+/// A named scale of `scales.toml`, or one written out for the item.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawScale {
+    Named(String),
+    Inline(Scale),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScales {
+    #[serde(default)]
+    pub scales: Vec<RawNamedScale>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNamedScale {
+    pub key: String,
+    pub points: Vec<ScalePoint>,
+    pub satisfied_from: u8,
 }
 
 /// A TOML local date (`from = 2025-07-01`) or the same as a string.

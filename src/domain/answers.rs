@@ -4,22 +4,21 @@ use serde_json::Value;
 
 use crate::definitions::{Condition, Survey};
 
-/// A Likert score, 1 (very dissatisfied) to 5 (very satisfied).
+/// The points of a rated answer: 1 (very dissatisfied) to 5 (very
+/// satisfied) on the usual scale, or a point of the item's own scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Score(u8);
 
 impl Score {
-    pub fn new(value: i64) -> Option<Score> {
-        (1..=5).contains(&value).then_some(Score(value as u8))
+    /// `value` if it is a point of the scale `lowest..=highest`.
+    pub fn new(value: i64, (lowest, highest): (u8, u8)) -> Option<Score> {
+        (i64::from(lowest)..=i64::from(highest))
+            .contains(&value)
+            .then_some(Score(value as u8))
     }
 
     pub fn get(self) -> u8 {
         self.0
-    }
-
-    /// Level 4 or 5: counted as satisfied by every official index.
-    pub fn is_satisfied(self) -> bool {
-        self.0 >= 4
     }
 }
 
@@ -120,7 +119,7 @@ impl Answers {
         survey
             .likert_items()
             .map(|q| match self.0.get(&q.key) {
-                Some(Answer::Score(s)) => char::from(b'0' + s.get()),
+                Some(Answer::Score(s)) => char::from(b'0' + q.scale_position(s.get())),
                 Some(Answer::NotApplicable) => 'N',
                 _ => '-',
             })

@@ -54,7 +54,8 @@ pub enum FieldError {
     CommentTooLong,
     UnknownQuestion,
     CommentNotAnAnswer,
-    ExpectedScore,
+    /// Not a point of the item's scale (lowest, highest) nor "na".
+    ExpectedScore(u8, u8),
     ExpectedOption,
     UnknownOption(String),
     ExpectedOptionList,
@@ -94,9 +95,11 @@ impl FieldError {
             (CommentNotAnAnswer, _) => {
                 "free text is sent in the top-level \"comment\" field".into()
             }
-            (ExpectedScore, Lang::En) => "must be an integer 1–5 or \"na\"".into(),
-            (ExpectedScore, Lang::Vi) => {
-                "Vui lòng chọn một mức từ 1 đến 5 hoặc “Không áp dụng”.".into()
+            (ExpectedScore(low, high), Lang::En) => {
+                format!("must be an integer {low}–{high} or \"na\"")
+            }
+            (ExpectedScore(low, high), Lang::Vi) => {
+                format!("Vui lòng chọn một mức từ {low} đến {high} hoặc “Không áp dụng”.")
             }
             (ExpectedOption, _) => "must be one option key (a string)".into(),
             (UnknownOption(o), Lang::En) => format!("\"{o}\" is not an option of this question"),
@@ -332,6 +335,7 @@ fn parse_answer(question: &Question, value: &RawValue) -> Result<Option<Answer>,
     };
     match question.kind {
         QuestionKind::Likert => {
+            let (lowest, highest, _) = question.rating_range();
             let parsed = match (&text, value) {
                 (Some(values), _) => {
                     let t = one_text(values)?;
@@ -340,19 +344,22 @@ fn parse_answer(question: &Question, value: &RawValue) -> Result<Option<Answer>,
                     } else {
                         t.parse::<i64>()
                             .ok()
-                            .and_then(Score::new)
+                            .and_then(|v| Score::new(v, (lowest, highest)))
                             .map(Answer::Score)
                     }
                 }
                 (None, RawValue::Json(Value::String(s))) if s == "na" => {
                     Some(Answer::NotApplicable)
                 }
-                (None, RawValue::Json(Value::Number(n))) => {
-                    n.as_i64().and_then(Score::new).map(Answer::Score)
-                }
+                (None, RawValue::Json(Value::Number(n))) => n
+                    .as_i64()
+                    .and_then(|v| Score::new(v, (lowest, highest)))
+                    .map(Answer::Score),
                 _ => None,
             };
-            parsed.map(Some).ok_or(FieldError::ExpectedScore)
+            parsed
+                .map(Some)
+                .ok_or(FieldError::ExpectedScore(lowest, highest))
         }
         QuestionKind::Single => {
             let key = match (&text, value) {

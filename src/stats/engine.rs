@@ -201,7 +201,7 @@ pub(super) fn estimate_cell(
             codes[(k * strata + h) * CODES + usize::from(s.min(NOT_APPLICABLE))] += 1;
             let counted = u32::from(in_overall[k] && is_valid(s));
             valid += counted;
-            satisfied += counted & u32::from(s >= 4);
+            satisfied += counted & u32::from(s >= layout.satisfied_from[k]);
         }
         let t = &mut totals[h];
         t.satisfied_answers += f64::from(satisfied);
@@ -245,13 +245,17 @@ pub(super) fn estimate_cell(
         let per_stratum: Vec<[f64; 4]> = (0..strata)
             .map(|h| {
                 let mut v = [0.0; 4];
+                let from = usize::from(layout.satisfied_from[k]);
                 for s in 1..=5 {
                     let c = count(k, h, s);
+                    let points = s as f64 + layout.points_offset[k];
                     v[0] += c;
-                    v[2] += c * s as f64;
-                    v[3] += c * (s * s) as f64;
+                    v[2] += c * points;
+                    v[3] += c * points * points;
+                    if s >= from {
+                        v[1] += c;
+                    }
                 }
-                v[1] = count(k, h, 4) + count(k, h, 5);
                 v
             })
             .collect();
@@ -380,7 +384,7 @@ pub(super) fn estimate_cell(
                 if !is_valid(s) {
                     continue;
                 }
-                let y = f64::from(u8::from(s >= 4));
+                let y = f64::from(u8::from(s >= layout.satisfied_from[k]));
                 let deviation = y - index[k];
                 element_u += element_scale[k] * deviation;
                 overall_u += overall_scale[k] * deviation;

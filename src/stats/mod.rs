@@ -308,6 +308,30 @@ pub struct Layout {
     /// Whether each element counts in the overall index.
     pub elements_in_overall: Vec<bool>,
     pub rule: IndexRule,
+    /// Per item, the scale position (1 = lowest point) from which an
+    /// answer counts as satisfied: 4 on the 1–5 scale.
+    pub satisfied_from: Vec<u8>,
+    /// Per item, what to add to a scale position to get its points (for
+    /// mean scores): 0 on the 1–5 scale, −1 on a 0–2 scale.
+    pub points_offset: Vec<f64>,
+}
+
+impl Layout {
+    /// Every item on the 1–5 satisfaction scale.
+    pub fn likert(
+        item_element: Vec<usize>,
+        elements_in_overall: Vec<bool>,
+        rule: IndexRule,
+    ) -> Layout {
+        let items = item_element.len();
+        Layout {
+            item_element,
+            elements_in_overall,
+            rule,
+            satisfied_from: vec![4; items],
+            points_offset: vec![0.0; items],
+        }
+    }
 }
 
 /// Every estimate of one cell.
@@ -387,11 +411,7 @@ pub fn estimate_cell(sample: &Sample, layout: &Layout, config: &StatsConfig) -> 
 
 /// A layout with every item in one element, for single-item questions.
 fn flat_layout(sample: &Sample) -> Layout {
-    Layout {
-        item_element: vec![0; sample.items],
-        elements_in_overall: vec![true],
-        rule: IndexRule::MeanOfItems,
-    }
+    Layout::likert(vec![0; sample.items], vec![true], IndexRule::MeanOfItems)
 }
 
 fn item_estimates(sample: &Sample, k: usize, config: &StatsConfig) -> ItemEstimates {
@@ -446,11 +466,17 @@ pub fn numeric_mean(design: &Sample, values: &[Option<f64>], config: &StatsConfi
     finish_mean(engine::ratio(design, &x, &d), config)
 }
 
-/// The mean score (1–5) over every valid answer to `items` — the Ministry
-/// of Health's "điểm trung bình" of a section or of the whole form: Σ scores
-/// ÷ Σ valid answers, a ratio over respondents with a t interval. `n` is the
-/// respondents with at least one valid answer among the items.
-pub fn mean_score_over(sample: &Sample, items: &[usize], config: &StatsConfig) -> Estimate {
+/// The mean score (in points) over every valid answer to `items` — the
+/// Ministry of Health's "điểm trung bình" of a section or of the whole form:
+/// Σ scores ÷ Σ valid answers, a ratio over respondents with a t interval.
+/// `n` is the respondents with at least one valid answer among the items.
+/// `points_offset` as in [`Layout`] (empty: the 1–5 scale).
+pub fn mean_score_over(
+    sample: &Sample,
+    items: &[usize],
+    points_offset: &[f64],
+    config: &StatsConfig,
+) -> Estimate {
     let k_count = sample.items;
     let (mut x, mut d) = (Vec::new(), Vec::new());
     for row in sample
@@ -462,7 +488,7 @@ pub fn mean_score_over(sample: &Sample, items: &[usize], config: &StatsConfig) -
         for &k in items {
             let s = row[k];
             if (1..=5).contains(&s) {
-                total += f64::from(s);
+                total += f64::from(s) + points_offset.get(k).copied().unwrap_or(0.0);
                 valid += 1.0;
             }
         }

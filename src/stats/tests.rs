@@ -105,21 +105,21 @@ fn sample_of(set: &Value) -> (Sample, Layout) {
         stratum_totals,
         weighted: set["weighted"].as_bool().unwrap(),
     };
-    let layout = Layout {
-        item_element: set["item_element"]
+    let layout = Layout::likert(
+        set["item_element"]
             .as_array()
             .unwrap()
             .iter()
             .map(|v| v.as_u64().unwrap() as usize)
             .collect(),
-        elements_in_overall: set["in_overall"]
+        set["in_overall"]
             .as_array()
             .unwrap()
             .iter()
             .map(|v| v.as_bool().unwrap())
             .collect(),
-        rule: IndexRule::MeanOfElements,
-    };
+        IndexRule::MeanOfElements,
+    );
     (sample, layout)
 }
 
@@ -180,7 +180,7 @@ fn mean_scores_over_sections_match_samplics() {
                 .iter()
                 .map(|k| k.as_u64().unwrap() as usize)
                 .collect();
-            let estimate = mean_score_over(&sample, &items, &SHOW_ALL);
+            let estimate = mean_score_over(&sample, &items, &[], &SHOW_ALL);
             assert_eq!(estimate.method, Method::T);
             check_estimate(
                 &estimate,
@@ -487,4 +487,112 @@ fn unweighted_item_by_hand() {
     assert!((estimate.se.unwrap() - (10.0 / 9.0 * 0.1875 / 8.0f64).sqrt()).abs() < 1e-12);
     assert_eq!(estimate.n, 8);
     assert_eq!(estimate.method, Method::Wilson);
+}
+
+/// A scale of its own (three points, 0–2, satisfied from 1 point) gives
+/// what the 1–5 estimators, checked against samplics above, give on the
+/// same answers recoded: every index depends only on satisfied or not, and
+/// a mean in points is the mean of scale positions shifted by the offset.
+#[test]
+fn a_scale_of_its_own_matches_the_same_answers_recoded() {
+    // Scale positions 1..=3 (0, 1, 2 points), 0 skipped, NOT_APPLICABLE.
+    let positions: Vec<u8> = vec![
+        3,
+        2,
+        1,
+        3,
+        2,
+        2,
+        3,
+        3,
+        1,
+        1,
+        2,
+        3,
+        0,
+        2,
+        NOT_APPLICABLE,
+        3,
+        1,
+        2,
+        3,
+        3,
+        2,
+        2,
+        1,
+        3,
+    ];
+    let items = 2;
+    let satisfied = |s: u8| (2..=3).contains(&s);
+    let recoded: Vec<u8> = positions
+        .iter()
+        .map(|&s| match s {
+            0 | NOT_APPLICABLE => s,
+            s if satisfied(s) => 5,
+            _ => 1,
+        })
+        .collect();
+    let own = Layout {
+        satisfied_from: vec![2, 2],
+        points_offset: vec![-1.0, -1.0],
+        ..Layout::likert(vec![0, 0], vec![true], IndexRule::MeanOfElements)
+    };
+    let plain = Layout::likert(vec![0, 0], vec![true], IndexRule::MeanOfElements);
+    let on_own_scale = estimate_cell(
+        &Sample::unweighted(items, positions.clone()),
+        &own,
+        &SHOW_ALL,
+    );
+    let recoded_cell = estimate_cell(&Sample::unweighted(items, recoded), &plain, &SHOW_ALL);
+    let as_positions = estimate_cell(
+        &Sample::unweighted(items, positions.clone()),
+        &plain,
+        &SHOW_ALL,
+    );
+    assert_eq!(on_own_scale.overall, recoded_cell.overall);
+    assert_eq!(on_own_scale.pooled, recoded_cell.pooled);
+    assert_eq!(on_own_scale.comprehensive, recoded_cell.comprehensive);
+    for k in 0..items {
+        let (own_item, recoded_item, position_item) = (
+            &on_own_scale.elements[0].items[k],
+            &recoded_cell.elements[0].items[k],
+            &as_positions.elements[0].items[k],
+        );
+        assert_eq!(own_item.index, recoded_item.index, "item {k}");
+        let own_mean = own_item.mean_score.estimate.unwrap();
+        let position_mean = position_item.mean_score.estimate.unwrap();
+        assert!(
+            (own_mean - (position_mean - 1.0)).abs() < 1e-12,
+            "item {k} mean in points"
+        );
+        assert!(
+            (own_item.mean_score.se.unwrap() - position_item.mean_score.se.unwrap()).abs() < 1e-12
+        );
+        // By hand: the mean of the points of the valid answers.
+        let points: Vec<f64> = positions
+            .chunks(items)
+            .map(|row| row[k])
+            .filter(|s| (1..=3).contains(s))
+            .map(|s| f64::from(s) - 1.0)
+            .collect();
+        let by_hand = points.iter().sum::<f64>() / points.len() as f64;
+        assert!((own_mean - by_hand).abs() < 1e-12);
+    }
+    let over_both = mean_score_over(
+        &Sample::unweighted(items, positions),
+        &[0, 1],
+        &own.points_offset,
+        &SHOW_ALL,
+    );
+    let all_points: Vec<f64> = [
+        3u8, 2, 1, 3, 2, 2, 3, 3, 1, 1, 2, 3, 2, 3, 1, 2, 3, 3, 2, 2, 1, 3,
+    ]
+    .iter()
+    .map(|&s| f64::from(s) - 1.0)
+    .collect();
+    assert!(
+        (over_both.estimate.unwrap() - all_points.iter().sum::<f64>() / all_points.len() as f64)
+            .abs()
+            < 1e-12
+    );
 }

@@ -276,12 +276,26 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
                 fieldset #{ "q-" (key) } class=[error.as_ref().map(|_| "invalid")] aria-describedby=[described] {
                     legend { (q.label.get(lang)) } @if let Some(note) = &note { (note) }
                     @if let Some(err) = &error { p.err id=(err_id) { (err) } }
-                    div.scale {
-                        @for score in 1..=5usize {
-                            @let value = score.to_string();
-                            label.opt for=(id_of(&value)) {
-                                input type="radio" id=(id_of(&value)) name=(key) value=(value) checked[view.has_value(key, &value)];
-                                b { (score) } (scale_label(lang, score))
+                    @match &q.scale {
+                        None => {
+                            div.scale {
+                                @for score in 1..=5usize {
+                                    @let value = score.to_string();
+                                    label.opt for=(id_of(&value)) {
+                                        input type="radio" id=(id_of(&value)) name=(key) value=(value) checked[view.has_value(key, &value)];
+                                        b { (score) } (scale_label(lang, score))
+                                    }
+                                }
+                            }
+                        }
+                        // A scale of its own: its points' words, in its order.
+                        Some(scale) => {
+                            @for point in &scale.points {
+                                @let value = point.value.to_string();
+                                label.choice for=(id_of(&value)) {
+                                    input type="radio" id=(id_of(&value)) name=(key) value=(value) checked[view.has_value(key, &value)];
+                                    " " (point.label.get(lang))
+                                }
                             }
                         }
                     }

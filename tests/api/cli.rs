@@ -40,7 +40,7 @@ fn check_reports_every_fault_with_file_and_path_and_serve_refuses_to_start() {
         .output()
         .unwrap();
     assert!(ok.status.success(), "{}", stderr(&ok));
-    assert!(stdout(&ok).contains("5 questionnaires"));
+    assert!(stdout(&ok).contains("6 questionnaires"));
 
     // A duplicate key in a survey's own section, a key clashing with an
     // included fragment, an unknown fragment, a bad index rule and a unit of
@@ -329,7 +329,7 @@ fn a_newcomer_reaches_a_filled_form_and_the_thank_you_page() {
     let rows = stored_rows(&db);
     assert_eq!(
         rows.iter().filter(|r| r.channel == "simulated").count(),
-        5 * 2000,
+        6 * 2000,
         "demo data"
     );
     assert_eq!(rows.iter().filter(|r| r.channel == "web").count(), 1);

@@ -282,7 +282,11 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
         "suppressed, not blank"
     );
     let units = book.worksheet_range("Nơi phục vụ").unwrap();
-    assert_eq!(units.height(), 6, "a header and the five service points");
+    assert_eq!(
+        units.height(),
+        11,
+        "a header and the five service points of each of the department's two surveys"
+    );
     let method_text = sheet_text(&mut book, "Phương pháp");
     let version = api["versions"][0].as_str().unwrap();
     assert!(
@@ -439,7 +443,7 @@ async fn exports_respect_roles(backend: Backend) {
     let all: Vec<Value> = serde_json::from_slice(&all).unwrap();
     let surveys: std::collections::BTreeSet<&str> =
         all.iter().map(|r| r["survey"].as_str().unwrap()).collect();
-    assert_eq!(surveys.len(), 5);
+    assert_eq!(surveys.len(), 6);
     for (path, field) in [
         ("/export/indices.csv?period=2026-Q7", "period"),
         (

@@ -587,3 +587,69 @@ async fn the_education_form_fits_the_schools_the_department_runs() {
         .unwrap()
         .contains("khảo sát của Sở"));
 }
+
+/// The one-stop dossier evaluation: a 3-level satisfaction and the
+/// filer-scored indicators of Circular 01/2018 on 0–2 points, defined in
+/// TOML and computed like every other questionnaire.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scales_of_their_own_carry_the_one_stop_evaluation() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        AppOptions {
+            clock: hailong::app::Clock::fixed_on(
+                chrono::NaiveDate::from_ymd_opt(2026, 8, 12).unwrap(),
+            ),
+            ..Default::default()
+        },
+    )
+    .await;
+    let url = "/api/v1/surveys/one-stop-construction/responses";
+    let sat = [3, 2, 2, 1, 3, 2, 1, 2];
+    let cs1 = [2, 1, 1, 0, 2, 1, 0, 1];
+    for r in 0..8 {
+        let body = json!({"id": new_id(), "unit": "hcc-rach-gia-xd",
+            "answers": {"SAT": sat[r], "CS1": cs1[r], "CS3": 2, "CS4": 1, "CS7": 1}});
+        assert_eq!(app.post_json(url, &body).await.status(), 201, "{r}");
+    }
+    // Points outside the item's own scale are refused, naming it.
+    for (key, value, message) in [
+        ("SAT", 4, "must be an integer 1–3 or \"na\""),
+        ("SAT", 0, "must be an integer 1–3 or \"na\""),
+        ("CS1", 3, "must be an integer 0–2 or \"na\""),
+    ] {
+        let body = json!({"id": new_id(), "unit": "hcc-rach-gia-xd", "answers": {key: value}});
+        let response = app.post_json(url, &body).await;
+        assert_eq!(response.status(), 422);
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["fields"][format!("answers.{key}")], message);
+    }
+
+    let token = app.create_token(&["--role", "home-affairs", "--name", "one-stop"]);
+    let index: Value = app
+        .get_as(
+            Some(&token),
+            "/api/v1/indices?survey=one-stop-construction&period=2026-08",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let satisfied = sat.iter().filter(|&&s| s >= 2).count() as f64 / 8.0;
+    assert!((index["overall"]["estimate"].as_f64().unwrap() - satisfied).abs() < 1e-12);
+    let cs1_item = item(&index, "CS1");
+    let mean_points = cs1.iter().sum::<i32>() as f64 / 8.0;
+    assert!((cs1_item["mean_score"]["estimate"].as_f64().unwrap() - mean_points).abs() < 1e-12);
+    let at_least_one = cs1.iter().filter(|&&p| p >= 1).count() as f64 / 8.0;
+    assert!((cs1_item["index"]["estimate"].as_f64().unwrap() - at_least_one).abs() < 1e-12);
+
+    // The form shows each point in the Circular's words, not numbers 1–5.
+    let page = app
+        .get("/s/one-stop-construction")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Tổng thời gian ngắn hơn so với quy định"));
+    assert!(page.contains("id=\"CS1-0\""));
+    assert!(page.contains("Rất hài lòng"));
+}

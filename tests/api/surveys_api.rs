@@ -22,7 +22,8 @@ async fn lists_every_survey_with_its_version(backend: Backend) {
             "construction-permit",
             "education",
             "health-outpatient",
-            "land-use-certificate"
+            "land-use-certificate",
+            "one-stop-construction"
         ]
     );
     for survey in &list {

@@ -45,7 +45,7 @@ fn text_values_parse_like_json_values() {
     let answers = &submission.answers;
     assert_eq!(
         answers.get("A1"),
-        Some(&Answer::Score(Score::new(5).unwrap()))
+        Some(&Answer::Score(Score::new(5, (1, 5)).unwrap()))
     );
     assert_eq!(answers.get("A2"), Some(&Answer::NotApplicable));
     assert_eq!(answers.get("A3"), None, "empty is skipped");
@@ -109,7 +109,7 @@ fn faults_name_their_field() {
     assert_eq!(
         fields,
         [
-            ("answers.A1", &FieldError::ExpectedScore),
+            ("answers.A1", &FieldError::ExpectedScore(1, 5)),
             ("answers.A2", &FieldError::TooManyValues),
             ("answers.EXPECT", &FieldError::TooManyChoices(3)),
             ("answers.ONLINE", &FieldError::ExpectedYesNo),

@@ -115,14 +115,20 @@ pub fn simulate(
                     if rng.random_bool(not_applicable[q]) {
                         Value::from("na")
                     } else {
-                        let score = match latent {
+                        let position: u8 = match latent {
                             l if l < -0.9 => 1,
                             l if l < -0.2 => 2,
                             l if l < 0.5 => 3,
                             l if l < 1.5 => 4,
                             _ => 5,
                         };
-                        Value::from(score)
+                        // On a shorter scale the same latent value lands
+                        // on the point at the same relative height.
+                        let (lowest, highest, _) = question.rating_range();
+                        let span = f64::from(highest - lowest);
+                        let points =
+                            f64::from(lowest) + (f64::from(position - 1) / 4.0 * span).round();
+                        Value::from(points as u8)
                     }
                 }
                 QuestionKind::Single => Value::from(

@@ -90,10 +90,20 @@ pub fn layout_of(survey: &SurveyVersion) -> Layout {
                 .map(|_| element),
         );
     }
+    let ranges: Vec<(u8, u8, u8)> = survey
+        .survey
+        .likert_items()
+        .map(|q| q.rating_range())
+        .collect();
     Layout {
         item_element,
         elements_in_overall,
         rule: survey.survey.index_rule,
+        satisfied_from: ranges.iter().map(|(low, _, from)| from - low + 1).collect(),
+        points_offset: ranges
+            .iter()
+            .map(|(low, _, _)| f64::from(*low) - 1.0)
+            .collect(),
     }
 }
 

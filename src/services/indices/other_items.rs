@@ -158,6 +158,7 @@ impl MeanScores {
             overall: stats::mean_score_over(
                 sample,
                 &items_where(&|k| layout.elements_in_overall[layout.item_element[k]]),
+                &layout.points_offset,
                 config,
             ),
             elements: (0..layout.elements_in_overall.len())
@@ -165,6 +166,7 @@ impl MeanScores {
                     stats::mean_score_over(
                         sample,
                         &items_where(&|k| layout.item_element[k] == e),
+                        &layout.points_offset,
                         config,
                     )
                 })
