@@ -462,6 +462,64 @@ async fn every_item_kind_and_the_ministrys_figures_are_estimated(backend: Backen
         .unwrap();
     assert!((exported - section_a["mean_score"]["estimate"].as_f64().unwrap()).abs() < 1e-12);
     assert!(rows.iter().any(|r| &r[col("level")] == "mean_score"));
+
+    // The written report says the mean score and the mean % of expectations.
+    let report = app
+        .get_as(Some(&token), "/report?period=2026-08&department=health")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(report.contains("Điểm trung bình chung"), "{report}");
+    assert!(report.contains("trung bình 105,0\u{a0}%"), "{report}");
+}
+
+/// Paper forms go through the same rules: a point of an item's own scale,
+/// and an answer to an item that was not asked dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paper_imports_follow_scales_and_conditions() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.import_csv(
+        "one-stop-construction",
+        "unit,submitted_on,SAT,CS1\nhcc-rach-gia-xd,2026-08-03,3,0\n",
+    );
+    app.import_csv(
+        "construction-permit",
+        "unit,submitted_on,A1,ONTIME,LATE_APOLOGY\nhcc-rach-gia-xd,2026-08-03,4,ontime,1\nhcc-rach-gia-xd,2026-08-03,4,late,0\n",
+    );
+    let rows = app.stored_rows();
+    let answers: Vec<Value> = rows
+        .iter()
+        .map(|r| serde_json::from_str(&r.answers).unwrap())
+        .collect();
+    assert!(answers.iter().any(|a| a["SAT"] == 3 && a["CS1"] == 0));
+    assert!(answers
+        .iter()
+        .any(|a| a["ONTIME"] == "late" && a["LATE_APOLOGY"] == false));
+    assert!(answers
+        .iter()
+        .filter(|a| a["ONTIME"] == "ontime")
+        .all(|a| a.get("LATE_APOLOGY").is_none()));
+    let refused = app
+        .command()
+        .args(["import", "--survey", "one-stop-construction", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"unit,submitted_on,SAT\nhcc-rach-gia-xd,2026-08-03,5\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr)
+        .contains("line 2, column SAT: must be an integer 1–3"));
 }
 
 both_backends!(conditional_items_are_asked_only_when_their_condition_holds);

@@ -83,6 +83,41 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
             period.label(),
             with_interval(overall, level)
         ));
+        let mean = &current.mean_scores.overall;
+        if let (Some(m), false) = (mean.estimate, mean.suppressed) {
+            let bounds = match (mean.ci_low, mean.ci_high) {
+                (Some(low), Some(high)) => format!(
+                    " (khoảng tin cậy {:.0}\u{a0}%: {} – {})",
+                    level * 100.0,
+                    decimal(VI, low, 2),
+                    decimal(VI, high, 2)
+                ),
+                _ => String::new(),
+            };
+            paragraphs.push(format!(
+                "Điểm trung bình chung (thang điểm của phiếu): {}{bounds}.",
+                decimal(VI, m, 2)
+            ));
+        }
+        for (question, estimates) in
+            crate::services::indices::other_items::questions(survey).zip(&current.other_items)
+        {
+            let Some(e) = estimates.mean.as_ref().filter(|e| !e.suppressed) else {
+                continue;
+            };
+            let (Some(m), Some(low), Some(high)) = (e.estimate, e.ci_low, e.ci_high) else {
+                continue;
+            };
+            paragraphs.push(format!(
+                "“{}”: trung bình {}\u{a0}% (khoảng tin cậy {:.0}\u{a0}%: {} – {}; {} người trả lời).",
+                question.label.vi,
+                decimal(VI, m, 1),
+                level * 100.0,
+                decimal(VI, low, 1),
+                decimal(VI, high, 1),
+                count(VI, e.n)
+            ));
+        }
         if let Some(compare) = &results.report.compare {
             paragraphs.push(change_sentence(
                 &compare.overall,
