@@ -1,8 +1,13 @@
-//! Reporting periods: `2026`, `2026-H1`, `2026-Q3`, `2026-09`,
-//! `2026-07-01..2026-09-30`, each in calendar mode or in the reporting mode of
-//! the state reporting regime, where a period ends on the 14th of its last
-//! month and starts on the 15th of the month before its first (Q1 = 15 Dec –
-//! 14 Mar, six months = 15 Dec – 14 Jun, year = 15 Dec – 14 Dec).
+//! Reporting periods: `2026`, `2026-H1`, `2026-M9` (the first nine months),
+//! `2026-Q3`, `2026-09`, `2026-07-01..2026-09-30`, each in calendar mode or in
+//! the reporting mode of the state reporting regime, where a period ends on
+//! the 14th of its last month and starts on the 15th of the month before its
+//! first (Q1 = 15 Dec – 14 Mar, six months = 15 Dec – 14 Jun, nine months =
+//! 15 Dec – 14 Sep, year = 15 Dec – 14 Dec). The cut-offs follow Decree
+//! 09/2019/NĐ-CP Art. 12 as a province relays it (Khánh Hòa, Decision
+//! 01/2023/QĐ-UBND Art. 4, in shared/instruments.md §4; the decree's own
+//! wording was not found, and whether the nine-month report is national or
+//! provincial is unverified).
 
 use std::fmt;
 
@@ -38,6 +43,8 @@ impl PeriodMode {
 pub enum PeriodKind {
     Year(i32),
     Half(i32, u32),
+    /// January to September: the nine-month report.
+    NineMonths(i32),
     Quarter(i32, u32),
     Month(i32, u32),
     /// Explicit inclusive dates; the same in both modes.
@@ -68,7 +75,7 @@ impl PeriodKind {
         let label = label.trim();
         let invalid = || {
             format!(
-                "\"{label}\" is not a period: use 2026, 2026-H1, 2026-Q3, 2026-09 or 2026-07-01..2026-09-30 (years {FIRST_YEAR}–{LAST_YEAR})"
+                "\"{label}\" is not a period: use 2026, 2026-H1, 2026-M9, 2026-Q3, 2026-09 or 2026-07-01..2026-09-30 (years {FIRST_YEAR}–{LAST_YEAR})"
             )
         };
         if let Some((from, to)) = label.split_once("..") {
@@ -99,7 +106,9 @@ impl PeriodKind {
         match rest {
             None => Ok(PeriodKind::Year(year)),
             Some(rest) => {
-                if let Some(h) = rest.strip_prefix('H').or_else(|| rest.strip_prefix('h')) {
+                if rest.eq_ignore_ascii_case("M9") {
+                    Ok(PeriodKind::NineMonths(year))
+                } else if let Some(h) = rest.strip_prefix('H').or_else(|| rest.strip_prefix('h')) {
                     number(h, 2)
                         .map(|h| PeriodKind::Half(year, h))
                         .ok_or_else(invalid)
@@ -123,6 +132,7 @@ impl PeriodKind {
         match self {
             PeriodKind::Year(y) => Some((y, 1, 12)),
             PeriodKind::Half(y, h) => Some((y, 6 * (h - 1) + 1, 6)),
+            PeriodKind::NineMonths(y) => Some((y, 1, 9)),
             PeriodKind::Quarter(y, q) => Some((y, 3 * (q - 1) + 1, 3)),
             PeriodKind::Month(y, m) => Some((y, m, 1)),
             PeriodKind::Range(..) => None,
@@ -135,6 +145,7 @@ impl fmt::Display for PeriodKind {
         match self {
             PeriodKind::Year(y) => write!(f, "{y}"),
             PeriodKind::Half(y, h) => write!(f, "{y}-H{h}"),
+            PeriodKind::NineMonths(y) => write!(f, "{y}-M9"),
             PeriodKind::Quarter(y, q) => write!(f, "{y}-Q{q}"),
             PeriodKind::Month(y, m) => write!(f, "{y}-{m:02}"),
             PeriodKind::Range(from, to) => write!(f, "{from}..{to}"),
@@ -194,6 +205,8 @@ impl Period {
         let kind = match self.kind {
             PeriodKind::Year(y) => PeriodKind::Year(y - 1),
             PeriodKind::Half(y, 1) => PeriodKind::Half(y - 1, 2),
+            // Nine months follow no nine months within a year.
+            PeriodKind::NineMonths(y) => PeriodKind::NineMonths(y - 1),
             PeriodKind::Half(y, h) => PeriodKind::Half(y, h - 1),
             PeriodKind::Quarter(y, 1) => PeriodKind::Quarter(y - 1, 4),
             PeriodKind::Quarter(y, q) => PeriodKind::Quarter(y, q - 1),
@@ -213,6 +226,71 @@ impl Period {
         }
     }
 
+    /// The same period of the previous year ("cùng kỳ năm trước"), in the
+    /// same mode; a date range moves back a year (29 February to the 28th).
+    pub fn same_period_last_year(&self) -> Period {
+        let back = |d: NaiveDate| {
+            d.with_year(d.year() - 1)
+                .unwrap_or_else(|| date(d.year() - 1, d.month(), 28))
+        };
+        let kind = match self.kind {
+            PeriodKind::Year(y) => PeriodKind::Year(y - 1),
+            PeriodKind::Half(y, h) => PeriodKind::Half(y - 1, h),
+            PeriodKind::NineMonths(y) => PeriodKind::NineMonths(y - 1),
+            PeriodKind::Quarter(y, q) => PeriodKind::Quarter(y - 1, q),
+            PeriodKind::Month(y, m) => PeriodKind::Month(y - 1, m),
+            PeriodKind::Range(from, to) => PeriodKind::Range(back(from), back(to)),
+        };
+        Period {
+            kind,
+            mode: self.mode,
+        }
+    }
+
+    /// The period as offices write it: "quý III năm 2026", "6 tháng đầu năm
+    /// 2026", "9 tháng năm 2026", "năm 2026" (English: "Q3 2026", "first
+    /// half of 2026"…). The mode is not in the name; see [`Period::bounds`].
+    pub fn name(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::Lang;
+        const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
+        const MONTHS_EN: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        match (self.kind, lang) {
+            (PeriodKind::Year(y), Lang::Vi) => format!("năm {y}"),
+            (PeriodKind::Year(y), Lang::En) => format!("{y}"),
+            (PeriodKind::Half(y, 1), Lang::Vi) => format!("6 tháng đầu năm {y}"),
+            (PeriodKind::Half(y, _), Lang::Vi) => format!("6 tháng cuối năm {y}"),
+            (PeriodKind::Half(y, 1), Lang::En) => format!("first half of {y}"),
+            (PeriodKind::Half(y, _), Lang::En) => format!("second half of {y}"),
+            (PeriodKind::NineMonths(y), Lang::Vi) => format!("9 tháng năm {y}"),
+            (PeriodKind::NineMonths(y), Lang::En) => format!("first nine months of {y}"),
+            (PeriodKind::Quarter(y, q), Lang::Vi) => {
+                format!("quý {} năm {y}", ROMAN[q as usize - 1])
+            }
+            (PeriodKind::Quarter(y, q), Lang::En) => format!("Q{q} {y}"),
+            (PeriodKind::Month(y, m), Lang::Vi) => format!("tháng {m} năm {y}"),
+            (PeriodKind::Month(y, m), Lang::En) => format!("{} {y}", MONTHS_EN[m as usize - 1]),
+            (PeriodKind::Range(from, to), Lang::Vi) => format!(
+                "từ ngày {} đến ngày {}",
+                from.format("%d/%m/%Y"),
+                to.format("%d/%m/%Y")
+            ),
+            (PeriodKind::Range(from, to), Lang::En) => format!("{from} to {to}"),
+        }
+    }
+
     /// A period label that names a published period: a month, quarter,
     /// half or year. Free date ranges are not published, since two ranges a
     /// day apart could be differenced down to one respondent.
@@ -220,7 +298,7 @@ impl Period {
         let period = Period::parse(label, mode)?;
         if !period.is_on_grid() {
             return Err(
-                "figures are published for a month, quarter, half or year (e.g. 2026-09, 2026-Q3, 2026-H1, 2026), not for a date range"
+                "figures are published for a month, quarter, half, nine months or year (e.g. 2026-09, 2026-Q3, 2026-H1, 2026-M9, 2026), not for a date range"
                     .into(),
             );
         }
@@ -261,8 +339,14 @@ impl Period {
                 months(y, 1, 12),
                 quarters(y, 1, 4),
                 of(vec![PeriodKind::Half(y, 1), PeriodKind::Half(y, 2)]),
+                of(vec![PeriodKind::NineMonths(y), PeriodKind::Quarter(y, 4)]),
             ],
             PeriodKind::Half(y, h) => vec![months(y, 6 * h - 5, 6), quarters(y, 2 * h - 1, 2)],
+            PeriodKind::NineMonths(y) => vec![
+                months(y, 1, 9),
+                quarters(y, 1, 3),
+                of(vec![PeriodKind::Half(y, 1), PeriodKind::Quarter(y, 3)]),
+            ],
             PeriodKind::Quarter(y, q) => vec![months(y, 3 * q - 2, 3)],
             PeriodKind::Month(..) | PeriodKind::Range(..) => Vec::new(),
         }
@@ -274,6 +358,7 @@ impl Period {
         let mut periods = Vec::new();
         for year in from.year() - 1..=to.year() + 1 {
             let kinds = std::iter::once(PeriodKind::Year(year))
+                .chain(std::iter::once(PeriodKind::NineMonths(year)))
                 .chain((1..=2).map(|h| PeriodKind::Half(year, h)))
                 .chain((1..=4).map(|q| PeriodKind::Quarter(year, q)))
                 .chain((1..=12).map(|m| PeriodKind::Month(year, m)));
@@ -295,6 +380,8 @@ impl Period {
         let (from, to) = self.bounds();
         PeriodDescription {
             label: self.label(),
+            name_vi: self.name(crate::i18n::Lang::Vi),
+            name_en: self.name(crate::i18n::Lang::En),
             mode: self.mode.as_str(),
             from,
             to,
@@ -307,6 +394,10 @@ impl Period {
 pub struct PeriodDescription {
     /// The period's label: `2026-Q3`, `2026-H1`, `2026-03`, `2026`.
     pub label: String,
+    /// As offices write it: "quý III năm 2026", "9 tháng năm 2026".
+    pub name_vi: String,
+    /// "Q3 2026", "first nine months of 2026".
+    pub name_en: String,
     /// `calendar` or `reporting` (Decree 09/2019 reporting periods).
     #[schema(value_type = String, example = "calendar")]
     pub mode: &'static str,
@@ -350,6 +441,75 @@ mod tests {
 
     fn pair(from: &str, to: &str) -> (String, String) {
         (from.to_string(), to.to_string())
+    }
+
+    #[test]
+    fn nine_months_in_both_modes() {
+        use PeriodMode::{Calendar as C, Reporting as R};
+        assert_eq!(bounds("2026-M9", C), pair("2026-01-01", "2026-09-30"));
+        // Decree 09/2019 as relayed: 15 December of the year before to 14 September.
+        assert_eq!(bounds("2026-M9", R), pair("2025-12-15", "2026-09-14"));
+        let nine = Period::parse("2026-m9", C).unwrap();
+        assert_eq!(nine.label(), "2026-M9");
+        assert!(nine.is_on_grid());
+        assert_eq!(nine.previous().label(), "2025-M9");
+        // Its exact splits include the first half and the third quarter,
+        // and the year splits into it and the fourth quarter.
+        let splits: Vec<Vec<String>> = nine
+            .partitions()
+            .iter()
+            .map(|parts| parts.iter().map(Period::label).collect())
+            .collect();
+        assert!(splits.contains(&vec!["2026-H1".to_string(), "2026-Q3".to_string()]));
+        let year = Period::parse("2026", C).unwrap();
+        assert!(year.partitions().iter().any(|parts| parts
+            .iter()
+            .map(Period::label)
+            .collect::<Vec<_>>()
+            == ["2026-M9", "2026-Q4"]));
+        assert!(Period::grid_overlapping(date(2026, 5, 1), date(2026, 5, 1)).contains(&nine));
+    }
+
+    #[test]
+    fn names_as_offices_write_them() {
+        use crate::i18n::Lang::{En, Vi};
+        let name = |label: &str, lang| {
+            Period::parse(label, PeriodMode::Reporting)
+                .unwrap()
+                .name(lang)
+        };
+        assert_eq!(name("2026-Q3", Vi), "quý III năm 2026");
+        assert_eq!(name("2026-Q4", Vi), "quý IV năm 2026");
+        assert_eq!(name("2026-H1", Vi), "6 tháng đầu năm 2026");
+        assert_eq!(name("2026-H2", Vi), "6 tháng cuối năm 2026");
+        assert_eq!(name("2026-M9", Vi), "9 tháng năm 2026");
+        assert_eq!(name("2026", Vi), "năm 2026");
+        assert_eq!(name("2026-03", Vi), "tháng 3 năm 2026");
+        assert_eq!(
+            name("2026-07-01..2026-09-30", Vi),
+            "từ ngày 01/07/2026 đến ngày 30/09/2026"
+        );
+        assert_eq!(name("2026-Q3", En), "Q3 2026");
+        assert_eq!(name("2026-M9", En), "first nine months of 2026");
+    }
+
+    #[test]
+    fn the_same_period_last_year() {
+        let back = |label: &str| {
+            Period::parse(label, PeriodMode::Reporting)
+                .unwrap()
+                .same_period_last_year()
+        };
+        assert_eq!(back("2026-Q3").label(), "2025-Q3");
+        assert_eq!(back("2026-H1").label(), "2025-H1");
+        assert_eq!(back("2026-M9").label(), "2025-M9");
+        assert_eq!(back("2026-03").label(), "2025-03");
+        assert_eq!(back("2026").label(), "2025");
+        assert_eq!(back("2026-Q3").mode, PeriodMode::Reporting);
+        assert_eq!(
+            back("2028-02-29..2028-03-31").label(),
+            "2027-02-28..2027-03-31"
+        );
     }
 
     #[test]

@@ -121,7 +121,7 @@ fn interval(lang: Lang, estimate: &Estimate) -> String {
 /// The change since an earlier period in plain words; a change that is not
 /// significant is never called an increase or a decrease.
 pub fn change_words(lang: Lang, comparison: &Comparison, earlier: &Period) -> Markup {
-    let label = earlier.label();
+    let label = earlier.name(lang);
     let significant = |class: &str, vi: &str, en: &str, difference: f64, p: f64| {
         html! {
             span class=(class) { (lang.pick(vi, en)) " " (points(lang, difference.abs()).trim_start_matches('+')) }
@@ -143,10 +143,15 @@ pub fn change_words(lang: Lang, comparison: &Comparison, earlier: &Period) -> Ma
 }
 
 fn period_form(lang: Lang, action: &str, period: &Period) -> Markup {
+    let (from, to) = period.bounds();
     html! {
+        p.period {
+            strong { (period.name(lang)) }
+            " (" (from.format("%d/%m/%Y")) " – " (to.format("%d/%m/%Y")) ")"
+        }
         form.filters method="get" action=(action) {
             input type="hidden" name="lang" value=(lang.code());
-            div { label for="period" { (lang.pick("Kỳ (vd. 2026-Q3, 2026-H1, 2026)", "Period (e.g. 2026-Q3, 2026-H1, 2026)")) }
+            div { label for="period" { (lang.pick("Kỳ (vd. 2026-Q3, 2026-H1, 2026-M9, 2026)", "Period (e.g. 2026-Q3, 2026-H1, 2026-M9, 2026)")) }
                 input #period type="text" name="period" value=(period.label()) size="24"; }
             div { label for="mode" { (lang.pick("Cách tính kỳ", "Period mode")) }
                 select #mode name="mode" {
@@ -250,6 +255,9 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                 p.suppressed { (lang.pick("Chưa đủ người trả lời để công bố (ngưỡng ", "Too few respondents to publish (threshold ")) (page.min_cell) ")." }
             }
             @if let Some(compare) = previous { p { (change_words(lang, &compare.overall, &compare.previous.period)) } }
+            @if let Some(year_ago) = &report.year_ago {
+                p { (lang.pick("Cùng kỳ năm trước: ", "Same period last year: ")) (change_words(lang, &year_ago.overall, &year_ago.previous.period)) }
+            }
 
             h3 { (lang.pick("Các số liệu tổng hợp", "Summary figures")) }
             div.scroll { table {
@@ -277,7 +285,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                 div.scroll { table {
                     thead { tr { th { (lang.pick("Quý", "Quarter")) } th { (lang.pick("Chỉ số", "Index")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "n" } } }
                     tbody { @for (period, estimate) in &panel.trend {
-                        tr { td { (period.label()) } td.num { (value(lang, estimate)) } td.num { (interval(lang, estimate)) } td.num { (count(lang, estimate.n)) } }
+                        tr { td { (period.name(lang)) } td.num { (value(lang, estimate)) } td.num { (interval(lang, estimate)) } td.num { (count(lang, estimate.n)) } }
                     } }
                 } }
             }

@@ -93,7 +93,7 @@ fn file_name(request: &ExportRequest, extension: &str) -> String {
     tag = "exports",
     params(
         ("format" = String, Path, description = "`json`, `csv` or `xlsx`", pattern = "^(json|csv|xlsx)$"),
-        ("period" = String, Query, description = "A published period: `2026`, `2026-H1`, `2026-Q3`, `2026-03`", pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$"),
+        ("period" = String, Query, description = "A published period: `2026`, `2026-H1`, `2026-Q3`, `2026-03`", pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?$"),
         ("mode" = Option<String>, Query, description = "`calendar` (default) or `reporting`"),
         ("weighting" = Option<String>, Query, description = "`none` (default) or `volume`"),
         ("level" = Option<f64>, Query, description = "Confidence level, 0.5–0.999; default 0.95"),

@@ -84,6 +84,7 @@ fn parse_query(
     let compare = match params.get("compare").map(String::as_str) {
         None => None,
         Some("previous") => Some(period.previous()),
+        Some("same_period_last_year") => Some(period.same_period_last_year()),
         Some(other) => Some(params::published(other, period.mode, "compare")?),
     };
     Ok((
@@ -182,7 +183,7 @@ pub struct IndexParameters {
     survey: String,
     /// A published period: `2026`, `2026-H1`, `2026-Q3`, `2026-03` (free
     /// date ranges are refused, see the disclosure rules).
-    #[param(pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$")]
+    #[param(pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?$")]
     period: String,
     /// `calendar` (default) or `reporting` (Decree 09/2019 periods).
     #[param(inline)]
@@ -195,8 +196,11 @@ pub struct IndexParameters {
     /// Confidence level, between 0.5 and 0.999; default 0.95.
     #[param(minimum = 0.5, maximum = 0.999)]
     level: Option<f64>,
-    /// `previous`, or a published period to compare with.
-    #[param(pattern = r"^(previous|20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?)$")]
+    /// `previous` (the period just before), `same_period_last_year`, or a
+    /// published period to compare with.
+    #[param(
+        pattern = r"^(previous|same_period_last_year|20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?)$"
+    )]
     compare: Option<String>,
 }
 
@@ -208,7 +212,7 @@ pub struct UnitIndexParameters {
     /// The survey's slug.
     survey: String,
     /// A published period, as for `/api/v1/indices`.
-    #[param(pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$")]
+    #[param(pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?$")]
     period: String,
     /// `calendar` (default) or `reporting`.
     #[param(inline)]

@@ -609,7 +609,7 @@ async fn the_report_names_a_change_only_when_it_is_significant(backend: Backend)
     assert!(content_type.starts_with("text/html"));
     let fall = String::from_utf8(fall).unwrap();
     assert!(
-        fall.contains("So với kỳ 2026-Q1, chỉ số giảm 70,0"),
+        fall.contains("So với quý I năm 2026, chỉ số giảm 70,0"),
         "{fall}"
     );
     assert!(fall.contains("có ý nghĩa thống kê"));

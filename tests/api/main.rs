@@ -15,6 +15,7 @@ mod faults;
 mod indices;
 mod instruments;
 mod openapi;
+mod reports;
 mod sessions;
 mod staff;
 mod storage;

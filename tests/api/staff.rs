@@ -509,7 +509,7 @@ async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend:
     assert!(page.contains("Chưa có phiếu — thiếu độ phủ"));
     assert!(page.contains("<svg class=\"trend\""), "the trend is drawn");
     let trend_row = format!(
-        "<tr><td>{quarter}</td><td class=\"num\">{}</td>",
+        "<tr><td>quý II năm 2026</td><td class=\"num\">{}</td>",
         hailong::i18n::percent(vi, overall)
     );
     assert!(

@@ -65,9 +65,9 @@ pub fn gather(ctx: &AppContext, request: &ExportRequest) -> Result<ExportData, I
                 weighting: request.weighting,
                 config: request.config,
             };
-            let previous = request.period.previous();
-            let guard = DisclosureGuard::load(ctx, survey, &[request.period, previous])?;
-            let (report, units) = indices::compute_with_units(ctx, &query, Some(previous), &guard)?;
+            let [previous, year_ago] = indices::compared_periods(request.period);
+            let guard = DisclosureGuard::load(ctx, survey, &[request.period, previous, year_ago])?;
+            let (report, units) = indices::compute_with_units(ctx, &query, &guard)?;
             Ok(SurveyResults {
                 survey: survey.clone(),
                 report,
@@ -442,7 +442,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
                     )?;
                 }
             }
-            summary.write_string(row, 10, compare.previous.period.label())?;
+            summary.write_string(row, 10, compare.previous.period.name(lang))?;
         }
         summary.write_string(row, 11, flag_names(overall))?;
     }
@@ -642,7 +642,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
     let (from, to) = period.bounds();
     let config = &data.request.config;
     let mut lines: Vec<(String, String)> = vec![
-        (t("Kỳ", "Period").into(), format!("{} ({}), {} – {}", period.label(), period.mode.as_str(), from, to)),
+        (t("Kỳ", "Period").into(), format!("{} ({}, {}), {} – {}", period.name(lang), period.label(), period.mode.as_str(), from, to)),
         (t("Quy ước kỳ báo cáo", "Reporting periods").into(), t(
             "Chế độ báo cáo: kỳ kết thúc ngày 14 của tháng cuối và bắt đầu ngày 15 của tháng trước tháng đầu (quý I: 15/12 – 14/3).",
             "Reporting mode: a period ends on the 14th of its last month and starts on the 15th of the month before its first (Q1: 15 Dec – 14 Mar).").into()),

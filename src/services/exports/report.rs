@@ -41,11 +41,13 @@ fn with_interval(e: &Estimate, level: f64) -> String {
     }
 }
 
-/// The sentence about the change since the earlier period.
+/// The sentence about the change since an earlier period, named as the
+/// report names it ("quý II năm 2026", "cùng kỳ năm trước (quý III năm
+/// 2025)").
 pub fn change_sentence(comparison: &Comparison, earlier: &str) -> String {
     let significant = |direction: &str, difference: f64, p: f64| {
         format!(
-            "So với kỳ {earlier}, chỉ số {direction} {} — thay đổi có ý nghĩa thống kê (p = {}).",
+            "So với {earlier}, chỉ số {direction} {} — thay đổi có ý nghĩa thống kê (p = {}).",
             points(VI, difference.abs()).trim_start_matches('+'),
             decimal(VI, p, 3)
         )
@@ -54,11 +56,11 @@ pub fn change_sentence(comparison: &Comparison, earlier: &str) -> String {
         Verdict::Increase { difference, p } => significant("tăng", difference, p),
         Verdict::Decrease { difference, p } => significant("giảm", difference, p),
         Verdict::NoClearChange { difference, p } => format!(
-            "So với kỳ {earlier}, không có thay đổi rõ rệt: chênh lệch {} nằm trong phạm vi sai số ngẫu nhiên của mẫu (p = {}).",
+            "So với {earlier}, không có thay đổi rõ rệt: chênh lệch {} nằm trong phạm vi sai số ngẫu nhiên của mẫu (p = {}).",
             points(VI, difference),
             decimal(VI, p, 2)
         ),
-        Verdict::NotComparable => format!("Chưa so sánh được với kỳ {earlier} do thiếu số liệu ở một trong hai kỳ."),
+        Verdict::NotComparable => format!("Chưa so sánh được với {earlier} do thiếu số liệu ở một trong hai kỳ."),
     }
 }
 
@@ -78,9 +80,9 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
         let overall = &current.estimates.overall;
         let mut paragraphs = Vec::new();
         paragraphs.push(format!(
-            "{}: chỉ số hài lòng chung trong kỳ {} là {}.",
+            "{}: chỉ số hài lòng chung {} là {}.",
             survey.title.vi,
-            period.label(),
+            period.name(VI),
             with_interval(overall, level)
         ));
         let mean = &current.mean_scores.overall;
@@ -121,7 +123,13 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
         if let Some(compare) = &results.report.compare {
             paragraphs.push(change_sentence(
                 &compare.overall,
-                &compare.previous.period.label(),
+                &compare.previous.period.name(VI),
+            ));
+        }
+        if let Some(year_ago) = &results.report.year_ago {
+            paragraphs.push(change_sentence(
+                &year_ago.overall,
+                &format!("cùng kỳ năm trước ({})", year_ago.previous.period.name(VI)),
             ));
         }
         // The three weakest criteria with a shown estimate.
@@ -221,11 +229,11 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
     let method = format!(
         "Phương pháp: chỉ số của mỗi tiêu chí là tỷ lệ câu trả lời hợp lệ ở mức “hài lòng” hoặc “rất hài lòng” \
          (câu “không áp dụng” không tính vào mẫu số); chỉ số nhóm là trung bình các tiêu chí, chỉ số chung theo quy tắc \
-         của từng phiếu. Số liệu kỳ {} tính từ ngày {} đến ngày {} ({}), {}. Khoảng tin cậy {:.0}\u{a0}% tính theo \
+         của từng phiếu. Số liệu {} tính từ ngày {} đến ngày {} ({}), {}. Khoảng tin cậy {:.0}\u{a0}% tính theo \
          phương pháp tuyến tính hóa Taylor (Wilson cho từng tiêu chí, logit cho chỉ số tổng hợp). Chỉ những thay đổi \
          có ý nghĩa thống kê (p < {}) mới được nêu chiều hướng. Kết quả dựa trên dưới {} người trả lời không được công bố; \
          dưới {} người trả lời được ghi chú là độ tin cậy thấp.",
-        period.label(),
+        period.name(VI),
         from.format("%d/%m/%Y"),
         to.format("%d/%m/%Y"),
         match period.mode {
@@ -240,8 +248,8 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
     );
     Report {
         title: format!(
-            "Kết quả khảo sát sự hài lòng của người dân, kỳ {}",
-            period.label()
+            "Kết quả khảo sát sự hài lòng của người dân {}",
+            period.name(VI)
         ),
         sections,
         method,
@@ -264,12 +272,12 @@ mod tests {
 
     #[test]
     fn changes_are_called_increases_or_decreases_only_when_significant() {
-        let up = change_sentence(&comparison(0.061, 0.001), "2026-Q2");
+        let up = change_sentence(&comparison(0.061, 0.001), "quý II năm 2026");
         assert!(up.contains("tăng 6,1"), "{up}");
-        let down = change_sentence(&comparison(-0.052, 0.01), "2026-Q2");
+        let down = change_sentence(&comparison(-0.052, 0.01), "quý II năm 2026");
         assert!(down.contains("giảm 5,2"), "{down}");
         for (d, p) in [(0.03, 0.2), (-0.03, 0.2), (0.0, 1.0)] {
-            let unclear = change_sentence(&comparison(d, p), "2026-Q2");
+            let unclear = change_sentence(&comparison(d, p), "quý II năm 2026");
             assert!(unclear.contains("không có thay đổi rõ rệt"), "{unclear}");
             assert!(
                 !unclear.contains("tăng") && !unclear.contains("giảm"),
@@ -284,7 +292,7 @@ mod tests {
                 p: None,
                 significant: false,
             },
-            "2026-Q2",
+            "quý II năm 2026",
         );
         assert!(!none.contains("tăng") && !none.contains("giảm"), "{none}");
     }

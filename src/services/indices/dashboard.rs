@@ -90,13 +90,12 @@ pub fn survey_panel(
     }
     quarters.reverse();
     // One read of the counts serves every figure of the panel.
-    let guarded: Vec<Period> = [period, period.previous()]
-        .into_iter()
+    let guarded: Vec<Period> = std::iter::once(period)
+        .chain(indices::compared_periods(period))
         .chain(quarters.iter().copied())
         .collect();
     let guard = DisclosureGuard::load(ctx, survey, &guarded)?;
-    let (report, unit_reports) =
-        indices::compute_with_units(ctx, &query, Some(period.previous()), &guard)?;
+    let (report, unit_reports) = indices::compute_with_units(ctx, &query, &guard)?;
     let overall = indices::overall_by_period(ctx, survey, &quarters, &config, &guard)?;
     let trend: Vec<(Period, Estimate)> = quarters.into_iter().zip(overall).collect();
 

@@ -305,7 +305,11 @@ pub struct CompareReport {
 #[derive(Debug, Clone)]
 pub struct IndexReport {
     pub current: CellReport,
+    /// With the period asked for (the API's `compare`), or the previous one.
     pub compare: Option<CompareReport>,
+    /// With the same period of the previous year ("cùng kỳ năm trước"),
+    /// for the reports and dashboards, which show both.
+    pub year_ago: Option<CompareReport>,
     /// Service points with transactions in the period but no response.
     pub coverage_gaps: Vec<String>,
 }
@@ -371,27 +375,40 @@ pub fn compute(
 ) -> Result<IndexReport, IndexError> {
     let periods: Vec<Period> = std::iter::once(query.period).chain(compare_with).collect();
     let guard = DisclosureGuard::load(ctx, &query.survey, &periods)?;
-    compute_keeping_cell(ctx, query, compare_with, &guard).map(|(report, _, _)| report)
+    compute_keeping_cell(ctx, query, compare_with, None, &guard).map(|(report, _, _)| report)
 }
 
-/// The report and every service point's overall index, from one read of
-/// the cell (blocking).
-/// `guard` must cover the query's period and `compare_with`.
+/// The report, compared with the previous period and with the same period
+/// of the previous year, and every service point's overall index, from one
+/// read of the cell (blocking). `guard` must cover the query's period, its
+/// previous period and the same period of the previous year.
 pub fn compute_with_units(
     ctx: &AppContext,
     query: &IndexQuery,
-    compare_with: Option<Period>,
     guard: &DisclosureGuard,
 ) -> Result<(IndexReport, Vec<UnitReport>), IndexError> {
-    let (report, data, totals) = compute_keeping_cell(ctx, query, compare_with, guard)?;
+    let (report, data, totals) = compute_keeping_cell(
+        ctx,
+        query,
+        Some(query.period.previous()),
+        Some(query.period.same_period_last_year()),
+        guard,
+    )?;
     let units = units_of_cell(ctx, query, &data, &totals, guard)?;
     Ok((report, units))
+}
+
+/// The periods every report is compared with: its previous period and the
+/// same period of the previous year.
+pub fn compared_periods(period: Period) -> [Period; 2] {
+    [period.previous(), period.same_period_last_year()]
 }
 
 fn compute_keeping_cell(
     ctx: &AppContext,
     query: &IndexQuery,
     compare_with: Option<Period>,
+    year_ago: Option<Period>,
     guard: &DisclosureGuard,
 ) -> Result<(IndexReport, CellData, HashMap<String, i64>), IndexError> {
     let (current, totals, data) = cell_report(ctx, query, query.period, guard)?;
@@ -405,29 +422,32 @@ fn compute_keeping_cell(
         })
         .map(|u| u.code.clone())
         .collect();
-    let compare = match compare_with {
-        None => None,
-        Some(period) => {
-            let (previous, _, _) = cell_report(ctx, query, period, guard)?;
-            let config = &query.config;
-            let (a, b) = (&previous.estimates, &current.estimates);
-            Some(CompareReport {
-                overall: stats::compare(&a.overall, &b.overall, config),
-                pooled: stats::compare(&a.pooled, &b.pooled, config),
-                comprehensive: stats::compare(&a.comprehensive, &b.comprehensive, config),
-                elements: a
-                    .elements
-                    .iter()
-                    .zip(&b.elements)
-                    .map(|(x, y)| stats::compare(&x.index, &y.index, config))
-                    .collect(),
-                previous,
-            })
-        }
+    let compare_to = |period: Option<Period>| -> Result<Option<CompareReport>, IndexError> {
+        let Some(period) = period else {
+            return Ok(None);
+        };
+        let (previous, _, _) = cell_report(ctx, query, period, guard)?;
+        let config = &query.config;
+        let (a, b) = (&previous.estimates, &current.estimates);
+        Ok(Some(CompareReport {
+            overall: stats::compare(&a.overall, &b.overall, config),
+            pooled: stats::compare(&a.pooled, &b.pooled, config),
+            comprehensive: stats::compare(&a.comprehensive, &b.comprehensive, config),
+            elements: a
+                .elements
+                .iter()
+                .zip(&b.elements)
+                .map(|(x, y)| stats::compare(&x.index, &y.index, config))
+                .collect(),
+            previous,
+        }))
     };
+    let compare = compare_to(compare_with)?;
+    let year_ago = compare_to(year_ago)?;
     let report = IndexReport {
         current,
         compare,
+        year_ago,
         coverage_gaps,
     };
     Ok((report, data, totals))

@@ -1,0 +1,68 @@
+//! Periods as offices write them: names ("quý III năm 2026"), the nine
+//! months, and comparisons with the same period of the previous year.
+
+use serde_json::Value;
+
+use crate::helpers::{spawn_app, Backend};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn periods_are_named_and_compared_with_the_same_period_last_year() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.cli_ok(&[
+        "simulate",
+        "--survey",
+        "health-outpatient",
+        "--responses",
+        "800",
+        "--from",
+        "2025-07-01",
+        "--to",
+        "2026-09-30",
+    ]);
+    let token = app.create_token(&["--role", "home-affairs", "--name", "reports"]);
+    let get = |path: String| {
+        let (app, token) = (&app, &token);
+        async move {
+            let response = app.get_as(Some(token), &path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            response.json::<Value>().await.unwrap()
+        }
+    };
+
+    let index = get(
+        "/api/v1/indices?survey=health-outpatient&period=2026-Q3&compare=same_period_last_year"
+            .into(),
+    )
+    .await;
+    assert_eq!(index["period"]["name_vi"], "quý III năm 2026");
+    assert_eq!(index["period"]["name_en"], "Q3 2026");
+    assert_eq!(index["compare"]["period"]["label"], "2025-Q3");
+    assert_eq!(index["compare"]["period"]["name_vi"], "quý III năm 2025");
+    assert!(index["compare"]["overall"]["difference"].is_number());
+
+    // Nine months, in the reporting mode: 15 December to 14 September.
+    let nine =
+        get("/api/v1/indices?survey=health-outpatient&period=2026-M9&mode=reporting".into()).await;
+    assert_eq!(nine["period"]["from"], "2025-12-15");
+    assert_eq!(nine["period"]["to"], "2026-09-14");
+    assert_eq!(nine["period"]["name_vi"], "9 tháng năm 2026");
+    let nine_calendar = get("/api/v1/indices?survey=health-outpatient&period=2026-M9".into()).await;
+    assert_eq!(nine_calendar["period"]["from"], "2026-01-01");
+    assert_eq!(nine_calendar["period"]["to"], "2026-09-30");
+
+    // The written report names the period and both comparisons.
+    let report = app
+        .get_as(Some(&token), "/report?period=2026-Q3&department=health")
+        .await
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        "Kết quả khảo sát sự hài lòng của người dân quý III năm 2026",
+        "So với quý II năm 2026",
+        "So với cùng kỳ năm trước (quý III năm 2025)",
+    ] {
+        assert!(report.contains(expected), "{expected} in the report");
+    }
+    assert!(!report.contains("kỳ 2026-Q3"));
+}
