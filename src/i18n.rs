@@ -52,8 +52,19 @@ pub fn percent(lang: Lang, proportion: f64) -> String {
 pub fn points(lang: Lang, difference: f64) -> String {
     let text = format!("{:+.1}", difference * 100.0);
     match lang {
-        Lang::Vi => format!("{}\u{a0}điểm\u{a0}%", text.replace('.', ",")),
+        Lang::Vi => format!("{}\u{a0}điểm phần trăm", text.replace('.', ",")),
         Lang::En => format!("{text} points"),
+    }
+}
+
+/// A flag on an estimate in plain words.
+pub fn flag_words(lang: Lang, flag: crate::stats::Flag) -> &'static str {
+    use crate::stats::Flag;
+    match flag {
+        Flag::LowReliability => lang.pick("độ tin cậy thấp (dưới 30 người trả lời)", "low reliability (fewer than 30 respondents)"),
+        Flag::SingleRespondentStratum => lang.pick("có nơi phục vụ chỉ một phiếu", "a service point with one response"),
+        Flag::NoValidAnswers => lang.pick("chưa có câu trả lời hợp lệ", "no valid answer"),
+        Flag::Withheld => lang.pick("không công bố để bảo vệ người trả lời", "withheld to protect respondents"),
     }
 }
 
@@ -91,7 +102,7 @@ mod tests {
     fn vietnamese_and_english_number_formats() {
         assert_eq!(percent(Lang::Vi, 0.84213), "84,2\u{a0}%");
         assert_eq!(percent(Lang::En, 0.84213), "84.2%");
-        assert_eq!(points(Lang::Vi, 0.031), "+3,1\u{a0}điểm\u{a0}%");
+        assert_eq!(points(Lang::Vi, 0.031), "+3,1\u{a0}điểm phần trăm");
         assert_eq!(points(Lang::En, -0.004), "-0.4 points");
         assert_eq!(decimal(Lang::Vi, 3.857, 2), "3,86");
         assert_eq!(count(Lang::Vi, 1234567), "1.234.567");

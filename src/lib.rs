@@ -10,6 +10,7 @@ pub mod db;
 pub mod definitions;
 pub mod domain;
 pub mod error;
+pub mod glossary;
 pub mod i18n;
 pub mod metrics;
 pub mod services;

@@ -8,7 +8,7 @@ use super::charts::{ci_bar, trend};
 use super::layout::frame;
 use crate::definitions::{Catalog, Localized};
 use crate::domain::{Period, PeriodMode};
-use crate::i18n::{count, decimal, percent, points, Lang};
+use crate::i18n::{count, decimal, flag_words, percent, points, Lang};
 use crate::services::access::accounts::AccountSummary;
 use crate::services::indices::dashboard::{OverviewLine, SurveyPanel};
 use crate::stats::{Comparison, Estimate, Flag, Verdict};
@@ -25,6 +25,7 @@ pub(crate) fn nav(lang: Lang, viewer: Option<&Viewer>) -> Markup {
     match viewer {
         None => html! {},
         Some(viewer) => html! {
+            a href={ "/glossary?lang=" (lang.code()) } { (lang.pick("Giải thích thuật ngữ", "Glossary")) }
             span { (viewer.username) }
             form method="post" action={ "/logout?lang=" (lang.code()) } {
                 input type="hidden" name="csrf" value=(viewer.csrf);
@@ -42,6 +43,22 @@ fn staff_frame(
     body: Markup,
 ) -> Markup {
     frame(lang, title, path, nav(lang, viewer), true, body)
+}
+
+/// The glossary of the terms the figures use.
+pub fn glossary(lang: Lang, viewer: Option<&Viewer>) -> Markup {
+    let title = lang.pick("Giải thích thuật ngữ", "Glossary");
+    let body = html! {
+        h1 { (title) }
+        dl.glossary {
+            @for term in crate::glossary::TERMS {
+                @let (name, meaning) = term.get(lang);
+                dt { (name) }
+                dd { (meaning) }
+            }
+        }
+    };
+    staff_frame(lang, title, "/glossary", viewer, body)
 }
 
 pub fn login(lang: Lang, csrf: &str, next: &str, message: Option<&str>, username: &str) -> Markup {
@@ -69,10 +86,9 @@ fn flags(lang: Lang, estimate: &Estimate) -> Markup {
     html! {
         @for flag in &estimate.flags {
             @match flag {
-                Flag::LowReliability => span.flag title=(lang.pick("Ít hơn 30 người trả lời: kết quả kém tin cậy", "Fewer than 30 respondents")) { (lang.pick("độ tin cậy thấp", "low reliability")) },
-                Flag::SingleRespondentStratum => span.flag { (lang.pick("tầng một phiếu", "single-respondent stratum")) },
                 Flag::NoValidAnswers => {},
-                Flag::Withheld => span.flag title=(lang.pick("Một số liệu khác chỉ khác số liệu này vài người trả lời; công bố cả hai sẽ làm lộ câu trả lời của họ", "Another figure differs from this one by only a few respondents; publishing both would reveal their answers")) { (lang.pick("không công bố để bảo vệ người trả lời", "withheld to protect respondents")) },
+                Flag::Withheld => span.flag title=(lang.pick("Một số liệu khác chỉ khác số liệu này vài người trả lời; công bố cả hai sẽ làm lộ câu trả lời của họ", "Another figure differs from this one by only a few respondents; publishing both would reveal their answers")) { (flag_words(lang, *flag)) },
+                _ => span.flag { (flag_words(lang, *flag)) },
             }
         }
     }
@@ -142,6 +158,29 @@ pub fn change_words(lang: Lang, comparison: &Comparison, earlier: &Period) -> Ma
     }
 }
 
+/// Links to the written report and every export, for the period and mode
+/// on screen (one department's, or all for the overview).
+fn report_links(lang: Lang, period: &Period, department: Option<&str>) -> Markup {
+    let mut query = format!(
+        "period={}&mode={}&lang={}",
+        period.label(),
+        period.mode.as_str(),
+        lang.code()
+    );
+    if let Some(code) = department {
+        query.push_str("&department=");
+        query.push_str(code);
+    }
+    html! {
+        nav.links aria-label=(lang.pick("Báo cáo và tải về", "Report and downloads")) {
+            a href={ "/report?" (query) } { (lang.pick("Báo cáo (bản in)", "Written report (printable)")) }
+            " · " a href={ "/export/indices.xlsx?" (query) } { (lang.pick("Bảng tính Excel", "Excel workbook")) }
+            " · " a href={ "/export/indices.csv?" (query) } { "CSV" }
+            " · " a href={ "/export/indices.json?" (query) } { "JSON" }
+        }
+    }
+}
+
 fn period_form(lang: Lang, action: &str, period: &Period) -> Markup {
     let (from, to) = period.bounds();
     html! {
@@ -198,6 +237,7 @@ pub fn department(page: &DepartmentPage) -> Markup {
     let body = html! {
         h1 { (title) }
         (period_form(lang, &path, &page.period))
+        (report_links(lang, &page.period, Some(&page.department)))
         @if page.panels.is_empty() { p { (lang.pick("Cơ quan này chưa có phiếu khảo sát.", "This department has no survey.")) } }
         @for panel in &page.panels { (survey_panel(lang, page, panel)) }
     };
@@ -363,7 +403,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                     tr {
                         td { (unit_name(page.catalog, &unit.unit, lang)) }
                         @if unit.respondents == 0 {
-                            td colspan="3" class="suppressed" { (lang.pick("Chưa có phiếu — thiếu độ phủ", "No responses — coverage gap")) }
+                            td colspan="3" class="suppressed" { (lang.pick("Chưa có phiếu trong kỳ", "No responses in the period")) }
                         } @else {
                             td.num { (value(lang, &unit.overall)) }
                             td.num { (interval(lang, &unit.overall)) }
@@ -411,6 +451,7 @@ pub fn overview(page: &OverviewPage) -> Markup {
     let body = html! {
         h1 { (title) }
         (period_form(lang, "/dashboard", &page.period))
+        (report_links(lang, &page.period, None))
         div.scroll { table {
             thead { tr {
                 th { (lang.pick("Cơ quan", "Department")) } th { (lang.pick("Khảo sát", "Survey")) } th { (lang.pick("Chỉ số", "Index")) }

@@ -8,7 +8,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 
-use super::auth::{AdminRole, CsrfForm, HomeAffairsRole, PageLang, ScoreReaderRole, Staff};
+use super::auth::{
+    AdminRole, AnyRole, CsrfForm, HomeAffairsRole, PageLang, ScoreReaderRole, Staff,
+};
 use super::params::{self, Params, QueryParams};
 use super::session;
 use super::{resource, State};
@@ -30,6 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(resource("/logout", "POST").route(web::post().to(logout)))
     .service(resource("/dashboard", "GET").route(web::get().to(overview)))
+    .service(resource("/glossary", "GET").route(web::get().to(glossary)))
     .service(resource("/dashboard/{department}", "GET").route(web::get().to(department)))
     .service(resource("/admin/users", "GET").route(web::get().to(admin_users)))
     .service(
@@ -270,6 +273,10 @@ async fn department(
         level: state.stats.level,
     };
     Ok(html(StatusCode::OK, view::department(&page)))
+}
+
+async fn glossary(staff: Staff<AnyRole>, PageLang(lang): PageLang) -> HttpResponse {
+    html(StatusCode::OK, view::glossary(lang, Some(&staff.viewer)))
 }
 
 async fn overview(

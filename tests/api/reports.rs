@@ -66,3 +66,60 @@ async fn periods_are_named_and_compared_with_the_same_period_last_year() {
     }
     assert!(!report.contains("kỳ 2026-Q3"));
 }
+
+/// Every staff page links to the glossary; the dashboards link to the
+/// written report and the exports for the period and mode on screen; the
+/// Vietnamese outputs use plain words, not jargon.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboards_link_to_the_report_the_exports_and_the_glossary() {
+    use crate::staff::{create_user, signed_in};
+    let app = spawn_app(Backend::Sqlite).await;
+    create_user(&app, "home1", "home-affairs", None).await;
+    create_user(&app, "health1", "department", Some("health")).await;
+
+    let home = signed_in(&app, "home1").await;
+    let overview = home
+        .get(app.url("/dashboard?period=2026-M9&mode=reporting"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(overview.contains("9 tháng năm 2026"));
+    assert!(overview.contains("(15/12/2025 – 14/09/2026)"));
+    for link in [
+        "/report?period=2026-M9&amp;mode=reporting&amp;lang=vi",
+        "/export/indices.xlsx?period=2026-M9&amp;mode=reporting&amp;lang=vi",
+        "/glossary?lang=vi",
+    ] {
+        assert!(overview.contains(link), "{link} on the overview");
+    }
+
+    let health = signed_in(&app, "health1").await;
+    let department = health
+        .get(app.url("/dashboard/health?period=2026-Q3"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(department.contains(
+        "/export/indices.csv?period=2026-Q3&amp;mode=calendar&amp;lang=vi&amp;department=health"
+    ));
+    let glossary = health.get(app.url("/glossary")).send().await.unwrap();
+    assert_eq!(glossary.status(), 200);
+    let glossary = glossary.text().await.unwrap();
+    for term in ["Khoảng tin cậy", "Quyền số", "Ẩn (dưới ngưỡng)", "Chưa có phiếu trong kỳ", "Độ tin cậy thấp"] {
+        assert!(glossary.contains(term), "{term} in the glossary");
+    }
+    for page in [&overview, &department, &glossary] {
+        for jargon in ["gia trọng", "thiếu độ phủ", "điểm\u{a0}%", ">Cờ<"] {
+            assert!(!page.contains(jargon), "{jargon}");
+        }
+    }
+    // Signed out, the glossary is a staff page like the others.
+    let anonymous = app.client.get(app.url("/glossary")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 303);
+}

@@ -131,6 +131,16 @@ pub const CSV_HEADER: [&str; 18] = [
     "suppressed",
 ];
 
+/// The flags of an estimate in words, for the workbook's notes column.
+fn notes(lang: Lang, estimate: &Estimate) -> String {
+    estimate
+        .flags
+        .iter()
+        .map(|f| crate::i18n::flag_words(lang, *f))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn flag_names(estimate: &Estimate) -> String {
     estimate
         .flags
@@ -392,7 +402,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             "p",
             t("Có ý nghĩa thống kê", "Significant"),
             t("Kỳ so sánh", "Compared with"),
-            t("Cờ", "Flags"),
+            t("Ghi chú", "Notes"),
         ],
         &[
             30.0, 46.0, 12.0, 12.0, 11.0, 11.0, 8.0, 16.0, 9.0, 12.0, 14.0, 18.0,
@@ -444,7 +454,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             }
             summary.write_string(row, 10, compare.previous.period.name(lang))?;
         }
-        summary.write_string(row, 11, flag_names(overall))?;
+        summary.write_string(row, 11, notes(lang, overall))?;
     }
 
     let details = book.add_worksheet();
@@ -461,7 +471,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             t("Cận trên", "Upper bound"),
             t("Điểm trung bình", "Mean score"),
             "n",
-            t("Cờ", "Flags"),
+            t("Ghi chú", "Notes"),
         ],
         &[24.0, 10.0, 12.0, 60.0, 11.0, 11.0, 11.0, 12.0, 8.0, 18.0],
         &header,
@@ -518,7 +528,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
                     };
                 }
                 details.write_number(row, 8, e.n as f64)?;
-                details.write_string(row, 9, flag_names(e))?;
+                details.write_string(row, 9, notes(lang, e))?;
                 row += 1;
             }
         }
@@ -538,7 +548,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             t("Cận trên", "Upper bound"),
             t("Trung bình", "Mean"),
             "n",
-            t("Cờ", "Flags"),
+            t("Ghi chú", "Notes"),
         ],
         &[24.0, 12.0, 60.0, 40.0, 11.0, 11.0, 11.0, 11.0, 8.0, 18.0],
         &header,
@@ -563,7 +573,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
                 estimate_cell(others, row, 5, e, e.ci_low)?;
                 estimate_cell(others, row, 6, e, e.ci_high)?;
                 others.write_number(row, 8, e.n as f64)?;
-                others.write_string(row, 9, flag_names(e))?;
+                others.write_string(row, 9, notes(lang, e))?;
                 row += 1;
             }
             if let Some(e) = &estimates.mean {
@@ -578,7 +588,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
                     };
                 }
                 others.write_number(row, 8, e.n as f64)?;
-                others.write_string(row, 9, flag_names(e))?;
+                others.write_string(row, 9, notes(lang, e))?;
                 row += 1;
             }
         }
@@ -596,7 +606,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             t("Chỉ số", "Index"),
             t("Cận dưới", "Lower bound"),
             t("Cận trên", "Upper bound"),
-            t("Cờ", "Flags"),
+            t("Ghi chú", "Notes"),
         ],
         &[24.0, 26.0, 60.0, 12.0, 11.0, 11.0, 11.0, 24.0],
         &header,
@@ -618,13 +628,13 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             estimate_cell(units, row, 6, &unit.overall, unit.overall.ci_high)?;
             let gap = if unit.respondents == 0 {
                 t(
-                    "chưa có phiếu (thiếu độ phủ)",
+                    "chưa có phiếu trong kỳ",
                     "no responses (coverage gap)",
                 )
             } else {
                 ""
             };
-            let flags = [flag_names(&unit.overall), gap.to_string()]
+            let flags = [notes(lang, &unit.overall), gap.to_string()]
                 .iter()
                 .filter(|s| !s.is_empty())
                 .cloned()
@@ -642,13 +652,23 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
     let (from, to) = period.bounds();
     let config = &data.request.config;
     let mut lines: Vec<(String, String)> = vec![
-        (t("Kỳ", "Period").into(), format!("{} ({}, {}), {} – {}", period.name(lang), period.label(), period.mode.as_str(), from, to)),
+        (t("Kỳ", "Period").into(), format!(
+            "{} ({}, {}), {} – {}",
+            period.name(lang),
+            period.label(),
+            match period.mode {
+                crate::domain::PeriodMode::Calendar => t("theo lịch", "calendar"),
+                crate::domain::PeriodMode::Reporting => t("theo kỳ báo cáo, chốt số liệu ngày 14", "reporting, cut-off on the 14th"),
+            },
+            from.format("%d/%m/%Y"),
+            to.format("%d/%m/%Y")
+        )),
         (t("Quy ước kỳ báo cáo", "Reporting periods").into(), t(
             "Chế độ báo cáo: kỳ kết thúc ngày 14 của tháng cuối và bắt đầu ngày 15 của tháng trước tháng đầu (quý I: 15/12 – 14/3).",
             "Reporting mode: a period ends on the 14th of its last month and starts on the 15th of the month before its first (Q1: 15 Dec – 14 Mar).").into()),
         (t("Trọng số", "Weighting").into(), match data.request.weighting {
-            Weighting::None => t("Không trọng số (tự gia trọng), như số liệu chính thức.", "Unweighted (self-weighting), as the official figures.").into(),
-            Weighting::Volume => t("Theo số giao dịch của từng nơi phục vụ: w = N_h/n_h, phân tầng theo nơi phục vụ, có hiệu chỉnh tổng thể hữu hạn.", "By transactions per service point: w = N_h/n_h, stratified by service point, with finite population correction.").into(),
+            Weighting::None => t("Không dùng quyền số: mỗi phiếu tính như nhau, như số liệu chính thức.", "Unweighted: every response counts the same, as in the official figures.").into(),
+            Weighting::Volume => t("Quyền số theo số giao dịch của từng nơi phục vụ: w = N_h/n_h, phân tầng theo nơi phục vụ, có hiệu chỉnh tổng thể hữu hạn.", "By transactions per service point: w = N_h/n_h, stratified by service point, with finite population correction.").into(),
         }),
         (t("Chỉ số tiêu chí", "Item index").into(), t("Tỷ lệ câu trả lời hợp lệ ở mức 4 hoặc 5; “không áp dụng” không tính vào mẫu số.", "Share of valid answers at level 4 or 5; “not applicable” leaves the denominator.").into()),
         (t("Chỉ số nhóm và chỉ số chung", "Element and overall index").into(), t("Nhóm: trung bình không trọng số các tiêu chí; chung: theo quy tắc của phiếu (trung bình các nhóm, trung bình các tiêu chí, hoặc tỷ lệ gộp).", "Element: unweighted mean of its items; overall: by the survey's rule (mean of elements, mean of items, or pooled rate).").into()),
@@ -683,6 +703,15 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             results.report.current.versions.join(", "),
         ));
     }
+    // The glossary the staff pages link to, in the same words.
+    lines.push((
+        t("Giải thích thuật ngữ", "Glossary").into(),
+        String::new(),
+    ));
+    lines.extend(crate::glossary::TERMS.iter().map(|term| {
+        let (name, meaning) = term.get(lang);
+        (name.to_string(), meaning.to_string())
+    }));
     for (i, (name, text)) in lines.iter().enumerate() {
         method.write_string_with_format(i as u32, 0, name, &Format::new().set_bold())?;
         method.write_string_with_format(i as u32, 1, text, &Format::new().set_text_wrap())?;

@@ -221,9 +221,9 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
         });
     }
     let weighting = match data.request.weighting {
-        Weighting::None => "không gia trọng (như số liệu chính thức)",
+        Weighting::None => "không dùng quyền số, mỗi phiếu tính như nhau (như số liệu chính thức)",
         Weighting::Volume => {
-            "gia trọng theo số giao dịch của từng nơi phục vụ, có hiệu chỉnh tổng thể hữu hạn"
+            "có quyền số theo số giao dịch của từng nơi phục vụ, có hiệu chỉnh tổng thể hữu hạn"
         }
     };
     let method = format!(
