@@ -61,10 +61,19 @@ pub fn points(lang: Lang, difference: f64) -> String {
 pub fn flag_words(lang: Lang, flag: crate::stats::Flag) -> &'static str {
     use crate::stats::Flag;
     match flag {
-        Flag::LowReliability => lang.pick("độ tin cậy thấp (dưới 30 người trả lời)", "low reliability (fewer than 30 respondents)"),
-        Flag::SingleRespondentStratum => lang.pick("có nơi phục vụ chỉ một phiếu", "a service point with one response"),
+        Flag::LowReliability => lang.pick(
+            "độ tin cậy thấp (dưới 30 người trả lời)",
+            "low reliability (fewer than 30 respondents)",
+        ),
+        Flag::SingleRespondentStratum => lang.pick(
+            "có nơi phục vụ chỉ một phiếu",
+            "a service point with one response",
+        ),
         Flag::NoValidAnswers => lang.pick("chưa có câu trả lời hợp lệ", "no valid answer"),
-        Flag::Withheld => lang.pick("không công bố để bảo vệ người trả lời", "withheld to protect respondents"),
+        Flag::Withheld => lang.pick(
+            "không công bố để bảo vệ người trả lời",
+            "withheld to protect respondents",
+        ),
     }
 }
 

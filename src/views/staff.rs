@@ -237,7 +237,7 @@ pub fn department(page: &DepartmentPage) -> Markup {
     let body = html! {
         h1 { (title) }
         (period_form(lang, &path, &page.period))
-        (report_links(lang, &page.period, Some(&page.department)))
+        (report_links(lang, &page.period, Some(page.department)))
         @if page.panels.is_empty() { p { (lang.pick("Cơ quan này chưa có phiếu khảo sát.", "This department has no survey.")) } }
         @for panel in &page.panels { (survey_panel(lang, page, panel)) }
     };

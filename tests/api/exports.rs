@@ -294,7 +294,7 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
         "the questionnaire version is named"
     );
     assert!(
-        method_text.contains("2025-12-15") && method_text.contains("2026-03-14"),
+        method_text.contains("15/12/2025") && method_text.contains("14/03/2026"),
         "period boundaries"
     );
 

@@ -11,6 +11,20 @@ use crate::helpers::{new_id, spawn_app, spawn_app_with, AppOptions, Backend};
 
 both_backends!(answers_to_an_earlier_edition_count_only_where_an_item_continues_them);
 
+/// A service whose today is 12 August 2026.
+async fn app_in_august(backend: Backend) -> crate::helpers::TestApp {
+    spawn_app_with(
+        backend,
+        AppOptions {
+            clock: hailong::app::Clock::fixed_on(
+                chrono::NaiveDate::from_ymd_opt(2026, 8, 12).unwrap(),
+            ),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
 fn official_form() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -292,16 +306,7 @@ both_backends!(every_item_kind_and_the_ministrys_figures_are_estimated);
 /// them, and the Ministry of Health's mean scores are published, in the
 /// index API and the exports alike (values by hand from the answers).
 async fn every_item_kind_and_the_ministrys_figures_are_estimated(backend: Backend) {
-    let app = spawn_app_with(
-        backend,
-        AppOptions {
-            clock: hailong::app::Clock::fixed_on(
-                chrono::NaiveDate::from_ymd_opt(2026, 8, 12).unwrap(),
-            ),
-            ..Default::default()
-        },
-    )
-    .await;
+    let app = app_in_august(backend).await;
     let url = "/api/v1/surveys/health-outpatient/responses";
     // Ten respondents; the last two skip G2 and G1, and the last one INSURED.
     let g2 = [
@@ -529,16 +534,7 @@ both_backends!(conditional_items_are_asked_only_when_their_condition_holds);
 /// answer to an item that was not asked is dropped, never stored, and the
 /// item's shares count only those it was asked of.
 async fn conditional_items_are_asked_only_when_their_condition_holds(backend: Backend) {
-    let app = spawn_app_with(
-        backend,
-        AppOptions {
-            clock: hailong::app::Clock::fixed_on(
-                chrono::NaiveDate::from_ymd_opt(2026, 8, 12).unwrap(),
-            ),
-            ..Default::default()
-        },
-    )
-    .await;
+    let app = app_in_august(backend).await;
     let url = "/api/v1/surveys/construction-permit/responses";
     let mut ids = Vec::new();
     // Six late (four apologised to), six on time who also "answer" the apology.
@@ -651,16 +647,7 @@ async fn the_education_form_fits_the_schools_the_department_runs() {
 /// TOML and computed like every other questionnaire.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scales_of_their_own_carry_the_one_stop_evaluation() {
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        AppOptions {
-            clock: hailong::app::Clock::fixed_on(
-                chrono::NaiveDate::from_ymd_opt(2026, 8, 12).unwrap(),
-            ),
-            ..Default::default()
-        },
-    )
-    .await;
+    let app = app_in_august(Backend::Sqlite).await;
     let url = "/api/v1/surveys/one-stop-construction/responses";
     let sat = [3, 2, 2, 1, 3, 2, 1, 2];
     let cs1 = [2, 1, 1, 0, 2, 1, 0, 1];

@@ -67,6 +67,12 @@ async fn periods_are_named_and_compared_with_the_same_period_last_year() {
     assert!(!report.contains("kỳ 2026-Q3"));
 }
 
+async fn page(client: &reqwest::Client, url: &str) -> String {
+    let response = client.get(url).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    response.text().await.unwrap()
+}
+
 /// Every staff page links to the glossary; the dashboards link to the
 /// written report and the exports for the period and mode on screen; the
 /// Vietnamese outputs use plain words, not jargon.
@@ -78,14 +84,7 @@ async fn dashboards_link_to_the_report_the_exports_and_the_glossary() {
     create_user(&app, "health1", "department", Some("health")).await;
 
     let home = signed_in(&app, "home1").await;
-    let overview = home
-        .get(app.url("/dashboard?period=2026-M9&mode=reporting"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let overview = page(&home, &app.url("/dashboard?period=2026-M9&mode=reporting")).await;
     assert!(overview.contains("9 tháng năm 2026"));
     assert!(overview.contains("(15/12/2025 – 14/09/2026)"));
     for link in [
@@ -97,21 +96,20 @@ async fn dashboards_link_to_the_report_the_exports_and_the_glossary() {
     }
 
     let health = signed_in(&app, "health1").await;
-    let department = health
-        .get(app.url("/dashboard/health?period=2026-Q3"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let department = page(&health, &app.url("/dashboard/health?period=2026-Q3")).await;
     assert!(department.contains(
         "/export/indices.csv?period=2026-Q3&amp;mode=calendar&amp;lang=vi&amp;department=health"
     ));
     let glossary = health.get(app.url("/glossary")).send().await.unwrap();
     assert_eq!(glossary.status(), 200);
     let glossary = glossary.text().await.unwrap();
-    for term in ["Khoảng tin cậy", "Quyền số", "Ẩn (dưới ngưỡng)", "Chưa có phiếu trong kỳ", "Độ tin cậy thấp"] {
+    for term in [
+        "Khoảng tin cậy",
+        "Quyền số",
+        "Ẩn (dưới ngưỡng)",
+        "Chưa có phiếu trong kỳ",
+        "Độ tin cậy thấp",
+    ] {
         assert!(glossary.contains(term), "{term} in the glossary");
     }
     for page in [&overview, &department, &glossary] {

@@ -506,7 +506,7 @@ async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend:
     assert!((overall - 2.0 / 3.0).abs() < 1e-12);
     assert!(page.contains("66,7\u{a0}%"), "Vietnamese number format");
     // The other hospitals have no responses: listed as coverage gaps.
-    assert!(page.contains("Chưa có phiếu — thiếu độ phủ"));
+    assert!(page.contains("Chưa có phiếu trong kỳ"));
     assert!(page.contains("<svg class=\"trend\""), "the trend is drawn");
     let trend_row = format!(
         "<tr><td>quý II năm 2026</td><td class=\"num\">{}</td>",

@@ -627,10 +627,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             estimate_cell(units, row, 5, &unit.overall, unit.overall.ci_low)?;
             estimate_cell(units, row, 6, &unit.overall, unit.overall.ci_high)?;
             let gap = if unit.respondents == 0 {
-                t(
-                    "chưa có phiếu trong kỳ",
-                    "no responses (coverage gap)",
-                )
+                t("chưa có phiếu trong kỳ", "no responses (coverage gap)")
             } else {
                 ""
             };
@@ -704,10 +701,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
         ));
     }
     // The glossary the staff pages link to, in the same words.
-    lines.push((
-        t("Giải thích thuật ngữ", "Glossary").into(),
-        String::new(),
-    ));
+    lines.push((t("Giải thích thuật ngữ", "Glossary").into(), String::new()));
     lines.extend(crate::glossary::TERMS.iter().map(|term| {
         let (name, meaning) = term.get(lang);
         (name.to_string(), meaning.to_string())
