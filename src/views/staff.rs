@@ -177,6 +177,7 @@ fn report_links(lang: Lang, period: &Period, department: Option<&str>) -> Markup
             " · " a href={ "/export/indices.xlsx?" (query) } { (lang.pick("Bảng tính Excel", "Excel workbook")) }
             " · " a href={ "/export/indices.csv?" (query) } { "CSV" }
             " · " a href={ "/export/indices.json?" (query) } { "JSON" }
+            " · " a href={ "/export/appendix.csv?" (query) } { (lang.pick("Phụ lục xếp hạng (CSV)", "Ranked appendix (CSV)")) }
         }
     }
 }

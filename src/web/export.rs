@@ -18,6 +18,7 @@ use crate::views;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/export/indices.{format}", "GET").route(web::get().to(indices)))
+        .service(resource("/export/appendix.{format}", "GET").route(web::get().to(appendix)))
         .service(resource("/export/responses.csv", "GET").route(web::get().to(responses)))
         .service(resource("/report", "GET").route(web::get().to(report_page)));
 }
@@ -171,6 +172,104 @@ pub async fn indices(
             format!(
                 "attachment; filename=\"{}\"",
                 file_name(&request, extension)
+            ),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+/// The appendix tables as JSON (`surveys` and `units`), or the survey
+/// table as CSV.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Appendix {
+    pub surveys: Vec<exports::appendix::AppendixRow>,
+    pub units: Vec<exports::appendix::UnitAppendixRow>,
+}
+
+/// The appendix offices paste into the report: one row per department and
+/// survey with element indices, overall index and interval, rank, the same
+/// period last year and the change; and every service point ranked within
+/// its survey (JSON). A rank whose interval overlaps a neighbour's is marked
+/// `separable: false`.
+#[utoipa::path(
+    get,
+    path = "/export/appendix.{format}",
+    tag = "exports",
+    params(
+        ("format" = String, Path, description = "`json` or `csv` (the survey table)", pattern = "^(json|csv)$"),
+        ("period" = String, Query, description = "A published period: `2026`, `2026-H1`, `2026-M9`, `2026-Q3`, `2026-03`", pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?$"),
+        ("mode" = Option<String>, Query, description = "`calendar` (default) or `reporting`"),
+        ("weighting" = Option<String>, Query, description = "`none` (default) or `volume`"),
+        ("level" = Option<f64>, Query, description = "Confidence level, 0.5–0.999; default 0.95"),
+        ("department" = Option<String>, Query, description = "One department; default the caller's own, or all for Home Affairs"),
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The appendix", content(
+            (Appendix = "application/json"),
+            (String = "text/csv; charset=utf-8"),
+        )),
+        (status = 303, description = "No token and no staff session: to the sign-in page", headers(("Location" = String))),
+        (status = 401, description = "The token is not valid", body = ErrorBody),
+        (status = 403, description = "The caller may not read this department", body = ErrorBody),
+        (status = 404, description = "No such format", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid; `fields` names it", body = ErrorBody),
+        (status = 503, description = "The database is out of reach; retry", body = ErrorBody),
+    )
+)]
+pub async fn appendix(
+    state: State,
+    Reader(scope): Reader,
+    format: web::Path<String>,
+    query: Query,
+) -> Result<HttpResponse, AppError> {
+    let format = format.into_inner();
+    if !matches!(format.as_str(), "csv" | "json") {
+        return Err(AppError::NotFound(format!(
+            "no appendix format \"{format}\"; use csv or json"
+        )));
+    }
+    let request = export_request(&state, &scope, &query)?;
+    let ctx = state.clone();
+    let blocking_request = request.clone();
+    let (body, content_type) = web::block(move || -> Result<(Vec<u8>, &'static str), AppError> {
+        let data = exports::gather(&ctx, &blocking_request).map_err(index_error)?;
+        let surveys = exports::appendix::survey_rows(&data, &ctx.catalog);
+        let out = if format == "csv" {
+            (
+                exports::appendix::write_csv(&surveys)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+                "text/csv; charset=utf-8",
+            )
+        } else {
+            let units = exports::appendix::unit_rows(&data, &ctx.catalog);
+            (
+                serde_json::to_vec(&Appendix { surveys, units })
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+                "application/json",
+            )
+        };
+        audit::record(
+            &ctx,
+            &scope.actor,
+            "export",
+            &format!("appendix.{format} {}", describe(&blocking_request)),
+        )?;
+        Ok(out)
+    })
+    .await??;
+    let extension = if content_type == "application/json" {
+        "json"
+    } else {
+        "csv"
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}\"",
+                file_name(&request, &format!("appendix.{extension}"))
             ),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -28,6 +28,7 @@ use crate::definitions::Catalog;
         super::indices::cell,
         super::indices::units,
         super::export::indices,
+        super::export::appendix,
     ),
     modifiers(&BearerAuth),
     tags(

@@ -139,7 +139,7 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
         .unwrap();
     assert_eq!((&suppressed[11], &suppressed[17]), ("", "true"));
 
-    // XLSX: numbers as numbers, suppressed cells marked, five sheets.
+    // XLSX: numbers as numbers, suppressed cells marked, six sheets, the appendix among them.
     let (status, _, xlsx) = get_bytes(&app, &token, &format!("/export/indices.xlsx?{query}")).await;
     assert_eq!(status, 200);
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
@@ -149,6 +149,7 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
             "Tổng hợp",
             "Nhóm và tiêu chí",
             "Câu hỏi khác",
+            "Phụ lục",
             "Nơi phục vụ",
             "Phương pháp"
         ]

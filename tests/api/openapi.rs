@@ -10,7 +10,7 @@ use crate::helpers::{spawn_app, Backend};
 
 /// The JSON routes the service has, written out here (not read from the
 /// document), so a route added without documentation fails this test.
-const JSON_ROUTES: [(&str, &str); 9] = [
+const JSON_ROUTES: [(&str, &str); 10] = [
     ("/healthz", "get"),
     ("/readyz", "get"),
     ("/api/v1/surveys", "get"),
@@ -20,6 +20,7 @@ const JSON_ROUTES: [(&str, &str); 9] = [
     ("/api/v1/indices", "get"),
     ("/api/v1/indices/units", "get"),
     ("/export/indices.{format}", "get"),
+    ("/export/appendix.{format}", "get"),
 ];
 
 async fn document(app: &crate::helpers::TestApp) -> Value {

@@ -121,3 +121,104 @@ async fn dashboards_link_to_the_report_the_exports_and_the_glossary() {
     let anonymous = app.client.get(app.url("/glossary")).send().await.unwrap();
     assert_eq!(anonymous.status(), 303);
 }
+
+/// The appendix offices paste: one row per department and survey, ranked by
+/// overall index with ties sharing a rank, the same period last year and
+/// the change; service points ranked within their survey.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_appendix_ranks_departments_and_service_points() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.cli_ok(&[
+        "simulate",
+        "--all",
+        "--responses",
+        "600",
+        "--from",
+        "2025-07-01",
+        "--to",
+        "2026-09-30",
+    ]);
+    // Enough at every hospital that no figure is withheld against differencing.
+    app.cli_ok(&[
+        "simulate",
+        "--survey",
+        "health-outpatient",
+        "--responses",
+        "6000",
+        "--from",
+        "2025-07-01",
+        "--to",
+        "2026-09-30",
+        "--seed",
+        "2",
+    ]);
+    let token = app.create_token(&["--role", "home-affairs", "--name", "appendix"]);
+    let appendix: Value = app
+        .get_as(Some(&token), "/export/appendix.json?period=2026-Q3")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let surveys = appendix["surveys"].as_array().unwrap();
+    assert_eq!(surveys.len(), 6);
+    // Ranks follow the published estimates, highest first, ties shared.
+    let mut ranked: Vec<(u64, f64)> = surveys
+        .iter()
+        .filter(|s| !s["rank"].is_null())
+        .map(|s| {
+            (
+                s["rank"]["rank"].as_u64().unwrap(),
+                s["overall"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    ranked.sort_by_key(|r| r.0);
+    assert!(!ranked.is_empty());
+    assert_eq!(ranked[0].0, 1);
+    for pair in ranked.windows(2) {
+        assert!(pair[0].1 >= pair[1].1, "{ranked:?}");
+        let higher = ranked
+            .iter()
+            .filter(|(_, v)| (v - pair[1].1) * 1000.0 > 0.5)
+            .count() as u64;
+        assert_eq!(
+            pair[1].0,
+            higher + 1,
+            "rank = 1 + the number of strictly higher estimates"
+        );
+    }
+    for survey in surveys {
+        assert!(survey["department_name_vi"]
+            .as_str()
+            .unwrap()
+            .starts_with("Sở"));
+        assert!(!survey["elements"].as_array().unwrap().is_empty());
+        if let (Some(now), Some(then), Some(change)) = (
+            survey["overall"].as_f64(),
+            survey["same_period_last_year"].as_f64(),
+            survey["change"].as_f64(),
+        ) {
+            assert!(
+                (now - then - change).abs() < 1e-9,
+                "change = now − same period last year"
+            );
+        }
+    }
+    let units = appendix["units"].as_array().unwrap();
+    let health: Vec<&Value> = units
+        .iter()
+        .filter(|u| u["survey"] == "health-outpatient")
+        .collect();
+    assert!(health.iter().any(|u| u["rank"]["rank"] == 1), "{health:#?}");
+
+    let csv = app
+        .get_as(Some(&token), "/export/appendix.csv?period=2026-Q3")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv
+        .trim_start_matches('\u{feff}')
+        .starts_with("department,department_name_vi,survey,survey_title_vi,respondents,elements,overall,ci_low,ci_high,rank,rank_separable,same_period_last_year,change,change_significant"));
+    assert_eq!(csv.lines().count(), 7);
+}

@@ -2,6 +2,7 @@
 //! (CSV, JSON) and a workbook (XLSX), from the same estimates as the index
 //! API. Suppressed cells are marked, never left blank or filled in.
 
+pub mod appendix;
 pub mod microdata;
 pub mod report;
 
@@ -594,6 +595,101 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
         }
     }
 
+    let rank_text = |rank: Option<appendix::Rank>| match rank {
+        Some(r) if r.separable => r.rank.to_string(),
+        Some(r) => format!("{} (*)", r.rank),
+        None => "—".to_string(),
+    };
+    let ranking_note = t(
+        "(*) Xếp hạng theo giá trị ước lượng; các kết quả bằng nhau (đến 0,1 điểm phần trăm) cùng hạng. Dấu (*): khoảng tin cậy chồng lên khoảng tin cậy của đơn vị xếp liền trên hoặc liền dưới, nên thứ tự giữa chúng có thể do ngẫu nhiên của mẫu. Số liệu ẩn hoặc không công bố không được xếp hạng.",
+        "(*) Ranked by estimate; equal results (to 0.1 percentage point) share a rank. (*): the interval overlaps that of the row ranked just above or below, so their order may be chance. Suppressed or withheld figures are not ranked.",
+    );
+    let appendix_rows = appendix::survey_rows(data, &ctx.catalog);
+    let most_elements = appendix_rows
+        .iter()
+        .map(|r| r.elements.len())
+        .max()
+        .unwrap_or(0);
+    let annex = book.add_worksheet();
+    annex.set_name(t("Phụ lục", "Appendix"))?;
+    let mut names: Vec<String> = vec![
+        t("STT", "No.").into(),
+        t("Cơ quan", "Department").into(),
+        t("Dịch vụ", "Service").into(),
+        t("Số phiếu", "Responses").into(),
+    ];
+    names.extend((1..=most_elements).map(|i| format!("{} {i} (%)", t("Nhóm", "Element"))));
+    names.extend(
+        [
+            t("Chỉ số chung", "Overall index"),
+            t("Cận dưới", "Lower bound"),
+            t("Cận trên", "Upper bound"),
+            t("Xếp hạng", "Rank"),
+            t("Cùng kỳ năm trước", "Same period last year"),
+            t("Tăng/giảm", "Change"),
+        ]
+        .map(String::from),
+    );
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut widths = vec![6.0, 30.0, 46.0, 10.0];
+    widths.extend(std::iter::repeat_n(10.0, most_elements));
+    widths.extend([12.0, 11.0, 11.0, 10.0, 14.0, 16.0]);
+    headers(annex, &name_refs, &widths, &header)?;
+    let percent_or_dash = |sheet: &mut Worksheet, row: u32, col: u16, value: Option<f64>| {
+        match value {
+            Some(v) => sheet.write_number_with_format(row, col, v, &pct),
+            None => sheet.write_string_with_format(row, col, "—", &marked),
+        }
+        .map(|_| ())
+    };
+    for (i, line) in appendix_rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        annex.write_number(row, 0, (i + 1) as f64)?;
+        annex.write_string(row, 1, &line.department_name_vi)?;
+        annex.write_string(row, 2, &line.survey_title_vi)?;
+        annex.write_number(row, 3, line.respondents as f64)?;
+        for e in 0..most_elements {
+            let value = line.elements.get(e).and_then(|el| el.index);
+            percent_or_dash(annex, row, 4 + e as u16, value)?;
+        }
+        let at = 4 + most_elements as u16;
+        percent_or_dash(annex, row, at, line.overall)?;
+        percent_or_dash(annex, row, at + 1, line.ci_low)?;
+        percent_or_dash(annex, row, at + 2, line.ci_high)?;
+        annex.write_string(row, at + 3, rank_text(line.rank))?;
+        percent_or_dash(annex, row, at + 4, line.same_period_last_year)?;
+        match (line.change, line.change_significant) {
+            (Some(change), Some(true)) => {
+                annex.write_number_with_format(row, at + 5, change, &points)?
+            }
+            (Some(_), _) => annex.write_string_with_format(
+                row,
+                at + 5,
+                t("không rõ rệt", "no clear change"),
+                &marked,
+            )?,
+            _ => annex.write_string_with_format(row, at + 5, "—", &marked)?,
+        };
+    }
+    let mut row = appendix_rows.len() as u32 + 2;
+    annex.write_string_with_format(row, 1, ranking_note, &marked)?;
+    for line in &appendix_rows {
+        row += 1;
+        let elements: Vec<String> = line
+            .elements
+            .iter()
+            .enumerate()
+            .map(|(i, e)| format!("{} {}: {}", t("Nhóm", "Element"), i + 1, e.label_vi))
+            .collect();
+        annex.write_string_with_format(
+            row,
+            1,
+            format!("{}: {}", line.survey_title_vi, elements.join("; ")),
+            &marked,
+        )?;
+    }
+
+    let unit_ranks = appendix::unit_rows(data, &ctx.catalog);
     let units = book.add_worksheet();
     units.set_name(t("Nơi phục vụ", "Service points"))?;
     headers(
@@ -607,13 +703,17 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             t("Cận dưới", "Lower bound"),
             t("Cận trên", "Upper bound"),
             t("Ghi chú", "Notes"),
+            t("Xếp hạng trong khảo sát", "Rank within the survey"),
         ],
-        &[24.0, 26.0, 60.0, 12.0, 11.0, 11.0, 11.0, 24.0],
+        &[24.0, 26.0, 60.0, 12.0, 11.0, 11.0, 11.0, 24.0, 12.0],
         &header,
     )?;
     let mut row = 1u32;
+    let mut ranked_units = unit_ranks.iter();
     for results in &data.surveys {
         for unit in &results.units {
+            let rank = ranked_units.next().and_then(|u| u.rank);
+            units.write_string(row, 8, rank_text(rank))?;
             let name = ctx
                 .catalog
                 .unit(&unit.unit)
