@@ -15,11 +15,13 @@ enum Format {
     Xlsx,
     Csv,
     Json,
+    /// The written report as a Word document, with the appendix.
+    Docx,
 }
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// 2026-Q3, 2026-H1, 2026 or 2026-09.
+    /// 2026-Q3, 2026-H1, 2026-M9, 2026 or 2026-09.
     #[arg(long)]
     period: String,
     /// calendar, or reporting (periods cut off on the 14th).
@@ -63,6 +65,12 @@ pub fn run(ctx: &AppContext, args: Args) -> anyhow::Result<()> {
             buffer
         }
         Format::Json => serde_json::to_vec_pretty(&exports::rows(&data))?,
+        Format::Docx => exports::docx::write(
+            &exports::report::draft(&data, &ctx.catalog),
+            &exports::appendix::survey_rows(&data, &ctx.catalog),
+            request.config.level,
+        )
+        .map_err(|e| anyhow::anyhow!(e))?,
     };
     let out = &args.out;
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;

@@ -5,7 +5,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use crate::services::exports::report::Report;
 
 const PRINT_STYLE: &str = r#"
-body{font:12pt/1.5 "Times New Roman",Times,serif;color:#000;max-width:42rem;margin:2rem auto;padding:0 1rem}
+body{font:13pt/1.5 "Times New Roman","Noto Serif","DejaVu Serif","Liberation Serif",Times,serif;color:#000;max-width:42rem;margin:2rem auto;padding:0 1rem}
 h1{font-size:16pt;text-align:center}
 h2{font-size:13pt;margin-top:1.5rem}
 p{text-align:justify}
@@ -26,14 +26,16 @@ pub fn page(report: &Report) -> Markup {
                 style { (PreEscaped(PRINT_STYLE)) }
             }
             body {
-                p.tools { "Bản nháp để đưa vào báo cáo. In ra khổ A4 bằng lệnh In của trình duyệt." }
-                h1 { (report.title) }
-                @for section in &report.sections {
-                    h2 { (section.title) }
-                    @for paragraph in &section.paragraphs { p { (paragraph) } }
+                p.tools { "Bản nháp để đưa vào báo cáo. In ra khổ A4 bằng lệnh In của trình duyệt; bản Word (.docx) có cùng nội dung và bảng phụ lục." }
+                main {
+                    h1 { (report.title) }
+                    @for section in &report.sections {
+                        h2 { (section.title) }
+                        @for paragraph in &section.paragraphs { p { (paragraph) } }
+                    }
+                    h2 { "Phương pháp" }
+                    p { (report.method) }
                 }
-                h2 { "Phương pháp" }
-                p { (report.method) }
             }
         }
     }

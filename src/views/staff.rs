@@ -174,6 +174,7 @@ fn report_links(lang: Lang, period: &Period, department: Option<&str>) -> Markup
     html! {
         nav.links aria-label=(lang.pick("Báo cáo và tải về", "Report and downloads")) {
             a href={ "/report?" (query) } { (lang.pick("Báo cáo (bản in)", "Written report (printable)")) }
+            " · " a href={ "/report.docx?" (query) } { (lang.pick("Báo cáo (Word)", "Written report (Word)")) }
             " · " a href={ "/export/indices.xlsx?" (query) } { (lang.pick("Bảng tính Excel", "Excel workbook")) }
             " · " a href={ "/export/indices.csv?" (query) } { "CSV" }
             " · " a href={ "/export/indices.json?" (query) } { "JSON" }

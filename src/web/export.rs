@@ -20,7 +20,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/export/indices.{format}", "GET").route(web::get().to(indices)))
         .service(resource("/export/appendix.{format}", "GET").route(web::get().to(appendix)))
         .service(resource("/export/responses.csv", "GET").route(web::get().to(responses)))
-        .service(resource("/report", "GET").route(web::get().to(report_page)));
+        .service(resource("/report", "GET").route(web::get().to(report_page)))
+        .service(resource("/report.docx", "GET").route(web::get().to(report_docx)));
 }
 
 type Query = QueryParams;
@@ -349,6 +350,46 @@ async fn responses(
         // How many responses were left out as cells under the threshold.
         .insert_header(("X-Withheld-Rows", withheld.to_string()))
         .streaming(stream))
+}
+
+/// The written report as a Word document (Times New Roman, A4), with the
+/// appendix table.
+async fn report_docx(
+    state: State,
+    Reader(scope): Reader,
+    query: Query,
+) -> Result<HttpResponse, AppError> {
+    let request = export_request(&state, &scope, &query)?;
+    let ctx = state.clone();
+    let blocking_request = request.clone();
+    let body = web::block(move || -> Result<Vec<u8>, AppError> {
+        let data = exports::gather(&ctx, &blocking_request).map_err(index_error)?;
+        let bytes = exports::docx::write(
+            &report::draft(&data, &ctx.catalog),
+            &exports::appendix::survey_rows(&data, &ctx.catalog),
+            blocking_request.config.level,
+        )
+        .map_err(AppError::Internal)?;
+        audit::record(
+            &ctx,
+            &scope.actor,
+            "export",
+            &format!("report.docx {}", describe(&blocking_request)),
+        )?;
+        Ok(bytes)
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}\"",
+                file_name(&request, "report.docx")
+            ),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
 }
 
 async fn report_page(

@@ -222,3 +222,76 @@ async fn the_appendix_ranks_departments_and_service_points() {
         .starts_with("department,department_name_vi,survey,survey_title_vi,respondents,elements,overall,ci_low,ci_high,rank,rank_separable,same_period_last_year,change,change_significant"));
     assert_eq!(csv.lines().count(), 7);
 }
+
+/// The written report as a Word document: it opens (read back with a docx
+/// library), is set in Times New Roman, and carries the index API's figures
+/// and the appendix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_word_report_opens_and_carries_the_api_figures() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.cli_ok(&[
+        "simulate",
+        "--survey",
+        "health-outpatient",
+        "--responses",
+        "6000",
+        "--from",
+        "2025-07-01",
+        "--to",
+        "2026-09-30",
+    ]);
+    let token = app.create_token(&["--role", "home-affairs", "--name", "docx"]);
+    let response = app
+        .get_as(
+            Some(&token),
+            "/report.docx?period=2026-Q3&department=health",
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    let bytes = response.bytes().await.unwrap();
+    let document = docx_rs::read_docx(&bytes).expect("the document opens");
+    let json = document.json();
+    let index: Value = app
+        .get_as(
+            Some(&token),
+            "/api/v1/indices?survey=health-outpatient&period=2026-Q3",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let overall = hailong::i18n::percent(
+        hailong::i18n::Lang::Vi,
+        index["overall"]["estimate"].as_f64().unwrap(),
+    );
+    for expected in [
+        "Kết quả khảo sát sự hài lòng của người dân quý III năm 2026",
+        "Phụ lục: kết quả theo cơ quan và dịch vụ",
+        "Cùng kỳ năm trước",
+        "Phương pháp",
+        overall.as_str(),
+        "Times New Roman",
+    ] {
+        assert!(json.contains(expected), "{expected} in the document");
+    }
+
+    // The same document from the command line.
+    let out = tempfile::NamedTempFile::new().unwrap();
+    app.cli_ok(&[
+        "export",
+        "--period",
+        "2026-Q3",
+        "--department",
+        "health",
+        "--format",
+        "docx",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let from_cli = docx_rs::read_docx(&std::fs::read(out.path()).unwrap()).unwrap();
+    assert!(from_cli.json().contains(overall.as_str()));
+}

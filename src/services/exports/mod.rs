@@ -3,6 +3,7 @@
 //! API. Suppressed cells are marked, never left blank or filled in.
 
 pub mod appendix;
+pub mod docx;
 pub mod microdata;
 pub mod report;
 
