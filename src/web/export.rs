@@ -166,17 +166,20 @@ pub async fn indices(
         "text/csv; charset=utf-8" => "csv",
         _ => "xlsx",
     };
-    Ok(HttpResponse::Ok()
+    Ok(download(content_type, &file_name(&request, extension)).body(body))
+}
+
+/// A download: its type, its file name, never cached.
+fn download(content_type: &str, name: &str) -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    response
         .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}\"",
-                file_name(&request, extension)
-            ),
+            format!("attachment; filename=\"{name}\""),
         ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body))
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    response
 }
 
 /// The appendix tables as JSON (`surveys` and `units`), or the survey
@@ -264,17 +267,11 @@ pub async fn appendix(
     } else {
         "csv"
     };
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}\"",
-                file_name(&request, &format!("appendix.{extension}"))
-            ),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body))
+    Ok(download(
+        content_type,
+        &file_name(&request, &format!("appendix.{extension}")),
+    )
+    .body(body))
 }
 
 async fn responses(
@@ -340,13 +337,7 @@ async fn responses(
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|item| (item, receiver))
     });
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
+    Ok(download("text/csv; charset=utf-8", &name)
         // How many responses were left out as cells under the threshold.
         .insert_header(("X-Withheld-Rows", withheld.to_string()))
         .streaming(stream))
@@ -379,17 +370,11 @@ async fn report_docx(
         Ok(bytes)
     })
     .await??;
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}\"",
-                file_name(&request, "report.docx")
-            ),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body))
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &file_name(&request, "report.docx"),
+    )
+    .body(body))
 }
 
 async fn report_page(

@@ -25,6 +25,19 @@ async fn app_in_august(backend: Backend) -> crate::helpers::TestApp {
     .await
 }
 
+/// A CSV export (UTF-8 with a byte-order mark): its header and rows.
+fn read_csv(text: &str) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut reader =
+        csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    (header, reader.records().map(Result::unwrap).collect())
+}
+
 fn official_form() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -277,16 +290,8 @@ async fn answers_to_an_earlier_edition_count_only_where_an_item_continues_them(b
         .text()
         .await
         .unwrap();
-    let mut reader =
-        csv::ReaderBuilder::new().from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (header, rows) = read_csv(&csv);
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 12);
     let old_version = before.current_version("health-outpatient");
     for row in &rows {
@@ -436,18 +441,10 @@ async fn every_item_kind_and_the_ministrys_figures_are_estimated(backend: Backen
         .text()
         .await
         .unwrap();
-    let mut reader =
-        csv::ReaderBuilder::new().from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (header, rows) = read_csv(&csv);
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let rows: Vec<csv::StringRecord> = reader
-        .records()
-        .map(Result::unwrap)
+    let rows: Vec<csv::StringRecord> = rows
+        .into_iter()
         .filter(|r| &r[col("survey")] == "health-outpatient" && r[col("unit")].is_empty())
         .collect();
     let find = |level: &str, key: &str| {
