@@ -18,6 +18,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use chrono::NaiveDate;
+
+use crate::i18n::Lang;
+
 pub use model::*;
 use raw::{RawDepartments, RawFragment, RawQuestion, RawSection, RawSurvey, RawUnits};
 
@@ -77,6 +81,42 @@ impl Catalog {
         self.units
             .iter()
             .filter(move |u| u.department == department)
+    }
+
+    /// Figures from before and after the 2025 province merger mix service
+    /// points of two provinces: said in words when `from..=to` spans the
+    /// merger and the department has service points of the former province.
+    pub fn merger_note(
+        &self,
+        department: &str,
+        from: Option<NaiveDate>,
+        to: NaiveDate,
+        lang: Lang,
+    ) -> Option<String> {
+        let merger = province_merger();
+        if !from.is_some_and(|from| from < merger && to >= merger) {
+            return None;
+        }
+        let former: Vec<&str> = self
+            .units_of(department)
+            .filter(|u| u.former_province.is_some())
+            .map(|u| u.name.get(lang))
+            .collect();
+        if former.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "{} {}. {}",
+            lang.pick(
+                "Số liệu đi qua ngày hợp nhất tỉnh (01/07/2025): trước ngày này, các nơi phục vụ sau thuộc tỉnh Kiên Giang cũ:",
+                "These figures span the province merger (1 July 2025); before it, these service points belonged to the former Kiên Giang province:"
+            ),
+            former.join("; "),
+            lang.pick(
+                "So sánh trước và sau ngày này cần thận trọng.",
+                "Compare before and after it with care."
+            )
+        ))
     }
 
     pub fn survey(&self, slug: &str) -> Option<&Arc<SurveyVersion>> {
@@ -368,6 +408,7 @@ fn validate_units(
             name: u.name,
             commune: u.commune,
             kind: u.kind,
+            former_province: u.former_province,
         });
     }
     out

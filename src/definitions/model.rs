@@ -335,6 +335,19 @@ pub struct Department {
 }
 
 impl Department {
+    /// The name in force at the end of a reported period, followed by
+    /// today's when it has changed since: "Sở Kế hoạch và Đầu tư (nay là Sở
+    /// Tài chính)". Reports name bodies as they were.
+    pub fn name_as_of(&self, period_end: NaiveDate, today: NaiveDate, lang: Lang) -> String {
+        let then = self.name_on(period_end).get(lang);
+        let now = self.name_on(today).get(lang);
+        if then == now {
+            then.to_string()
+        } else {
+            format!("{then} ({} {now})", lang.pick("nay là", "now"))
+        }
+    }
+
     /// The name in force on `date`.
     pub fn name_on(&self, date: NaiveDate) -> &Localized {
         self.history
@@ -353,4 +366,31 @@ pub struct Unit {
     pub name: Localized,
     pub commune: String,
     pub kind: String,
+    /// The province it belonged to before the merger of 1 July 2025, when
+    /// not An Giang.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub former_province: Option<String>,
+}
+
+/// The day An Giang and Kiên Giang became one province (and local
+/// government two-level): figures of periods that begin before it mix
+/// service points that belonged to two provinces.
+pub fn province_merger() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 7, 1).expect("a valid date")
+}
+
+impl Unit {
+    /// The name, followed by "(tỉnh Kiên Giang cũ)" when the period begins
+    /// before the merger and the service point was then in another province.
+    pub fn name_for(&self, period_start: NaiveDate, lang: Lang) -> String {
+        match &self.former_province {
+            Some(province) if period_start < province_merger() => format!(
+                "{} ({} {province} {})",
+                self.name.get(lang),
+                lang.pick("tỉnh", "former"),
+                lang.pick("cũ", "province")
+            ),
+            _ => self.name.get(lang).to_string(),
+        }
+    }
 }

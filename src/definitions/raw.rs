@@ -52,6 +52,7 @@ pub struct RawUnit {
     pub name: Localized,
     pub commune: String,
     pub kind: String,
+    pub former_province: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

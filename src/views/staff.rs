@@ -216,8 +216,13 @@ fn percent_label(lang: Lang, proportion: f64) -> String {
     }
 }
 
-fn unit_name<'a>(catalog: &'a Catalog, code: &'a str, lang: Lang) -> &'a str {
-    catalog.unit(code).map(|u| u.name.get(lang)).unwrap_or(code)
+/// A service point's name, saying which province it was in for a period
+/// that begins before the 2025 merger.
+fn unit_name(catalog: &Catalog, code: &str, period: &Period, lang: Lang) -> String {
+    catalog
+        .unit(code)
+        .map(|u| u.name_for(period.bounds().0, lang))
+        .unwrap_or_else(|| code.to_string())
 }
 
 pub struct DepartmentPage<'a> {
@@ -321,6 +326,9 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
             } }
 
             h3 { (lang.pick("Xu hướng 8 quý", "Trend over eight quarters")) }
+            @if let Some(note) = page.catalog.merger_note(&survey.department, panel.trend.first().map(|(p, _)| p.bounds().0), page.period.bounds().1, lang) {
+                p.note { (note) }
+            }
             (trend(&trend_points, lang.pick("Chỉ số chung theo quý, dải là khoảng tin cậy", "Overall index by quarter; the band is the confidence interval")))
             details {
                 summary { (lang.pick("Bảng số liệu xu hướng", "Trend as a table")) }
@@ -403,7 +411,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                 tbody { @for line in &panel.units {
                     @let unit = &line.report;
                     tr {
-                        td { (unit_name(page.catalog, &unit.unit, lang)) }
+                        td { (unit_name(page.catalog, &unit.unit, &page.period, lang)) }
                         @if unit.respondents == 0 {
                             td colspan="3" class="suppressed" { (lang.pick("Chưa có phiếu trong kỳ", "No responses in the period")) }
                         } @else {
@@ -429,7 +437,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                 p.muted { (lang.pick("Không có ý kiến hiển thị được trong kỳ (chỉ hiện ở nơi có từ ", "No comments to show for the period (shown only where at least ")) (page.min_cell) (lang.pick(" phiếu trở lên).", " people answered).")) }
             } @else {
                 ul.comments { @for comment in &panel.comments {
-                    li { (comment.text) br; span.muted { (unit_name(page.catalog, &comment.unit, lang)) } }
+                    li { (comment.text) br; span.muted { (unit_name(page.catalog, &comment.unit, &page.period, lang)) } }
                 } }
             }
         }
@@ -464,7 +472,7 @@ pub fn overview(page: &OverviewPage) -> Markup {
                 @let overall = &line.report.current.estimates.overall;
                 tr {
                     td { a href={ "/dashboard/" (survey.department) "?lang=" (lang.code()) "&period=" (page.period.label()) "&mode=" (page.period.mode.as_str()) } {
-                        (page.catalog.department(&survey.department).map(|d| d.name_on(today).get(lang)).unwrap_or(&survey.department)) } }
+                        (page.catalog.department(&survey.department).map(|d| d.name_as_of(page.period.bounds().1, today, lang)).unwrap_or_else(|| survey.department.clone())) } }
                     td { (survey.title.get(lang)) }
                     td.num { (value(lang, overall)) }
                     td.num { (interval(lang, overall)) }

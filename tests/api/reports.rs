@@ -295,3 +295,75 @@ async fn the_word_report_opens_and_carries_the_api_figures() {
     let from_cli = docx_rs::read_docx(&std::fs::read(out.path()).unwrap()).unwrap();
     assert!(from_cli.json().contains(overall.as_str()));
 }
+
+/// Reports name bodies as they were at the period's end (the sector
+/// mergers dated 1 March 2025) with today's name after them, and say which
+/// service points were in the former Kiên Giang province before 1 July 2025.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_in_force_and_the_province_merger() {
+    use crate::staff::{create_user, signed_in};
+    let app = spawn_app(Backend::Sqlite).await;
+    let token = app.create_token(&["--role", "home-affairs", "--name", "names"]);
+    let appendix = |period: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let response = app
+                .get_as(
+                    Some(token),
+                    &format!("/export/appendix.json?period={period}"),
+                )
+                .await;
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let planning = |appendix: &Value| {
+        appendix["surveys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["survey"] == "business-registration")
+            .unwrap()["department_name_vi"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        planning(&appendix("2024-Q4").await),
+        "Sở Kế hoạch và Đầu tư (nay là Sở Tài chính)"
+    );
+    assert_eq!(
+        planning(&appendix("2025-02").await),
+        "Sở Kế hoạch và Đầu tư (nay là Sở Tài chính)"
+    );
+    assert_eq!(planning(&appendix("2025-03").await), "Sở Tài chính");
+
+    let hospital = |appendix: &Value| {
+        appendix["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"] == "bv-dk-kien-giang")
+            .unwrap()["unit_name_vi"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        hospital(&appendix("2025-Q2").await),
+        "Bệnh viện Đa khoa Kiên Giang (tỉnh Kiên Giang cũ)"
+    );
+    assert_eq!(
+        hospital(&appendix("2025-Q3").await),
+        "Bệnh viện Đa khoa Kiên Giang"
+    );
+
+    // A trend across the merger says so.
+    create_user(&app, "health1", "department", Some("health")).await;
+    let client = signed_in(&app, "health1").await;
+    let across = page(&client, &app.url("/dashboard/health?period=2026-Q1")).await;
+    assert!(across.contains("Số liệu đi qua ngày hợp nhất tỉnh (01/07/2025)"));
+    assert!(across.contains("Bệnh viện Đa khoa Kiên Giang"));
+    let after = page(&client, &app.url("/dashboard/health?period=2027-Q3")).await;
+    assert!(!after.contains("ngày hợp nhất tỉnh"));
+}

@@ -77,7 +77,8 @@ pub struct ElementShare {
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AppendixRow {
     pub department: String,
-    /// The department's name in force at the end of the period.
+    /// The department's name in force at the end of the period, and
+    /// today's after it when it has changed since ("… (nay là …)").
     pub department_name_vi: String,
     pub survey: String,
     pub survey_title_vi: String,
@@ -114,6 +115,7 @@ fn published(e: &Estimate) -> Option<f64> {
 /// The department × survey table, ranked by overall index.
 pub fn survey_rows(data: &ExportData, catalog: &Catalog) -> Vec<AppendixRow> {
     let period_end = data.request.period.bounds().1;
+    let today = data.generated_at.date_naive();
     let overall: Vec<&Estimate> = data
         .surveys
         .iter()
@@ -132,7 +134,7 @@ pub fn survey_rows(data: &ExportData, catalog: &Catalog) -> Vec<AppendixRow> {
                 department: survey.department.clone(),
                 department_name_vi: catalog
                     .department(&survey.department)
-                    .map(|d| d.name_on(period_end).vi.clone())
+                    .map(|d| d.name_as_of(period_end, today, crate::i18n::Lang::Vi))
                     .unwrap_or_else(|| survey.department.clone()),
                 survey: survey.slug.clone(),
                 survey_title_vi: survey.title.vi.clone(),
@@ -165,6 +167,7 @@ pub fn survey_rows(data: &ExportData, catalog: &Catalog) -> Vec<AppendixRow> {
 
 /// Every service point, ranked within its survey by overall index.
 pub fn unit_rows(data: &ExportData, catalog: &Catalog) -> Vec<UnitAppendixRow> {
+    let period_start = data.request.period.bounds().0;
     let mut out = Vec::new();
     for results in &data.surveys {
         let estimates: Vec<&Estimate> = results.units.iter().map(|u| &u.overall).collect();
@@ -175,7 +178,7 @@ pub fn unit_rows(data: &ExportData, catalog: &Catalog) -> Vec<UnitAppendixRow> {
                 unit: unit.unit.clone(),
                 unit_name_vi: catalog
                     .unit(&unit.unit)
-                    .map(|u| u.name.vi.clone())
+                    .map(|u| u.name_for(period_start, crate::i18n::Lang::Vi))
                     .unwrap_or_default(),
                 respondents: unit.respondents,
                 overall: published(e),

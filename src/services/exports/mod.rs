@@ -418,7 +418,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
         let department = ctx
             .catalog
             .department(&survey.department)
-            .map(|d| d.name_on(today).get(lang).to_string());
+            .map(|d| d.name_as_of(period.bounds().1, today, lang));
         summary.write_string(
             row,
             0,
@@ -718,7 +718,7 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             let name = ctx
                 .catalog
                 .unit(&unit.unit)
-                .map(|u| u.name.get(lang).to_string())
+                .map(|u| u.name_for(period.bounds().0, lang))
                 .unwrap_or_default();
             units.write_string(row, 0, &results.survey.survey.slug)?;
             units.write_string(row, 1, &unit.unit)?;

@@ -74,7 +74,7 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
         let survey = &results.survey.survey;
         let department = catalog
             .department(&survey.department)
-            .map(|d| d.name_on(today).vi.clone())
+            .map(|d| d.name_as_of(to, today, VI))
             .unwrap_or_else(|| survey.department.clone());
         let current = &results.report.current;
         let overall = &current.estimates.overall;
@@ -131,6 +131,10 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
                 &year_ago.overall,
                 &format!("cùng kỳ năm trước ({})", year_ago.previous.period.name(VI)),
             ));
+            let since = year_ago.previous.period.bounds().0;
+            if let Some(note) = catalog.merger_note(&survey.department, Some(since), to, VI) {
+                paragraphs.push(note);
+            }
         }
         // The three weakest criteria with a shown estimate.
         let labels: Vec<&str> = survey.likert_items().map(|q| q.label.vi.as_str()).collect();
@@ -166,7 +170,7 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
                 .map(|u| {
                     let name = catalog
                         .unit(&u.unit)
-                        .map_or(u.unit.as_str(), |unit| unit.name.vi.as_str());
+                        .map_or(u.unit.clone(), |unit| unit.name_for(from, VI));
                     format!(
                         "{name} ({})",
                         percent(VI, u.overall.estimate.unwrap_or_default())
@@ -182,14 +186,14 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
                 )
             });
         }
-        let gaps: Vec<&str> = results
+        let gaps: Vec<String> = results
             .units
             .iter()
             .filter(|u| u.respondents == 0)
             .map(|u| {
                 catalog
                     .unit(&u.unit)
-                    .map_or(u.unit.as_str(), |unit| unit.name.vi.as_str())
+                    .map_or(u.unit.clone(), |unit| unit.name_for(from, VI))
             })
             .collect();
         if !gaps.is_empty() {
@@ -198,14 +202,14 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
                 gaps.join("; ")
             ));
         }
-        let small: Vec<&str> = results
+        let small: Vec<String> = results
             .units
             .iter()
             .filter(|u| u.respondents > 0 && u.overall.suppressed)
             .map(|u| {
                 catalog
                     .unit(&u.unit)
-                    .map_or(u.unit.as_str(), |unit| unit.name.vi.as_str())
+                    .map_or(u.unit.clone(), |unit| unit.name_for(from, VI))
             })
             .collect();
         if !small.is_empty() {
