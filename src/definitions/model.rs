@@ -260,15 +260,42 @@ impl Survey {
     /// same series and kind. Answers stored under that key in a response to
     /// `earlier` are answers to this item; any other answer of `earlier` is
     /// to a question this one does not ask.
+    ///
+    /// Within an edition the key is the series, whatever `continues` says;
+    /// across editions only `continues` joins two items. Either way an item
+    /// whose answers would not mean the same is a new series: another kind,
+    /// another answer scale, or other conditions (asked of other people).
     pub fn earlier_keys<'a>(&self, earlier: &'a Survey) -> HashMap<&str, &'a str> {
+        let same_edition = self.edition == earlier.edition;
         let by_series: HashMap<ItemRef, &Question> = earlier
             .questions()
-            .map(|q| (earlier.series_of(q), q))
+            .map(|q| {
+                let series = if same_edition {
+                    ItemRef {
+                        edition: earlier.edition.clone(),
+                        key: q.key.clone(),
+                    }
+                } else {
+                    earlier.series_of(q)
+                };
+                (series, q)
+            })
             .collect();
         self.questions()
             .filter_map(|q| {
-                let before = by_series.get(&self.series_of(q))?;
-                (before.kind == q.kind).then_some((q.key.as_str(), before.key.as_str()))
+                let series = if same_edition {
+                    ItemRef {
+                        edition: self.edition.clone(),
+                        key: q.key.clone(),
+                    }
+                } else {
+                    self.series_of(q)
+                };
+                let before = by_series.get(&series)?;
+                let same_meaning = before.kind == q.kind
+                    && before.rating_range() == q.rating_range()
+                    && earlier.conditions_of(before) == self.conditions_of(q);
+                same_meaning.then_some((q.key.as_str(), before.key.as_str()))
             })
             .collect()
     }

@@ -444,3 +444,47 @@ fn conditions_name_earlier_choices_and_their_answers() {
         .conditions_of(survey.question("A1").unwrap())
         .is_empty());
 }
+
+#[test]
+fn within_an_edition_the_key_is_the_series_unless_the_meaning_changed() {
+    let load_survey = |text: &str| {
+        let dir = valid_dir();
+        write(dir.path(), "surveys/clinic-visit.toml", text);
+        load(dir.path()).unwrap().surveys[0].survey.clone()
+    };
+    let first = load_survey(SURVEY);
+    // A `continues` added later in the same edition does not cut the series.
+    let with_continues = load_survey(&SURVEY.replace(
+        "title = { vi = \"Khảo sát\", en = \"Survey\" }",
+        "title = { vi = \"Khảo sát\", en = \"Survey\" }\nedition = \"one\"",
+    ));
+    let later = load_survey(
+        &SURVEY
+            .replace(
+                "title = { vi = \"Khảo sát\", en = \"Survey\" }",
+                "title = { vi = \"Khảo sát\", en = \"Survey\" }\nedition = \"one\"",
+            )
+            .replace(
+                "label = { vi = \"Một\", en = \"One\" } }",
+                "label = { vi = \"Một\", en = \"One\" }, continues = { key = \"A1\" } }",
+            ),
+    );
+    assert_eq!(later.earlier_keys(&with_continues).get("A1"), Some(&"A1"));
+    assert_eq!(
+        later.earlier_keys(&first).get("A1"),
+        Some(&"A1"),
+        "and across editions by continues"
+    );
+    // Another answer scale, or another condition: a new series.
+    let three_points = load_survey(&SURVEY.replace(
+        "label = { vi = \"Một\", en = \"One\" } }",
+        "label = { vi = \"Một\", en = \"One\" }, scale = { satisfied_from = 2, points = [{ value = 1, label = { vi = \"a\", en = \"a\" } }, { value = 2, label = { vi = \"b\", en = \"b\" } }, { value = 3, label = { vi = \"c\", en = \"c\" } }] } }",
+    ));
+    assert_eq!(three_points.earlier_keys(&first).get("A1"), None);
+    let conditional = load_survey(&SURVEY.replace(
+        "[[sections]]\ninclude = \"tail\"",
+        "[[sections]]\ninclude = \"tail\"\nshow_if = { A2 = \"y\" }",
+    ));
+    assert_eq!(conditional.earlier_keys(&first).get("T1"), None);
+    assert_eq!(conditional.earlier_keys(&first).get("A1"), Some(&"A1"));
+}

@@ -105,7 +105,7 @@ fn value(lang: Lang, estimate: &Estimate) -> Markup {
     }
 }
 
-/// A mean (a score on 1–5, a percent answer) with `places` decimals, or
+/// A mean (a score in points, a percent answer) with `places` decimals, or
 /// why it is not shown.
 fn mean_value(lang: Lang, estimate: &Estimate, places: usize) -> Markup {
     match estimate.estimate {
@@ -311,7 +311,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                 thead { tr { th { (lang.pick("Số liệu", "Figure")) } th { (lang.pick("Giá trị", "Value")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "n" } } }
                 tbody {
                     tr {
-                        td { (lang.pick("Tỷ lệ hài lòng chung (câu trả lời mức 4 hoặc 5 trên tổng số câu trả lời)", "Overall satisfaction rate (answers at 4 or 5 among all answers)")) }
+                        td { (lang.pick("Tỷ lệ hài lòng chung (câu trả lời ở mức hài lòng trở lên trên tổng số câu trả lời)", "Overall satisfaction rate (satisfied answers among all answers)")) }
                         td.num { (value(lang, &current.estimates.pooled)) } td.num { (interval(lang, &current.estimates.pooled)) } td.num { (count(lang, current.estimates.pooled.n)) }
                     }
                     tr {
@@ -319,7 +319,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                         td.num { (value(lang, &current.estimates.comprehensive)) } td.num { (interval(lang, &current.estimates.comprehensive)) } td.num { (count(lang, current.estimates.comprehensive.n)) }
                     }
                     tr {
-                        td { (lang.pick("Điểm trung bình chung (thang 1–5)", "Overall mean score (1–5)")) }
+                        td { (lang.pick("Điểm trung bình chung (theo thang điểm của câu hỏi)", "Overall mean score (on the questions' scale)")) }
                         td.num { (mean_value(lang, &current.mean_scores.overall, 2)) } td.num { (mean_interval(lang, &current.mean_scores.overall, 2)) } td.num { (count(lang, current.mean_scores.overall.n)) }
                     }
                 }

@@ -263,7 +263,8 @@ pub struct IndexResponse {
     pub pooled: Estimate,
     /// Share of respondents satisfied with every item.
     pub comprehensive: Estimate,
-    /// Mean score (1–5) over every valid answer to the items of the overall
+    /// Mean score, in the items' points (1–5 on the usual scale), over every
+    /// valid answer to the items of the overall
     /// index: the Ministry of Health's "điểm trung bình chung".
     pub mean_score: Estimate,
     pub elements: Vec<ElementResult>,
@@ -282,7 +283,8 @@ pub struct ElementResult {
     pub label: Localized,
     pub in_overall: bool,
     pub index: Estimate,
-    /// Mean score (1–5) over every valid answer to the element's items.
+    /// Mean score, in the items' points, over every valid answer to the
+    /// element's items.
     pub mean_score: Estimate,
     pub alpha: Alpha,
     pub items: Vec<ItemResult>,

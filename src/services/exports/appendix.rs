@@ -28,40 +28,52 @@ pub struct Rank {
 
 /// Ranks of `estimates` (None for a figure that is not published).
 pub fn ranks(estimates: &[&Estimate]) -> Vec<Option<Rank>> {
-    let shown = |e: &Estimate| e.estimate.filter(|_| !e.suppressed);
-    // Equal as published: to a tenth of a percentage point.
-    let key = |v: f64| (v * 1000.0).round() as i64;
-    let mut order: Vec<usize> = (0..estimates.len())
-        .filter(|&i| shown(estimates[i]).is_some())
-        .collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(key(shown(estimates[i]).unwrap_or_default())));
-    let mut out = vec![None; estimates.len()];
-    for (position, &i) in order.iter().enumerate() {
-        let value = key(shown(estimates[i]).unwrap_or_default());
-        let first_equal = order
-            .iter()
-            .position(|&j| key(shown(estimates[j]).unwrap_or_default()) == value)
-            .unwrap_or(position);
-        let overlaps = |j: usize| match (
-            estimates[i].ci_low,
-            estimates[i].ci_high,
-            estimates[j].ci_low,
-            estimates[j].ci_high,
-        ) {
-            (Some(low), Some(high), Some(other_low), Some(other_high)) => {
-                low <= other_high && other_low <= high
-            }
-            _ => true,
-        };
-        let above = position.checked_sub(1).map(|p| order[p]);
-        let below = order.get(position + 1).copied();
-        let separable = !above.into_iter().chain(below).any(overlaps);
-        out[i] = Some(Rank {
-            rank: first_equal + 1,
-            separable,
-        });
-    }
-    out
+    // Equal as published: the percentage with one decimal, rounded exactly
+    // as the pages and exports print it.
+    let key = |e: &Estimate| {
+        e.estimate.filter(|_| !e.suppressed).and_then(|v| {
+            format!("{:.1}", v * 100.0)
+                .replace('.', "")
+                .parse::<i64>()
+                .ok()
+        })
+    };
+    let keys: Vec<Option<i64>> = estimates.iter().map(|e| key(e)).collect();
+    // The distinct published values, highest first.
+    let mut levels: Vec<i64> = keys.iter().flatten().copied().collect();
+    levels.sort_unstable_by(|a, b| b.cmp(a));
+    levels.dedup();
+    let overlaps = |i: usize, j: usize| match (
+        estimates[i].ci_low,
+        estimates[i].ci_high,
+        estimates[j].ci_low,
+        estimates[j].ci_high,
+    ) {
+        (Some(low), Some(high), Some(other_low), Some(other_high)) => {
+            low <= other_high && other_low <= high
+        }
+        _ => true,
+    };
+    (0..estimates.len())
+        .map(|i| {
+            let value = keys[i]?;
+            let rank = 1 + keys.iter().flatten().filter(|&&k| k > value).count();
+            let level = levels.iter().position(|&l| l == value).unwrap_or(0);
+            // Compared with every row of its own value and of the values
+            // just above and just below: a tie is never separable.
+            let neighbours: Vec<i64> = [level.checked_sub(1), Some(level), Some(level + 1)]
+                .into_iter()
+                .flatten()
+                .filter_map(|l| levels.get(l).copied())
+                .collect();
+            let separable = !(0..estimates.len()).any(|j| {
+                j != i
+                    && keys[j].is_some_and(|k| neighbours.contains(&k))
+                    && (keys[j] == Some(value) || overlaps(i, j))
+            });
+            Some(Rank { rank, separable })
+        })
+        .collect()
 }
 
 /// One element's index in an appendix row.
@@ -259,6 +271,26 @@ mod tests {
             deff: None,
             flags: Vec::new(),
             suppressed: false,
+        }
+    }
+
+    #[test]
+    fn ties_follow_the_printed_percentage_and_are_compared_as_a_group() {
+        // 0.8125 prints as 81,2 %, like 0.812: a tie, whatever the rounding
+        // of the raw value.
+        let printed = crate::i18n::percent(crate::i18n::Lang::Vi, 0.8125);
+        assert!(printed.starts_with("81,2"), "{printed}");
+        let (x, y) = (estimate(0.8125, 0.70, 0.90), estimate(0.812, 0.70, 0.90));
+        let ranked = ranks(&[&x, &y]);
+        assert_eq!(ranked[0].map(|r| r.rank), Some(1));
+        assert_eq!(ranked[1].map(|r| r.rank), Some(1));
+        // A row next to a tied group is compared with every member of it,
+        // in whichever order the rows come.
+        let a = estimate(0.90, 0.85, 0.95);
+        let b = estimate(0.80, 0.79, 0.81);
+        let c = estimate(0.80, 0.70, 0.86);
+        for order in [[&a, &b, &c], [&a, &c, &b]] {
+            assert!(!ranks(&order)[0].unwrap().separable, "a overlaps c");
         }
     }
 
