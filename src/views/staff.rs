@@ -183,17 +183,32 @@ fn report_links(lang: Lang, period: &Period, department: Option<&str>) -> Markup
     }
 }
 
-fn period_form(lang: Lang, action: &str, period: &Period) -> Markup {
+/// The period on screen, named, with its days and whether it is still in
+/// progress; a form to pick another: recent quarters, halves, nine months
+/// and years offered (a datalist), any other label typed.
+fn period_form(lang: Lang, action: &str, period: &Period, today: chrono::NaiveDate) -> Markup {
     let (from, to) = period.bounds();
+    let in_progress = lang.pick("đang diễn ra", "in progress");
+    let recent = crate::services::indices::dashboard::recent_periods(today, period.mode);
     html! {
         p.period {
             strong { (period.name(lang)) }
-            " (" (from.format("%d/%m/%Y")) " – " (to.format("%d/%m/%Y")) ")"
+            " (" (from.format("%d/%m/%Y")) " – " (to.format("%d/%m/%Y"))
+            @if to >= today { "; " (in_progress) }
+            ")"
         }
         form.filters method="get" action=(action) {
             input type="hidden" name="lang" value=(lang.code());
-            div { label for="period" { (lang.pick("Kỳ (vd. 2026-Q3, 2026-H1, 2026-M9, 2026)", "Period (e.g. 2026-Q3, 2026-H1, 2026-M9, 2026)")) }
-                input #period type="text" name="period" value=(period.label()) size="24"; }
+            div { label for="period" { (lang.pick("Kỳ (chọn hoặc gõ, vd. 2026-Q3, 2026-H1, 2026-M9, 2026)", "Period (pick or type, e.g. 2026-Q3, 2026-H1, 2026-M9, 2026)")) }
+                input #period type="text" name="period" value=(period.label()) size="24" list="recent-periods";
+                datalist #recent-periods {
+                    @for (recent, running) in &recent {
+                        option value=(recent.label()) {
+                            (recent.name(lang)) @if *running { " (" (in_progress) ")" }
+                        }
+                    }
+                }
+            }
             div { label for="mode" { (lang.pick("Cách tính kỳ", "Period mode")) }
                 select #mode name="mode" {
                     option value="calendar" selected[period.mode == PeriodMode::Calendar] { (lang.pick("Theo lịch", "Calendar")) }
@@ -202,8 +217,6 @@ fn period_form(lang: Lang, action: &str, period: &Period) -> Markup {
             }
             button type="submit" { (lang.pick("Xem", "Show")) }
         }
-        @let (from, to) = period.bounds();
-        p.muted { (lang.pick("Từ ", "From ")) (from) (lang.pick(" đến ", " to ")) (to) }
     }
 }
 
@@ -235,6 +248,7 @@ pub struct DepartmentPage<'a> {
     pub panels: Vec<SurveyPanel>,
     pub min_cell: usize,
     pub level: f64,
+    pub today: chrono::NaiveDate,
 }
 
 pub fn department(page: &DepartmentPage) -> Markup {
@@ -243,7 +257,7 @@ pub fn department(page: &DepartmentPage) -> Markup {
     let path = format!("/dashboard/{}", page.department);
     let body = html! {
         h1 { (title) }
-        (period_form(lang, &path, &page.period))
+        (period_form(lang, &path, &page.period, page.today))
         (report_links(lang, &page.period, Some(page.department)))
         @if page.panels.is_empty() { p { (lang.pick("Cơ quan này chưa có phiếu khảo sát.", "This department has no survey.")) } }
         @for panel in &page.panels { (survey_panel(lang, page, panel)) }
@@ -460,7 +474,7 @@ pub fn overview(page: &OverviewPage) -> Markup {
     let today = page.today;
     let body = html! {
         h1 { (title) }
-        (period_form(lang, "/dashboard", &page.period))
+        (period_form(lang, "/dashboard", &page.period, page.today))
         (report_links(lang, &page.period, None))
         div.scroll { table {
             thead { tr {

@@ -223,7 +223,7 @@ async fn logout(
 /// quarter (by the application's clock) by default.
 fn period_of(ctx: &AppContext, query: &Params) -> Result<Period, AppError> {
     let today = ctx.clock.today();
-    params::period_or(query, |mode| dashboard::quarter_of(today, mode))
+    params::period_or(query, |mode| dashboard::default_period(today, mode))
 }
 
 async fn department(
@@ -271,6 +271,7 @@ async fn department(
         panels,
         min_cell: state.stats.min_cell,
         level: state.stats.level,
+        today: state.clock.today(),
     };
     Ok(html(StatusCode::OK, view::department(&page)))
 }

@@ -426,8 +426,9 @@ fn current_quarter(app: &TestApp) -> String {
 }
 
 async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend: Backend) {
-    // The application's "today" is fixed, so responses are dated in 2026-Q2
-    // and the dashboard's default period is that quarter.
+    // The application's "today" is fixed, so responses are dated in 2026-Q2;
+    // the dashboard opens on the last complete quarter, 2026-Q1, and offers
+    // 2026-Q2 as in progress.
     let app = spawn_app_with(
         backend,
         AppOptions {
@@ -441,8 +442,21 @@ async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend:
     submit_health(&app, 4, "bv-dk-kien-giang", "Quá ít phiếu để hiện").await;
     let quarter = "2026-Q2";
     assert_eq!(current_quarter(&app), quarter);
-    let page = client
+    let opening = client
         .get(app.url("/dashboard/health"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        opening.contains("<strong>quý I năm 2026</strong>"),
+        "the last complete quarter"
+    );
+    assert!(opening.contains("<option value=\"2026-Q2\">quý II năm 2026 (đang diễn ra)</option>"));
+    let page = client
+        .get(app.url(&format!("/dashboard/health?period={quarter}")))
         .send()
         .await
         .unwrap()
