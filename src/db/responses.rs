@@ -219,6 +219,27 @@ pub fn counts_by_unit_and_day(
         .load(conn)?)
 }
 
+/// (service point, day, compact Likert string, answers JSON) of every
+/// response to `version` in a date range: who contributed to which figure,
+/// for disclosure control.
+pub fn contributions(
+    conn: &mut Conn,
+    version: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<(String, NaiveDate, String, String)>> {
+    Ok(responses::table
+        .filter(responses::survey_version.eq(version))
+        .filter(responses::submitted_on.between(from, to))
+        .select((
+            responses::unit,
+            responses::submitted_on,
+            responses::likert,
+            responses::answers,
+        ))
+        .load(conn)?)
+}
+
 /// One page of responses to `version` in a date range, in id order after
 /// `after` (keyset pagination over the (version, id) index: constant memory
 /// and no sorting however many rows there are).

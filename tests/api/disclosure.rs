@@ -12,6 +12,7 @@ use crate::indices::import_known;
 both_backends!(
     nested_periods_a_few_respondents_apart_are_both_withheld,
     a_service_point_and_its_department_a_few_apart_are_both_withheld,
+    an_item_answered_by_a_few_more_is_withheld_though_the_cells_are_not,
 );
 
 async fn get(app: &TestApp, token: &str, query: &str) -> (u16, Value) {
@@ -205,4 +206,81 @@ async fn a_service_point_and_its_department_a_few_apart_are_both_withheld(backen
         .expect("the department's overall row");
     assert!(overall[column("estimate")].is_empty(), "{overall:?}");
     assert!(overall[column("flags")].contains("withheld"), "{overall:?}");
+}
+
+/// July (10 respondents) and the third quarter (16) differ by 6, so both
+/// cells are published; but the apology, asked only after a late result,
+/// was answered by 6 in July and 7 in the quarter: its figures would give
+/// the one August answer by subtraction, so they are withheld in both,
+/// while every figure answered by all stays.
+async fn an_item_answered_by_a_few_more_is_withheld_though_the_cells_are_not(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut csv = String::from("unit,submitted_on,A1,ONTIME,LATE_APOLOGY\n");
+    for i in 0..10 {
+        let late = i < 6;
+        csv.push_str(&format!(
+            "hcc-long-xuyen-xd,2026-07-05,{},{},{}\n",
+            3 + i % 3,
+            if late { "late" } else { "ontime" },
+            if late {
+                (i % 2).to_string()
+            } else {
+                String::new()
+            }
+        ));
+    }
+    for i in 0..6 {
+        let late = i == 0;
+        csv.push_str(&format!(
+            "hcc-long-xuyen-xd,2026-08-05,{},{},{}\n",
+            3 + i % 3,
+            if late { "late" } else { "ontime" },
+            if late { "1" } else { "" }
+        ));
+    }
+    app.import_csv("construction-permit", &csv);
+    let token = app.create_token(&["--role", "home-affairs", "--name", "items"]);
+    for period in ["2026-Q3", "2026-07"] {
+        let (status, body) = get(
+            &app,
+            &token,
+            &format!("?survey=construction-permit&period={period}"),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(
+            !withheld(&body["overall"]),
+            "{period}: the cell is published"
+        );
+        let a1 = body["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|e| e["items"].as_array().unwrap())
+            .find(|i| i["key"] == "A1")
+            .unwrap();
+        assert!(
+            a1["index"]["estimate"].is_number(),
+            "{period}: A1 answered by all"
+        );
+        let apology = body["other_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["key"] == "LATE_APOLOGY")
+            .unwrap();
+        for option in apology["options"].as_array().unwrap() {
+            assert!(withheld(&option["share"]), "{period}: {option}");
+        }
+        let ontime = body["other_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["key"] == "ONTIME")
+            .unwrap();
+        assert!(
+            ontime["options"][0]["share"]["estimate"].is_number(),
+            "{period}: ONTIME answered by all"
+        );
+    }
 }

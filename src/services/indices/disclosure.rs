@@ -20,6 +20,12 @@
 //! pair of adjacent ranges would have to be checked); the grid is months,
 //! quarters, halves and years in calendar and reporting mode.
 //!
+//! The rule is applied to the cell and again to the respondents behind each
+//! figure in it ([`FigureGuards`]): those who answered an item, an element,
+//! the overall index's items, each question that is not a rating. Two cells
+//! 5 or more apart can still be 1 to 4 apart among those who answered one
+//! conditional or skipped item.
+//!
 //! Sums are covered where a figure splits exactly into published parts: a
 //! department minus every published service point, a year, half or quarter
 //! minus its published months (quarters, halves) leaves the sum of the
@@ -48,6 +54,26 @@ pub struct DisclosureGuard {
     /// The same over every service point of the department.
     department: Vec<i64>,
     min_cell: i64,
+    /// The same rule for each figure whose respondents are not the whole
+    /// cell's: only those who answered an item, an element, the overall
+    /// index's items. Empty for a guard built from counts alone.
+    figures: Option<Box<FigureGuards>>,
+}
+
+/// Guards over the respondents behind each figure of a survey. Two cells
+/// whose respondents differ by 5 or more can still differ by 1 to 4 among
+/// those who answered one item (a conditional item, a skipped one): the
+/// item's figures would give those few answers by subtraction.
+pub struct FigureGuards {
+    /// Per rated item, in `likert_items` order: answered 1–5 or "not
+    /// applicable" (the distribution shows both).
+    pub items: Vec<DisclosureGuard>,
+    /// Per element: a valid answer to at least one of its items.
+    pub elements: Vec<DisclosureGuard>,
+    /// A valid answer to at least one item of the overall index.
+    pub overall: DisclosureGuard,
+    /// Per item that is not a rating ([`super::other_items::questions`]).
+    pub others: Vec<DisclosureGuard>,
 }
 
 /// Which respondents a figure covers: one service point or the department.
@@ -78,18 +104,86 @@ impl DisclosureGuard {
                 prefix: HashMap::new(),
                 department: vec![0],
                 min_cell,
+                figures: None,
             });
         };
-        let mut counts = Vec::new();
+        let layout = super::layout_of(survey);
+        let items = layout.item_element.len();
+        let elements = layout.elements_in_overall.len();
+        let others = super::other_items::questions(&survey.survey).count();
+        // Contributors by (service point, day): the cell, then each figure.
+        let figures = 1 + items + elements + 1 + others;
+        let mut counts: Vec<HashMap<(String, NaiveDate), i64>> = vec![HashMap::new(); figures];
         let mut conn = ctx.db.reader()?;
-        for version in ctx.version_hashes_of(&survey.survey.slug) {
-            counts.extend(responses::counts_by_unit_and_day(
-                &mut conn, &version, first_day, last_day,
-            )?);
+        for version in ctx.versions_of(&survey.survey.slug) {
+            let positions = super::positions_in_current(survey, &version);
+            let earlier_keys = survey.survey.earlier_keys(&version.survey);
+            let rows = responses::contributions(&mut conn, &version.hash, first_day, last_day)?;
+            let mut scores = Vec::with_capacity(items);
+            let mut other = Vec::with_capacity(others);
+            for (unit, day, code, answers) in rows {
+                scores.clear();
+                super::push_scores(&mut scores, items, &positions, &code);
+                other.clear();
+                super::other_items::push_answers(
+                    &survey.survey,
+                    &earlier_keys,
+                    &answers,
+                    &mut other,
+                );
+                let valid = |k: usize| (1..=5).contains(&scores[k]);
+                let mut contributed = Vec::with_capacity(figures);
+                contributed.push(true);
+                contributed.extend((0..items).map(|k| scores[k] != 0));
+                contributed.extend(
+                    (0..elements)
+                        .map(|e| (0..items).any(|k| layout.item_element[k] == e && valid(k))),
+                );
+                contributed.push(
+                    (0..items)
+                        .any(|k| layout.elements_in_overall[layout.item_element[k]] && valid(k)),
+                );
+                contributed.extend(other.iter().map(Option::is_some));
+                for (figure, yes) in contributed.into_iter().enumerate() {
+                    if yes {
+                        *counts[figure].entry((unit.clone(), day)).or_default() += 1;
+                    }
+                }
+            }
         }
-        Ok(DisclosureGuard::from_counts(
-            &counts, first_day, last_day, min_cell,
-        ))
+        let mut guards = counts.into_iter().map(|by_unit_day| {
+            let flat: Vec<(String, NaiveDate, i64)> = by_unit_day
+                .into_iter()
+                .map(|((unit, day), n)| (unit, day, n))
+                .collect();
+            DisclosureGuard::from_counts(&flat, first_day, last_day, min_cell)
+        });
+        let mut cell = guards.next().expect("the cell's own counts");
+        let items: Vec<DisclosureGuard> = guards.by_ref().take(items).collect();
+        let elements: Vec<DisclosureGuard> = guards.by_ref().take(elements).collect();
+        let overall = guards.next().expect("the overall index's counts");
+        let others: Vec<DisclosureGuard> = guards.collect();
+        cell.figures = Some(Box::new(FigureGuards {
+            items,
+            elements,
+            overall,
+            others,
+        }));
+        Ok(cell)
+    }
+
+    /// Whether a cell's overall index may be released: the cell and the
+    /// respondents behind the overall index both clear the rule.
+    pub fn overall_releasable(&self, unit: Option<&str>, period: &Period) -> bool {
+        self.releasable(unit, period)
+            && self
+                .figures()
+                .is_none_or(|f| f.overall.releasable(unit, period))
+    }
+
+    /// The guards of the figures within a cell, when loaded from responses.
+    pub fn figures(&self) -> Option<&FigureGuards> {
+        self.figures.as_deref()
     }
 
     /// A guard over respondent counts by (service point, day) between
@@ -134,6 +228,7 @@ impl DisclosureGuard {
                 .collect(),
             department: running(&all),
             min_cell,
+            figures: None,
         }
     }
 

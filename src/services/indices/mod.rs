@@ -212,7 +212,7 @@ pub fn overall_by_period(
         .zip(periods)
         .map(|(cell, period)| {
             let estimate = stats::overall_index(&Sample::unweighted(items, cell), &layout, config);
-            if guard.releasable(None, period) {
+            if guard.overall_releasable(None, period) {
                 estimate
             } else {
                 estimate.withheld()
@@ -348,10 +348,20 @@ fn cell_report(
     let mut mean_scores = other_items::MeanScores::of(&sample, &layout, &query.config);
     let mut others =
         other_items::estimate(&query.survey.survey, &sample, &data.other, &query.config);
-    if !guard.releasable(query.unit.as_deref(), &period) {
+    let unit = query.unit.as_deref();
+    if !guard.releasable(unit, &period) {
         estimates = estimates.withheld();
         mean_scores = mean_scores.withheld();
         others = others.iter().map(|o| o.withheld()).collect();
+    } else if let Some(figures) = guard.figures() {
+        withhold_close_figures(
+            figures,
+            unit,
+            &period,
+            &mut estimates,
+            &mut mean_scores,
+            &mut others,
+        );
     }
     Ok((
         CellReport {
@@ -365,6 +375,50 @@ fn cell_report(
         totals,
         data,
     ))
+}
+
+/// Withholds each figure whose own respondents (those who answered the
+/// item, the element, the overall index's items) come within 1 to 4 of
+/// another obtainable figure's, though the cell as a whole does not.
+fn withhold_close_figures(
+    figures: &disclosure::FigureGuards,
+    unit: Option<&str>,
+    period: &Period,
+    estimates: &mut CellEstimates,
+    mean_scores: &mut other_items::MeanScores,
+    others: &mut [other_items::OtherItemEstimates],
+) {
+    let clear = |guard: &DisclosureGuard| guard.releasable(unit, period);
+    if !clear(&figures.overall) {
+        estimates.overall = estimates.overall.withheld();
+        estimates.pooled = estimates.pooled.withheld();
+        estimates.comprehensive = estimates.comprehensive.withheld();
+        mean_scores.overall = mean_scores.overall.withheld();
+    }
+    for (e, element) in estimates.elements.iter_mut().enumerate() {
+        if figures.elements.get(e).is_some_and(|g| !clear(g)) {
+            element.index = element.index.withheld();
+            element.alpha = stats::Alpha {
+                value: None,
+                n: element.alpha.n,
+            };
+            if let Some(mean) = mean_scores.elements.get_mut(e) {
+                *mean = mean.withheld();
+            }
+        }
+        for item in &mut element.items {
+            if figures.items.get(item.item).is_some_and(|g| !clear(g)) {
+                item.index = item.index.withheld();
+                item.mean_score = item.mean_score.withheld();
+                item.distribution = None;
+            }
+        }
+    }
+    for (i, other) in others.iter_mut().enumerate() {
+        if figures.others.get(i).is_some_and(|g| !clear(g)) {
+            *other = other.withheld();
+        }
+    }
 }
 
 /// The whole index report (blocking).
@@ -497,7 +551,7 @@ fn units_of_cell(
                 sample_of(cell, items, query.weighting, totals, &query.period)?
             };
             let mut overall = stats::overall_index(&sample, &layout, &query.config);
-            if !guard.releasable(Some(&unit.code), &query.period) {
+            if !guard.overall_releasable(Some(&unit.code), &query.period) {
                 overall = overall.withheld();
             }
             Ok(UnitReport {
