@@ -111,52 +111,79 @@ impl DisclosureGuard {
         let items = layout.item_element.len();
         let elements = layout.elements_in_overall.len();
         let others = super::other_items::questions(&survey.survey).count();
-        // Contributors by (service point, day): the cell, then each figure.
+        // Contributors per figure (the cell, then each figure), service
+        // point and day, in dense arrays: a response touches every figure.
         let figures = 1 + items + elements + 1 + others;
-        let mut counts: Vec<HashMap<(String, NaiveDate), i64>> = vec![HashMap::new(); figures];
+        let days = usize::try_from((last_day - first_day).num_days() + 1).unwrap_or(0);
+        let mut unit_index: HashMap<String, usize> = HashMap::new();
+        let mut counts: Vec<Vec<Vec<i64>>> = vec![Vec::new(); figures];
         let mut conn = ctx.db.reader()?;
         for version in ctx.versions_of(&survey.survey.slug) {
             let positions = super::positions_in_current(survey, &version);
             let earlier_keys = survey.survey.earlier_keys(&version.survey);
+            // Whether a response answered a question that is not a rating,
+            // without parsing its JSON: stored answers are canonical JSON
+            // objects with only answered keys, and a key followed by ':'
+            // appears nowhere else in them.
+            let needles: Vec<Option<String>> = super::other_items::questions(&survey.survey)
+                .map(|q| {
+                    earlier_keys
+                        .get(q.key.as_str())
+                        .map(|earlier| format!("\"{earlier}\":"))
+                })
+                .collect();
             let rows = responses::contributions(&mut conn, &version.hash, first_day, last_day)?;
             let mut scores = Vec::with_capacity(items);
-            let mut other = Vec::with_capacity(others);
             for (unit, day, code, answers) in rows {
+                let Ok(d) = usize::try_from((day - first_day).num_days()) else {
+                    continue;
+                };
+                if d >= days {
+                    continue;
+                }
+                let next = unit_index.len();
+                let u = *unit_index.entry(unit).or_insert(next);
+                if u == next {
+                    for figure in &mut counts {
+                        figure.push(vec![0; days]);
+                    }
+                }
                 scores.clear();
                 super::push_scores(&mut scores, items, &positions, &code);
-                other.clear();
-                super::other_items::push_answers(
-                    &survey.survey,
-                    &earlier_keys,
-                    &answers,
-                    &mut other,
-                );
                 let valid = |k: usize| (1..=5).contains(&scores[k]);
-                let mut contributed = Vec::with_capacity(figures);
-                contributed.push(true);
-                contributed.extend((0..items).map(|k| scores[k] != 0));
-                contributed.extend(
-                    (0..elements)
-                        .map(|e| (0..items).any(|k| layout.item_element[k] == e && valid(k))),
-                );
-                contributed.push(
-                    (0..items)
-                        .any(|k| layout.elements_in_overall[layout.item_element[k]] && valid(k)),
-                );
-                contributed.extend(other.iter().map(Option::is_some));
-                for (figure, yes) in contributed.into_iter().enumerate() {
-                    if yes {
-                        *counts[figure].entry((unit.clone(), day)).or_default() += 1;
-                    }
+                let mut add = |figure: usize, yes: bool| counts[figure][u][d] += i64::from(yes);
+                add(0, true);
+                for (k, &score) in scores.iter().enumerate() {
+                    add(1 + k, score != 0);
+                }
+                let mut element_valid = vec![false; elements];
+                let mut overall_valid = false;
+                for k in (0..items).filter(|&k| valid(k)) {
+                    let e = layout.item_element[k];
+                    element_valid[e] = true;
+                    overall_valid |= layout.elements_in_overall[e];
+                }
+                for (e, yes) in element_valid.into_iter().enumerate() {
+                    add(1 + items + e, yes);
+                }
+                add(1 + items + elements, overall_valid);
+                for (i, needle) in needles.iter().enumerate() {
+                    let answered = needle
+                        .as_ref()
+                        .is_some_and(|n| answers.contains(n.as_str()));
+                    add(2 + items + elements + i, answered);
                 }
             }
         }
-        let mut guards = counts.into_iter().map(|by_unit_day| {
-            let flat: Vec<(String, NaiveDate, i64)> = by_unit_day
-                .into_iter()
-                .map(|((unit, day), n)| (unit, day, n))
-                .collect();
-            DisclosureGuard::from_counts(&flat, first_day, last_day, min_cell)
+        let units: Vec<String> = {
+            let mut by_index: Vec<(usize, String)> =
+                unit_index.into_iter().map(|(unit, i)| (i, unit)).collect();
+            by_index.sort_unstable();
+            by_index.into_iter().map(|(_, unit)| unit).collect()
+        };
+        let mut guards = counts.into_iter().map(|per_unit| {
+            let per_day: HashMap<String, Vec<i64>> = units.iter().cloned().zip(per_unit).collect();
+            DisclosureGuard::from_daily(per_day, first_day, last_day, min_cell)
         });
         let mut cell = guards.next().expect("the cell's own counts");
         let items: Vec<DisclosureGuard> = guards.by_ref().take(items).collect();
@@ -195,16 +222,26 @@ impl DisclosureGuard {
         min_cell: i64,
     ) -> DisclosureGuard {
         let days = usize::try_from((last_day - first_day).num_days() + 1).unwrap_or(0);
-        let mut per_day: HashMap<&str, Vec<i64>> = HashMap::new();
+        let mut per_day: HashMap<String, Vec<i64>> = HashMap::new();
         for (unit, day, n) in counts {
             if *day < first_day || *day > last_day {
                 continue;
             }
             let d = usize::try_from((*day - first_day).num_days()).unwrap_or(0);
-            per_day
-                .entry(unit.as_str())
-                .or_insert_with(|| vec![0; days])[d] += n;
+            per_day.entry(unit.clone()).or_insert_with(|| vec![0; days])[d] += n;
         }
+        DisclosureGuard::from_daily(per_day, first_day, last_day, min_cell)
+    }
+
+    /// A guard over daily respondent counts per service point, each vector
+    /// one count per day from `first_day` to `last_day`.
+    fn from_daily(
+        per_day: HashMap<String, Vec<i64>>,
+        first_day: NaiveDate,
+        last_day: NaiveDate,
+        min_cell: i64,
+    ) -> DisclosureGuard {
+        let days = usize::try_from((last_day - first_day).num_days() + 1).unwrap_or(0);
         let running = |counts: &[i64]| {
             let mut prefix = Vec::with_capacity(counts.len() + 1);
             prefix.push(0);
@@ -224,7 +261,7 @@ impl DisclosureGuard {
             last_day,
             prefix: per_day
                 .iter()
-                .map(|(unit, counts)| (unit.to_string(), running(counts)))
+                .map(|(unit, counts)| (unit.clone(), running(counts)))
                 .collect(),
             department: running(&all),
             min_cell,
