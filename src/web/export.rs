@@ -10,10 +10,11 @@ use bytes::Bytes;
 use super::auth::{PageLang, Reader};
 use super::params::{self, index_error, invalid, QueryParams};
 use super::{resource, State};
+use crate::app::AppContext;
 use crate::domain::{Access, PeriodMode};
 use crate::error::{AppError, ErrorBody};
 use crate::services::access::{audit, Principal};
-use crate::services::exports::{self, microdata, report, ExportRequest};
+use crate::services::exports::{self, microdata, report, ExportData, ExportRequest};
 use crate::views;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -86,6 +87,56 @@ fn file_name(request: &ExportRequest, extension: &str) -> String {
     )
 }
 
+/// The query parameters every export takes (documentation only: they are
+/// parsed from the raw query by `export_request`).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ExportParameters {
+    /// A published period: `2026`, `2026-H1`, `2026-M9`, `2026-Q3`, `2026-03`.
+    #[param(pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?$")]
+    period: String,
+    /// `calendar` (default) or `reporting`.
+    mode: Option<String>,
+    /// `none` (default) or `volume`.
+    weighting: Option<String>,
+    /// Confidence level, 0.5–0.999; default 0.95.
+    level: Option<f64>,
+    /// One department; default the caller's own, or all for Home Affairs.
+    department: Option<String>,
+}
+
+/// Gathers the figures a request asks for and renders them (blocking),
+/// then writes the export to the audit log as `what` and the request's
+/// parameters; no export leaves without its audit row. The parsed request
+/// comes back for the file name.
+async fn render_audited<T: Send + 'static>(
+    state: &State,
+    scope: Principal,
+    query: &Query,
+    what: String,
+    render: impl FnOnce(&AppContext, &ExportData, &ExportRequest) -> Result<T, AppError>
+        + Send
+        + 'static,
+) -> Result<(ExportRequest, T), AppError> {
+    let request = export_request(state, &scope, query)?;
+    let ctx = state.clone();
+    let blocking_request = request.clone();
+    let out = web::block(move || -> Result<T, AppError> {
+        let data = exports::gather(&ctx, &blocking_request).map_err(index_error)?;
+        let out = render(ctx.get_ref(), &data, &blocking_request)?;
+        audit::record(
+            &ctx,
+            &scope.actor,
+            "export",
+            &format!("{what} {}", describe(&blocking_request)),
+        )?;
+        Ok(out)
+    })
+    .await??;
+    Ok((request, out))
+}
+
 /// Every survey's estimates for a period, as a tidy long table (JSON, CSV)
 /// or a workbook. A bearer token of Home Affairs or of a department (its
 /// own surveys), or a staff session.
@@ -95,11 +146,7 @@ fn file_name(request: &ExportRequest, extension: &str) -> String {
     tag = "exports",
     params(
         ("format" = String, Path, description = "`json`, `csv` or `xlsx`", pattern = "^(json|csv|xlsx)$"),
-        ("period" = String, Query, description = "A published period: `2026`, `2026-H1`, `2026-Q3`, `2026-03`", pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?$"),
-        ("mode" = Option<String>, Query, description = "`calendar` (default) or `reporting`"),
-        ("weighting" = Option<String>, Query, description = "`none` (default) or `volume`"),
-        ("level" = Option<f64>, Query, description = "Confidence level, 0.5–0.999; default 0.95"),
-        ("department" = Option<String>, Query, description = "One department; default the caller's own, or all for Home Affairs"),
+        ExportParameters,
     ),
     security((), ("bearer" = [])),
     responses(
@@ -129,38 +176,29 @@ pub async fn indices(
             "no export format \"{format}\"; use xlsx, csv or json"
         )));
     }
-    let request = export_request(&state, &scope, &query)?;
-    let ctx = state.clone();
-    let blocking_request = request.clone();
-    let (body, content_type) = web::block(move || -> Result<(Vec<u8>, &'static str), AppError> {
-        let data = exports::gather(&ctx, &blocking_request).map_err(index_error)?;
-        let out = match format.as_str() {
-            "xlsx" => (
-                exports::workbook(&data, &ctx, lang)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            "csv" => {
-                let mut buffer = Vec::new();
-                exports::write_csv(&exports::rows(&data), &mut buffer)
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                (buffer, "text/csv; charset=utf-8")
-            }
-            _ => (
-                serde_json::to_vec(&exports::rows(&data))
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-                "application/json",
-            ),
-        };
-        audit::record(
-            &ctx,
-            &scope.actor,
-            "export",
-            &format!("indices.{format} {}", describe(&blocking_request)),
-        )?;
-        Ok(out)
-    })
-    .await??;
+    let what = format!("indices.{format}");
+    let (request, (body, content_type)) =
+        render_audited(&state, scope, &query, what, move |ctx, data, _| {
+            Ok(match format.as_str() {
+                "xlsx" => (
+                    exports::workbook(data, ctx, lang)
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                "csv" => {
+                    let mut buffer = Vec::new();
+                    exports::write_csv(&exports::rows(data), &mut buffer)
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    (buffer, "text/csv; charset=utf-8")
+                }
+                _ => (
+                    serde_json::to_vec(&exports::rows(data))
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                    "application/json",
+                ),
+            })
+        })
+        .await?;
     let extension = match content_type {
         "application/json" => "json",
         "text/csv; charset=utf-8" => "csv",
@@ -201,11 +239,7 @@ pub struct Appendix {
     tag = "exports",
     params(
         ("format" = String, Path, description = "`json` or `csv` (the survey table)", pattern = "^(json|csv)$"),
-        ("period" = String, Query, description = "A published period: `2026`, `2026-H1`, `2026-M9`, `2026-Q3`, `2026-03`", pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?$"),
-        ("mode" = Option<String>, Query, description = "`calendar` (default) or `reporting`"),
-        ("weighting" = Option<String>, Query, description = "`none` (default) or `volume`"),
-        ("level" = Option<f64>, Query, description = "Confidence level, 0.5–0.999; default 0.95"),
-        ("department" = Option<String>, Query, description = "One department; default the caller's own, or all for Home Affairs"),
+        ExportParameters,
     ),
     security((), ("bearer" = [])),
     responses(
@@ -233,35 +267,26 @@ pub async fn appendix(
             "no appendix format \"{format}\"; use csv or json"
         )));
     }
-    let request = export_request(&state, &scope, &query)?;
-    let ctx = state.clone();
-    let blocking_request = request.clone();
-    let (body, content_type) = web::block(move || -> Result<(Vec<u8>, &'static str), AppError> {
-        let data = exports::gather(&ctx, &blocking_request).map_err(index_error)?;
-        let surveys = exports::appendix::survey_rows(&data, &ctx.catalog);
-        let out = if format == "csv" {
-            (
-                exports::appendix::write_csv(&surveys)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-                "text/csv; charset=utf-8",
-            )
-        } else {
-            let units = exports::appendix::unit_rows(&data, &ctx.catalog);
-            (
-                serde_json::to_vec(&Appendix { surveys, units })
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-                "application/json",
-            )
-        };
-        audit::record(
-            &ctx,
-            &scope.actor,
-            "export",
-            &format!("appendix.{format} {}", describe(&blocking_request)),
-        )?;
-        Ok(out)
-    })
-    .await??;
+    let what = format!("appendix.{format}");
+    let (request, (body, content_type)) =
+        render_audited(&state, scope, &query, what, move |ctx, data, _| {
+            let surveys = exports::appendix::survey_rows(data, &ctx.catalog);
+            Ok(if format == "csv" {
+                (
+                    exports::appendix::write_csv(&surveys)
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                    "text/csv; charset=utf-8",
+                )
+            } else {
+                let units = exports::appendix::unit_rows(data, &ctx.catalog);
+                (
+                    serde_json::to_vec(&Appendix { surveys, units })
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                    "application/json",
+                )
+            })
+        })
+        .await?;
     let extension = if content_type == "application/json" {
         "json"
     } else {
@@ -350,26 +375,16 @@ async fn report_docx(
     Reader(scope): Reader,
     query: Query,
 ) -> Result<HttpResponse, AppError> {
-    let request = export_request(&state, &scope, &query)?;
-    let ctx = state.clone();
-    let blocking_request = request.clone();
-    let body = web::block(move || -> Result<Vec<u8>, AppError> {
-        let data = exports::gather(&ctx, &blocking_request).map_err(index_error)?;
-        let bytes = exports::docx::write(
-            &report::draft(&data, &ctx.catalog),
-            &exports::appendix::survey_rows(&data, &ctx.catalog),
-            blocking_request.config.level,
+    let what = "report.docx".to_string();
+    let (request, body) = render_audited(&state, scope, &query, what, |ctx, data, request| {
+        exports::docx::write(
+            &report::draft(data, &ctx.catalog),
+            &exports::appendix::survey_rows(data, &ctx.catalog),
+            request.config.level,
         )
-        .map_err(AppError::Internal)?;
-        audit::record(
-            &ctx,
-            &scope.actor,
-            "export",
-            &format!("report.docx {}", describe(&blocking_request)),
-        )?;
-        Ok(bytes)
+        .map_err(AppError::Internal)
     })
-    .await??;
+    .await?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         &file_name(&request, "report.docx"),
@@ -382,19 +397,10 @@ async fn report_page(
     Reader(scope): Reader,
     query: Query,
 ) -> Result<HttpResponse, AppError> {
-    let request = export_request(&state, &scope, &query)?;
-    let ctx = state.clone();
-    let markup = web::block(move || -> Result<String, AppError> {
-        let data = exports::gather(&ctx, &request).map_err(index_error)?;
-        audit::record(
-            &ctx,
-            &scope.actor,
-            "export",
-            &format!("report {}", describe(&request)),
-        )?;
-        Ok(views::report::page(&report::draft(&data, &ctx.catalog)).into_string())
+    let (_, markup) = render_audited(&state, scope, &query, "report".into(), |ctx, data, _| {
+        Ok(views::report::page(&report::draft(data, &ctx.catalog)).into_string())
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
