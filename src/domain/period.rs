@@ -226,6 +226,64 @@ impl Period {
         }
     }
 
+    /// The period a dashboard opens on: the last complete quarter (the one in
+    /// progress has only part of its responses).
+    pub fn default_on(today: NaiveDate, mode: PeriodMode) -> Period {
+        Period::quarter_of(today, mode).previous()
+    }
+
+    /// Periods a report is usually written for, newest first, each with
+    /// whether it is still in progress on `today`: the current and the four
+    /// previous quarters, the halves, the nine months and the years around
+    /// `today`, in `mode`.
+    pub fn recent(today: NaiveDate, mode: PeriodMode) -> Vec<(Period, bool)> {
+        let quarter = Period::quarter_of(today, mode);
+        let PeriodKind::Quarter(year, _) = quarter.kind else {
+            return Vec::new();
+        };
+        let mut periods: Vec<Period> = std::iter::successors(Some(quarter), |q| Some(q.previous()))
+            .take(5)
+            .collect();
+        for kind in [
+            PeriodKind::Year(year),
+            PeriodKind::NineMonths(year),
+            PeriodKind::Half(year, 2),
+            PeriodKind::Half(year, 1),
+            PeriodKind::Year(year - 1),
+            PeriodKind::NineMonths(year - 1),
+            PeriodKind::Half(year - 1, 2),
+        ] {
+            periods.push(Period { kind, mode });
+        }
+        // Nothing that has not begun; newest end first.
+        periods.retain(|p| p.bounds().0 <= today);
+        periods.sort_by_key(|p| std::cmp::Reverse(p.bounds().1));
+        periods
+            .into_iter()
+            .map(|p| {
+                let in_progress = p.bounds().1 >= today;
+                (p, in_progress)
+            })
+            .collect()
+    }
+
+    /// The quarter containing `date`.
+    pub fn quarter_of(date: NaiveDate, mode: PeriodMode) -> Period {
+        let (mut year, mut quarter) = (date.year(), (date.month() - 1) / 3 + 1);
+        // In reporting mode a quarter starts on the 15th of the month before.
+        if mode == PeriodMode::Reporting && date.day() >= 15 && date.month().is_multiple_of(3) {
+            quarter += 1;
+            if quarter == 5 {
+                quarter = 1;
+                year += 1;
+            }
+        }
+        Period {
+            kind: PeriodKind::Quarter(year, quarter),
+            mode,
+        }
+    }
+
     /// The same period of the previous year ("cùng kỳ năm trước"), in the
     /// same mode; a date range moves back a year (29 February to the 28th).
     pub fn same_period_last_year(&self) -> Period {
@@ -589,5 +647,66 @@ mod tests {
             PeriodKind::parse(" 2026-q3 ").unwrap(),
             PeriodKind::Quarter(2026, 3)
         );
+    }
+
+    #[test]
+    fn quarters_of_dates_in_both_modes() {
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            Period::quarter_of(date(2026, 3, 14), PeriodMode::Reporting).label(),
+            "2026-Q1"
+        );
+        assert_eq!(
+            Period::quarter_of(date(2026, 3, 15), PeriodMode::Reporting).label(),
+            "2026-Q2"
+        );
+        assert_eq!(
+            Period::quarter_of(date(2026, 12, 20), PeriodMode::Reporting).label(),
+            "2027-Q1"
+        );
+        assert_eq!(
+            Period::quarter_of(date(2026, 3, 15), PeriodMode::Calendar).label(),
+            "2026-Q1"
+        );
+        assert_eq!(
+            Period::quarter_of(date(2026, 11, 26), PeriodMode::Calendar).label(),
+            "2026-Q4"
+        );
+    }
+
+    #[test]
+    fn dashboards_open_on_the_last_complete_quarter_and_offer_recent_periods() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(
+            Period::default_on(today, PeriodMode::Calendar).label(),
+            "2026-Q3"
+        );
+        // Reporting Q4 runs 15 September – 14 December: Q3 is the last complete.
+        assert_eq!(
+            Period::default_on(today, PeriodMode::Reporting).label(),
+            "2026-Q3"
+        );
+        let recent: Vec<(String, bool)> = Period::recent(today, PeriodMode::Calendar)
+            .into_iter()
+            .map(|(p, running)| (p.label(), running))
+            .collect();
+        for (label, running) in [
+            ("2026-Q4", true),
+            ("2026", true),
+            ("2026-H2", true),
+            ("2026-Q3", false),
+            ("2026-M9", false),
+            ("2026-H1", false),
+            ("2025", false),
+            ("2025-Q4", false),
+        ] {
+            assert!(
+                recent.contains(&(label.to_string(), running)),
+                "{label} in {recent:?}"
+            );
+        }
+        // Newest end first; nothing that has not begun.
+        assert_eq!(recent[0].0, "2026-Q4");
+        assert!(recent.iter().all(|(label, _)| label != "2027"));
     }
 }

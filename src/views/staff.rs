@@ -189,7 +189,7 @@ fn report_links(lang: Lang, period: &Period, department: Option<&str>) -> Markup
 fn period_form(lang: Lang, action: &str, period: &Period, today: chrono::NaiveDate) -> Markup {
     let (from, to) = period.bounds();
     let in_progress = lang.pick("đang diễn ra", "in progress");
-    let recent = crate::services::indices::dashboard::recent_periods(today, period.mode);
+    let recent = Period::recent(today, period.mode);
     html! {
         p.period {
             strong { (period.name(lang)) }

@@ -223,7 +223,7 @@ async fn logout(
 /// quarter (by the application's clock) by default.
 fn period_of(ctx: &AppContext, query: &Params) -> Result<Period, AppError> {
     let today = ctx.clock.today();
-    params::period_or(query, |mode| dashboard::default_period(today, mode))
+    params::period_or(query, |mode| Period::default_on(today, mode))
 }
 
 async fn department(

@@ -418,7 +418,7 @@ async fn submit_health(app: &TestApp, count: usize, unit: &str, comment: &str) {
 }
 
 fn current_quarter(app: &TestApp) -> String {
-    hailong::services::indices::dashboard::quarter_of(
+    hailong::domain::Period::quarter_of(
         app.ctx.clock.today(),
         hailong::domain::PeriodMode::Calendar,
     )

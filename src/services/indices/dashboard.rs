@@ -3,13 +3,12 @@
 
 use std::sync::{Arc, LazyLock};
 
-use chrono::Datelike;
 use regex::Regex;
 
 use crate::app::AppContext;
 use crate::db::{responses, volumes};
 use crate::definitions::SurveyVersion;
-use crate::domain::{Period, PeriodKind, PeriodMode};
+use crate::domain::Period;
 use crate::services::indices::disclosure::DisclosureGuard;
 use crate::services::indices::{self, IndexError, IndexQuery, IndexReport, UnitReport, Weighting};
 use crate::stats::{required_sample, Estimate, SampleSize, StatsConfig};
@@ -19,64 +18,6 @@ pub const TREND_QUARTERS: usize = 8;
 /// The margin the sample-size progress aims at (±5 points).
 pub const TARGET_MARGIN: f64 = 0.05;
 const COMMENT_LIMIT: i64 = 200;
-
-/// The quarter containing `date`.
-/// The period a dashboard opens on: the last complete quarter (the one in
-/// progress has only part of its responses).
-pub fn default_period(today: chrono::NaiveDate, mode: PeriodMode) -> Period {
-    quarter_of(today, mode).previous()
-}
-
-/// Periods a report is usually written for, newest first, each with
-/// whether it is still in progress on `today`: the current and the four
-/// previous quarters, the halves, the nine months and the years around
-/// `today`, in `mode`.
-pub fn recent_periods(today: chrono::NaiveDate, mode: PeriodMode) -> Vec<(Period, bool)> {
-    let quarter = quarter_of(today, mode);
-    let PeriodKind::Quarter(year, _) = quarter.kind else {
-        return Vec::new();
-    };
-    let mut periods: Vec<Period> = std::iter::successors(Some(quarter), |q| Some(q.previous()))
-        .take(5)
-        .collect();
-    for kind in [
-        PeriodKind::Year(year),
-        PeriodKind::NineMonths(year),
-        PeriodKind::Half(year, 2),
-        PeriodKind::Half(year, 1),
-        PeriodKind::Year(year - 1),
-        PeriodKind::NineMonths(year - 1),
-        PeriodKind::Half(year - 1, 2),
-    ] {
-        periods.push(Period { kind, mode });
-    }
-    // Nothing that has not begun; newest end first.
-    periods.retain(|p| p.bounds().0 <= today);
-    periods.sort_by_key(|p| std::cmp::Reverse(p.bounds().1));
-    periods
-        .into_iter()
-        .map(|p| {
-            let in_progress = p.bounds().1 >= today;
-            (p, in_progress)
-        })
-        .collect()
-}
-
-pub fn quarter_of(date: chrono::NaiveDate, mode: PeriodMode) -> Period {
-    let (mut year, mut quarter) = (date.year(), (date.month() - 1) / 3 + 1);
-    // In reporting mode a quarter starts on the 15th of the month before.
-    if mode == PeriodMode::Reporting && date.day() >= 15 && date.month().is_multiple_of(3) {
-        quarter += 1;
-        if quarter == 5 {
-            quarter = 1;
-            year += 1;
-        }
-    }
-    Period {
-        kind: PeriodKind::Quarter(year, quarter),
-        mode,
-    }
-}
 
 /// One service point in the dashboard table.
 #[derive(Debug, Clone)]
@@ -123,7 +64,7 @@ pub fn survey_panel(
 ) -> Result<SurveyPanel, IndexError> {
     let config = ctx.stats;
     let query = query_for(survey, period, config);
-    let end = quarter_of(period.bounds().1, period.mode);
+    let end = Period::quarter_of(period.bounds().1, period.mode);
     let mut quarters = vec![end];
     while quarters.len() < TREND_QUARTERS {
         let earlier = quarters.last().expect("not empty").previous();
@@ -242,66 +183,5 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(mask_personal_data(input), expected, "{input}");
         }
-    }
-
-    #[test]
-    fn quarters_of_dates_in_both_modes() {
-        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(
-            quarter_of(date(2026, 3, 14), PeriodMode::Reporting).label(),
-            "2026-Q1"
-        );
-        assert_eq!(
-            quarter_of(date(2026, 3, 15), PeriodMode::Reporting).label(),
-            "2026-Q2"
-        );
-        assert_eq!(
-            quarter_of(date(2026, 12, 20), PeriodMode::Reporting).label(),
-            "2027-Q1"
-        );
-        assert_eq!(
-            quarter_of(date(2026, 3, 15), PeriodMode::Calendar).label(),
-            "2026-Q1"
-        );
-        assert_eq!(
-            quarter_of(date(2026, 11, 26), PeriodMode::Calendar).label(),
-            "2026-Q4"
-        );
-    }
-
-    #[test]
-    fn dashboards_open_on_the_last_complete_quarter_and_offer_recent_periods() {
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        assert_eq!(
-            default_period(today, PeriodMode::Calendar).label(),
-            "2026-Q3"
-        );
-        // Reporting Q4 runs 15 September – 14 December: Q3 is the last complete.
-        assert_eq!(
-            default_period(today, PeriodMode::Reporting).label(),
-            "2026-Q3"
-        );
-        let recent: Vec<(String, bool)> = recent_periods(today, PeriodMode::Calendar)
-            .into_iter()
-            .map(|(p, running)| (p.label(), running))
-            .collect();
-        for (label, running) in [
-            ("2026-Q4", true),
-            ("2026", true),
-            ("2026-H2", true),
-            ("2026-Q3", false),
-            ("2026-M9", false),
-            ("2026-H1", false),
-            ("2025", false),
-            ("2025-Q4", false),
-        ] {
-            assert!(
-                recent.contains(&(label.to_string(), running)),
-                "{label} in {recent:?}"
-            );
-        }
-        // Newest end first; nothing that has not begun.
-        assert_eq!(recent[0].0, "2026-Q4");
-        assert!(recent.iter().all(|(label, _)| label != "2027"));
     }
 }
