@@ -402,6 +402,29 @@ fn validate_units(
                 "must be a code such as \"hospital\"",
             );
         }
+        if let (Some(from), Some(until)) = (u.open_from, u.open_until) {
+            if until < from {
+                faults.push(
+                    FILE,
+                    format!("{path}.open_until"),
+                    format!("{until} is before open_from {from}"),
+                );
+            }
+        }
+        let mut previous: Option<NaiveDate> = None;
+        for (j, place) in u.before.iter().enumerate() {
+            let bpath = format!("{path}.before[{j}]");
+            if let Some(name) = &place.name {
+                check_localized(name, FILE, &format!("{bpath}.name"), faults);
+            }
+            if place.locality.trim().is_empty() {
+                faults.push(FILE, format!("{bpath}.locality"), "must not be empty");
+            }
+            if previous.is_some_and(|p| place.until <= p) {
+                faults.push(FILE, format!("{bpath}.until"), "must be in date order");
+            }
+            previous = Some(place.until);
+        }
         out.push(Unit {
             code: u.code,
             department: u.department,
@@ -409,6 +432,17 @@ fn validate_units(
             commune: u.commune,
             kind: u.kind,
             former_province: u.former_province,
+            open_from: u.open_from,
+            open_until: u.open_until,
+            before: u
+                .before
+                .into_iter()
+                .map(|place| EarlierPlace {
+                    until: place.until,
+                    name: place.name,
+                    locality: place.locality,
+                })
+                .collect(),
         });
     }
     out

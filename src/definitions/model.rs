@@ -397,6 +397,30 @@ pub struct Unit {
     /// not An Giang.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub former_province: Option<String>,
+    /// The first day it served citizens, when it opened after the surveys
+    /// began (commune desks of the two-level government: 1 July 2025).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_from: Option<NaiveDate>,
+    /// The last day it served citizens, when it has closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_until: Option<NaiveDate>,
+    /// Earlier names and places, oldest first: `name` and `commune` above
+    /// are those in force since the last entry's `until`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub before: Vec<EarlierPlace>,
+}
+
+/// What a service point was called, and where it was, until a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct EarlierPlace {
+    /// The first day the next name and place were in force.
+    pub until: NaiveDate,
+    /// The name then, when it differed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Localized>,
+    /// The commune or, where the commune is not recorded, the district
+    /// and province it lay in.
+    pub locality: String,
 }
 
 /// The day An Giang and Kiên Giang became one province (and local
@@ -407,17 +431,46 @@ pub fn province_merger() -> NaiveDate {
 }
 
 impl Unit {
-    /// The name, followed by "(tỉnh Kiên Giang cũ)" when the period begins
-    /// before the merger and the service point was then in another province.
-    pub fn name_for(&self, period_start: NaiveDate, lang: Lang) -> String {
+    /// The name in force at the end of a period, followed by "(tỉnh Kiên
+    /// Giang cũ)" when the period begins before the merger and the service
+    /// point was then in another province.
+    pub fn name_for(&self, (start, end): (NaiveDate, NaiveDate), lang: Lang) -> String {
+        let name = self.name_on(end).get(lang);
         match &self.former_province {
-            Some(province) if period_start < province_merger() => format!(
-                "{} ({} {province} {})",
-                self.name.get(lang),
+            Some(province) if start < province_merger() => format!(
+                "{name} ({} {province} {})",
                 lang.pick("tỉnh", "former"),
                 lang.pick("cũ", "province")
             ),
-            _ => self.name.get(lang).to_string(),
+            _ => name.to_string(),
         }
+    }
+
+    fn earlier_on(&self, date: NaiveDate) -> Option<&EarlierPlace> {
+        self.before.iter().find(|place| date < place.until)
+    }
+
+    /// The name in force on `date`.
+    pub fn name_on(&self, date: NaiveDate) -> &Localized {
+        self.earlier_on(date)
+            .and_then(|place| place.name.as_ref())
+            .unwrap_or(&self.name)
+    }
+
+    /// The commune (or recorded locality) in force on `date`.
+    pub fn locality_on(&self, date: NaiveDate) -> &str {
+        self.earlier_on(date)
+            .map_or(self.commune.as_str(), |place| place.locality.as_str())
+    }
+
+    /// Whether it served citizens on `date`.
+    pub fn open_on(&self, date: NaiveDate) -> bool {
+        self.open_during(date, date)
+    }
+
+    /// Whether it served citizens on some day of `from..=to`.
+    pub fn open_during(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        self.open_from.is_none_or(|open| open <= to)
+            && self.open_until.is_none_or(|close| close >= from)
     }
 }

@@ -53,6 +53,21 @@ pub struct RawUnit {
     pub commune: String,
     pub kind: String,
     pub former_province: Option<String>,
+    #[serde(default, deserialize_with = "toml_date_opt")]
+    pub open_from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "toml_date_opt")]
+    pub open_until: Option<NaiveDate>,
+    #[serde(default)]
+    pub before: Vec<RawEarlierPlace>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEarlierPlace {
+    #[serde(deserialize_with = "toml_date")]
+    pub until: NaiveDate,
+    pub name: Option<Localized>,
+    pub locality: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -166,4 +181,10 @@ fn toml_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<NaiveD
     NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
         serde::de::Error::custom(format!("expected a date YYYY-MM-DD, found \"{text}\""))
     })
+}
+
+fn toml_date_opt<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<NaiveDate>, D::Error> {
+    toml_date(deserializer).map(Some)
 }

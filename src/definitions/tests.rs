@@ -488,3 +488,111 @@ fn within_an_edition_the_key_is_the_series_unless_the_meaning_changed() {
     assert_eq!(conditional.earlier_keys(&first).get("T1"), None);
     assert_eq!(conditional.earlier_keys(&first).get("A1"), Some(&"A1"));
 }
+
+#[test]
+fn service_points_carry_dates_and_earlier_names() {
+    let dir = valid_dir();
+    write(
+        dir.path(),
+        "units.toml",
+        r#"
+[[units]]
+code = "clinic"
+department = "health"
+name = { vi = "Trạm Y tế phường Mới", en = "New Ward Health Station" }
+commune = "phường Mới"
+kind = "health-station"
+open_from = 2024-03-01
+open_until = 2026-06-30
+[[units.before]]
+until = 2025-07-01
+name = { vi = "Trạm Y tế thị trấn Cũ", en = "Old Town Health Station" }
+locality = "thị trấn Cũ, huyện Xưa"
+"#,
+    );
+    let catalog = load(dir.path()).unwrap_or_else(|faults| panic!("{faults}"));
+    let unit = catalog.unit("clinic").unwrap();
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    assert_eq!(unit.name_on(day(2025, 6, 30)).vi, "Trạm Y tế thị trấn Cũ");
+    assert_eq!(unit.name_on(day(2025, 7, 1)).vi, "Trạm Y tế phường Mới");
+    assert_eq!(unit.locality_on(day(2025, 6, 30)), "thị trấn Cũ, huyện Xưa");
+    assert_eq!(unit.locality_on(day(2025, 7, 1)), "phường Mới");
+    // A period is named by its end: the first half of 2025 by the old name.
+    assert_eq!(
+        unit.name_for((day(2025, 1, 1), day(2025, 6, 30)), Lang::Vi),
+        "Trạm Y tế thị trấn Cũ"
+    );
+    assert_eq!(
+        unit.name_for((day(2025, 1, 1), day(2025, 12, 31)), Lang::Vi),
+        "Trạm Y tế phường Mới"
+    );
+    assert!(!unit.open_on(day(2024, 2, 29)));
+    assert!(unit.open_on(day(2024, 3, 1)));
+    assert!(unit.open_on(day(2026, 6, 30)));
+    assert!(!unit.open_on(day(2026, 7, 1)));
+    assert!(unit.open_during(day(2024, 1, 1), day(2024, 3, 31)));
+    assert!(!unit.open_during(day(2026, 7, 1), day(2026, 9, 30)));
+
+    write(
+        dir.path(),
+        "units.toml",
+        r#"
+[[units]]
+code = "clinic"
+department = "health"
+name = { vi = "Phòng khám", en = "Clinic" }
+commune = "phường Mới"
+kind = "hospital"
+open_from = 2025-07-01
+open_until = 2025-06-30
+[[units.before]]
+until = 2025-07-01
+locality = "huyện Xưa"
+[[units.before]]
+until = 2024-01-01
+locality = ""
+"#,
+    );
+    let faults = faults_of(dir.path());
+    for expected in [
+        "units[0].open_until: 2025-06-30 is before open_from 2025-07-01",
+        "units[0].before[1].until: must be in date order",
+        "units[0].before[1].locality: must not be empty",
+    ] {
+        assert!(
+            faults.iter().any(|f| f.contains(expected)),
+            "{expected} in {faults:?}"
+        );
+    }
+}
+
+#[test]
+fn shipped_service_points_follow_the_2025_reorganisation() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("survey-definitions");
+    let catalog = load(&dir).unwrap_or_else(|faults| panic!("{faults}"));
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let (last_district_day, first_commune_day) = (day(2025, 6, 30), day(2025, 7, 1));
+    for unit in &catalog.units {
+        match unit.kind.as_str() {
+            "district-one-stop" => {
+                assert!(unit.open_on(last_district_day), "{}", unit.code);
+                assert!(!unit.open_on(first_commune_day), "{}", unit.code);
+            }
+            "commune-one-stop" => {
+                assert!(!unit.open_on(last_district_day), "{}", unit.code);
+                assert!(unit.open_on(first_commune_day), "{}", unit.code);
+            }
+            _ => {}
+        }
+    }
+    let rach_gia = catalog.unit("hcc-rach-gia-xd").unwrap();
+    assert_eq!(
+        rach_gia.name_for((day(2024, 1, 1), day(2024, 12, 31)), Lang::Vi),
+        "Trung tâm Phục vụ hành chính công tỉnh Kiên Giang – quầy Sở Xây dựng (tỉnh Kiên Giang cũ)"
+    );
+    assert_eq!(
+        rach_gia.locality_on(day(2025, 6, 30)),
+        "thành phố Rạch Giá, tỉnh Kiên Giang"
+    );
+    assert_eq!(rach_gia.locality_on(first_commune_day), "phường Rạch Giá");
+}

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::answers::{Answer, Answers, Score};
@@ -50,6 +51,8 @@ pub enum FieldError {
     InvalidId,
     UnknownUnit(String),
     UnitOfOtherDepartment(String),
+    /// The service point did not serve citizens on the response's date.
+    UnitClosed(String, NaiveDate),
     ExpectedText,
     CommentTooLong,
     UnknownQuestion,
@@ -84,6 +87,13 @@ impl FieldError {
             (UnitOfOtherDepartment(_), Lang::Vi) => {
                 "Nơi được chọn không thuộc cơ quan của phiếu khảo sát này.".into()
             }
+            (UnitClosed(c, on), Lang::En) => {
+                format!("service point \"{c}\" did not serve citizens on {on}")
+            }
+            (UnitClosed(_, on), Lang::Vi) => format!(
+                "Nơi được chọn không tiếp nhận hồ sơ vào ngày {}.",
+                on.format("%d/%m/%Y")
+            ),
             (ExpectedText, _) => "must be a string".into(),
             (CommentTooLong, Lang::En) => {
                 format!("must be at most {COMMENT_MAX_CHARS} characters")
@@ -175,12 +185,13 @@ pub fn answer_field(key: &str) -> String {
 }
 
 impl Submission {
-    /// Validates `raw` as a response to `survey`. When the id is absent,
+    /// Validates `raw` as a response to `survey` given on `on`. When the id is absent,
     /// `default_id` supplies one (CSV rows without an id column).
     pub fn parse(
         raw: RawSubmission,
         survey: &Survey,
         catalog: &Catalog,
+        on: NaiveDate,
         default_id: impl FnOnce() -> ResponseId,
     ) -> Result<Submission, FieldErrors> {
         let mut errors = FieldErrors::default();
@@ -212,6 +223,10 @@ impl Submission {
                 }
                 Some(unit) if unit.department != survey.department => {
                     errors.add("unit", FieldError::UnitOfOtherDepartment(code));
+                    None
+                }
+                Some(unit) if !unit.open_on(on) => {
+                    errors.add("unit", FieldError::UnitClosed(code, on));
                     None
                 }
                 Some(unit) => Some(unit.code.clone()),

@@ -234,7 +234,7 @@ fn percent_label(lang: Lang, proportion: f64) -> String {
 fn unit_name(catalog: &Catalog, code: &str, period: &Period, lang: Lang) -> String {
     catalog
         .unit(code)
-        .map(|u| u.name_for(period.bounds().0, lang))
+        .map(|u| u.name_for(period.bounds(), lang))
         .unwrap_or_else(|| code.to_string())
 }
 

@@ -270,18 +270,24 @@ pub async fn submit(
 
     // The id is required here (checked in raw_submission), so the fallback
     // id is never stored.
-    let submission =
-        match Submission::parse(raw, &version.survey, &state.catalog, ResponseId::new_random) {
-            Ok(submission) if errors.is_empty() => submission,
-            Ok(_) => return Err(AppError::InvalidResponse(errors)),
-            Err(more) => {
-                errors.extend(more);
-                return Err(AppError::InvalidResponse(errors));
-            }
-        };
+    // One date for judging and storing, even across midnight.
+    let today = state.clock.today();
+    let submission = match Submission::parse(
+        raw,
+        &version.survey,
+        &state.catalog,
+        today,
+        ResponseId::new_random,
+    ) {
+        Ok(submission) if errors.is_empty() => submission,
+        Ok(_) => return Err(AppError::InvalidResponse(errors)),
+        Err(more) => {
+            errors.extend(more);
+            return Err(AppError::InvalidResponse(errors));
+        }
+    };
 
     let db = state.db.clone();
-    let today = state.clock.today();
     let version = version.clone();
     let stored = submission.clone();
     let outcome =

@@ -61,7 +61,7 @@ async fn index(state: State, query: web::Query<PageQuery>) -> HttpResponse {
 /// a form may preselect. Anything else is simply not preselected.
 fn unit_of<'a>(state: &'a State, survey: &SurveyVersion, code: Option<&str>) -> Option<&'a str> {
     code.and_then(|code| state.catalog.unit(code))
-        .filter(|u| u.department == survey.survey.department)
+        .filter(|u| u.department == survey.survey.department && u.open_on(state.clock.today()))
         .map(|u| u.code.as_str())
 }
 
@@ -98,7 +98,11 @@ fn render_form(
         survey,
         version: &form.version.hash,
         department_name: department.name_on(state.clock.today()).get(form.lang),
-        units: state.catalog.units_of(&survey.department).collect(),
+        units: state
+            .catalog
+            .units_of(&survey.department)
+            .filter(|u| u.open_on(state.clock.today()))
+            .collect(),
         selected_unit: form.unit,
         response_id: form.response_id,
         values: &form.values,
@@ -235,30 +239,36 @@ async fn submit_form(
             .map(|(k, v)| (k.clone(), RawValue::Text(v.clone())))
             .collect(),
     };
-    let submission =
-        match Submission::parse(raw, &version.survey, &state.catalog, ResponseId::new_random) {
-            Ok(submission) => submission,
-            Err(errors) => {
-                let unit = first("unit");
-                let unit = unit_of(&state, version, unit.as_deref());
-                return render_form(
-                    &state,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    FormState {
-                        lang,
-                        version,
-                        unit,
-                        response_id,
-                        values,
-                        errors,
-                        notice: None,
-                    },
-                );
-            }
-        };
+    // One date for judging and storing, even across midnight.
+    let today = state.clock.today();
+    let submission = match Submission::parse(
+        raw,
+        &version.survey,
+        &state.catalog,
+        today,
+        ResponseId::new_random,
+    ) {
+        Ok(submission) => submission,
+        Err(errors) => {
+            let unit = first("unit");
+            let unit = unit_of(&state, version, unit.as_deref());
+            return render_form(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                FormState {
+                    lang,
+                    version,
+                    unit,
+                    response_id,
+                    values,
+                    errors,
+                    notice: None,
+                },
+            );
+        }
+    };
 
     let db = state.db.clone();
-    let today = state.clock.today();
     let stored_version = version.clone();
     let stored = submission.clone();
     let outcome =

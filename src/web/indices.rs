@@ -157,7 +157,10 @@ pub async fn units(
     let units = reports
         .into_iter()
         .map(|r| UnitIndex {
-            name: state.catalog.unit(&r.unit).map(|u| u.name.clone()),
+            name: state
+                .catalog
+                .unit(&r.unit)
+                .map(|u| u.name_on(query.period.bounds().1).clone()),
             unit: r.unit,
             respondents: r.respondents,
             overall: r.overall,

@@ -228,3 +228,67 @@ async fn invalid_form_comes_back_with_answers_kept_and_messages(backend: Backend
         .contains("lang=en"));
     assert_eq!(app.stored_rows().len(), 1);
 }
+
+/// A service point that closed (the district one-stop desks on 30 June
+/// 2025) is not offered, and answers naming it are refused by field, on the
+/// form, the API and the paper import alike; before it closed, the import
+/// takes them.
+#[tokio::test]
+async fn closed_service_points_are_neither_offered_nor_accepted() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let page = fetch_form(&app, "/s/construction-permit").await;
+    assert!(
+        page.contains("value=\"mot-cua-chau-doc-xd\""),
+        "the ward desk"
+    );
+    assert!(
+        !page.contains("mot-cua-tp-chau-doc-xd"),
+        "not the closed district desk"
+    );
+    let page = fetch_form(&app, "/s/construction-permit?unit=mot-cua-tp-chau-doc-xd").await;
+    assert!(!page.contains("mot-cua-tp-chau-doc-xd"));
+
+    let body = serde_json::json!({
+        "id": crate::helpers::new_id(),
+        "unit": "mot-cua-tp-chau-doc-xd",
+        "answers": {"A1": 4},
+    });
+    let response = app
+        .post_json("/api/v1/surveys/construction-permit/responses", &body)
+        .await;
+    assert_eq!(response.status(), 422);
+    let errors: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        errors.to_string().contains("did not serve citizens on"),
+        "{errors}"
+    );
+    assert!(app.stored_rows().is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("closed.csv");
+    std::fs::write(
+        &file,
+        "unit,submitted_on,channel,A1\n\
+         mot-cua-tp-chau-doc-xd,2025-06-30,paper,4\n\
+         mot-cua-tp-chau-doc-xd,2025-07-01,paper,4\n",
+    )
+    .unwrap();
+    let refused = app
+        .command()
+        .args(["import", "--survey", "construction-permit"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let report = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        report.contains("line 3, column unit:") && !report.contains("line 2,"),
+        "{report}"
+    );
+    assert!(app.stored_rows().is_empty(), "nothing half-imported");
+    app.import_csv(
+        "construction-permit",
+        "unit,submitted_on,channel,A1\nmot-cua-tp-chau-doc-xd,2025-06-30,paper,4\n",
+    );
+    assert_eq!(app.stored_rows().len(), 1);
+}

@@ -212,6 +212,76 @@ async fn the_appendix_ranks_departments_and_service_points() {
         .filter(|u| u["survey"] == "health-outpatient")
         .collect();
     assert!(health.iter().any(|u| u["rank"]["rank"] == 1), "{health:#?}");
+    // A service point's element columns are its own element indices, as the
+    // index API gives them for that service point alone.
+    let first = health.iter().find(|u| u["rank"]["rank"] == 1).unwrap();
+    let unit_api: Value = app
+        .get_as(
+            Some(&token),
+            &format!(
+                "/api/v1/indices?survey=health-outpatient&period=2026-Q3&unit={}",
+                first["unit"].as_str().unwrap()
+            ),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let columns = first["elements"].as_array().unwrap();
+    let api_elements = unit_api["elements"].as_array().unwrap();
+    assert_eq!(columns.len(), api_elements.len());
+    assert_eq!(columns.len(), 5, "A–E of the Ministry of Health's form");
+    for (column, api) in columns.iter().zip(api_elements) {
+        assert_eq!(column["key"], api["key"]);
+        assert_eq!(column["label_vi"], api["label"]["vi"]);
+        assert_eq!(
+            column["index"], api["index"]["estimate"],
+            "{column} vs {api}"
+        );
+    }
+
+    // In the workbook, each table's element columns carry the element names.
+    let xlsx = app
+        .get_as(Some(&token), "/export/indices.xlsx?period=2026-Q3")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+    use calamine::{DataType, Reader};
+    let annex = book.worksheet_range("Phụ lục").unwrap();
+    let header_rows: Vec<Vec<String>> = annex
+        .rows()
+        .filter(|r| r.first().is_some_and(|c| *c == "STT"))
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(
+        header_rows
+            .iter()
+            .any(|h| h.contains(&"A. Khả năng tiếp cận (%)".to_string())),
+        "{header_rows:?}"
+    );
+    assert!(header_rows
+        .iter()
+        .all(|h| !h.iter().any(|c| c.starts_with("Nhóm "))));
+    let numbered: Vec<f64> = annex
+        .rows()
+        .filter_map(|r| r.first().and_then(|c| c.get_float()))
+        .collect();
+    assert_eq!(
+        numbered,
+        [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        "numbered on across tables"
+    );
+    let units_sheet = book.worksheet_range("Nơi phục vụ").unwrap();
+    let health_header: Vec<String> = units_sheet
+        .rows()
+        .find(|r| r.iter().any(|c| *c == "A. Khả năng tiếp cận (%)"))
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(health_header[0], "Mã nơi phục vụ");
 
     let csv = app
         .get_as(Some(&token), "/export/appendix.csv?period=2026-Q3")

@@ -28,7 +28,7 @@ fn parse(raw: RawSubmission) -> Result<Submission, FieldErrors> {
         .unwrap()
         .survey
         .clone();
-    Submission::parse(raw, &survey, &catalog, ResponseId::new_random)
+    Submission::parse(raw, &survey, &catalog, today(), ResponseId::new_random)
 }
 
 #[test]
@@ -155,7 +155,7 @@ fn a_missing_id_takes_the_default_and_a_repeated_option_is_refused() {
         .survey
         .clone();
     assert_eq!(
-        Submission::parse(raw, &survey, &catalog, || fixed)
+        Submission::parse(raw, &survey, &catalog, today(), || fixed)
             .unwrap()
             .id,
         fixed
@@ -168,4 +168,41 @@ fn comments_are_trimmed_and_counted_in_characters() {
     raw.comment = Some(RawValue::text(format!("  {}  ", "ệ".repeat(2000))));
     let submission = parse(raw).unwrap();
     assert_eq!(submission.comment.unwrap().chars().count(), 2000);
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("a valid date")
+}
+
+#[test]
+fn a_service_point_is_answered_for_only_on_days_it_served() {
+    let catalog = catalog();
+    let survey = &catalog.survey("construction-permit").unwrap().survey;
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let on = |unit: &str, date| {
+        let mut raw = text_submission(&[("A1", "4")]);
+        raw.unit = Some(RawValue::text(unit));
+        Submission::parse(raw, survey, &catalog, date, ResponseId::new_random)
+    };
+    // The district desk closed when district government ended; the ward
+    // desk opened the next day.
+    assert!(on("mot-cua-tp-chau-doc-xd", day(2025, 6, 30)).is_ok());
+    assert!(on("mot-cua-chau-doc-xd", day(2025, 7, 1)).is_ok());
+    for (unit, date) in [
+        ("mot-cua-tp-chau-doc-xd", day(2025, 7, 1)),
+        ("mot-cua-chau-doc-xd", day(2025, 6, 30)),
+    ] {
+        let errors: Vec<(String, FieldError)> = on(unit, date).unwrap_err().0.into_iter().collect();
+        assert_eq!(
+            errors,
+            [(
+                "unit".to_string(),
+                FieldError::UnitClosed(unit.into(), date)
+            )]
+        );
+        assert!(errors[0]
+            .1
+            .message(Lang::Vi)
+            .contains(&date.format("%d/%m/%Y").to_string()));
+    }
 }

@@ -322,7 +322,13 @@ fn parse_rows(
             let name = format!("{}\u{1f}{}\u{1f}{}", survey.slug, n, fields.join("\u{1f}"));
             ResponseId::from_uuid(Uuid::new_v5(&ROW_NAMESPACE, name.as_bytes()))
         };
-        match Submission::parse(raw, survey, &ctx.catalog, derived_id) {
+        match Submission::parse(
+            raw,
+            survey,
+            &ctx.catalog,
+            submitted_on.unwrap_or(ctx.clock.today()),
+            derived_id,
+        ) {
             Ok(submission) => {
                 if let (Some(date), Some(channel), true) =
                     (submitted_on, channel, row_faults.is_empty())

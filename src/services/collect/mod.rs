@@ -109,10 +109,16 @@ pub fn replay_of(
     else {
         return Ok(Replay::Different);
     };
-    let same =
-        Submission::parse(raw, &version.survey, &ctx.catalog, || id).is_ok_and(|submission| {
-            to_row(version, &submission, Channel::Api, stored.submitted_on).same_content(&stored)
-        });
+    let same = Submission::parse(
+        raw,
+        &version.survey,
+        &ctx.catalog,
+        stored.submitted_on,
+        || id,
+    )
+    .is_ok_and(|submission| {
+        to_row(version, &submission, Channel::Api, stored.submitted_on).same_content(&stored)
+    });
     Ok(if same {
         Replay::Same
     } else {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::db::DbError;
-use crate::definitions::{Question, QuestionKind, SurveyVersion};
+use crate::definitions::{Question, QuestionKind, SurveyVersion, Unit};
 use crate::domain::{Channel, RawSubmission, RawValue, ResponseId, Submission};
 use crate::services::collect::{self, AppContext};
 
@@ -76,10 +76,10 @@ pub fn simulate(
         });
     }
     let survey = &version.survey;
-    let units: Vec<&str> = ctx
+    let units: Vec<&Unit> = ctx
         .catalog
         .units_of(&survey.department)
-        .map(|u| u.code.as_str())
+        .filter(|u| u.open_during(options.from, options.to))
         .collect();
     if units.is_empty() {
         return Err(SimulateError::NoUnits(survey.slug.clone()));
@@ -100,8 +100,24 @@ pub fn simulate(
     const CHUNK: usize = 20_000;
     let (mut stored, mut present) = (0, 0);
     let mut rows = Vec::with_capacity(CHUNK.min(options.responses));
-    for done in 1..=options.responses {
-        let unit_index = rng.random_range(0..units.len());
+    let mut store = |rows: &mut Vec<_>| -> Result<(), SimulateError> {
+        if !rows.is_empty() {
+            let outcome = ctx.db.write_tx(|conn| collect::store_batch(conn, rows))?;
+            rows.clear();
+            stored += outcome.stored;
+            present += outcome.replays + outcome.conflicts.len();
+        }
+        Ok(())
+    };
+    for _ in 0..options.responses {
+        let date = options.from + Duration::days(rng.random_range(0..days));
+        // Only service points open that day; some day of the range has one.
+        let open: Vec<usize> = (0..units.len())
+            .filter(|&u| units[u].open_on(date))
+            .collect();
+        let Some(&unit_index) = open.get(rng.random_range(0..open.len().max(1))) else {
+            continue;
+        };
         let person = 0.6 * normal(&mut rng);
         let mut answers = Vec::new();
         for (q, question) in questions.iter().enumerate() {
@@ -168,15 +184,14 @@ pub fn simulate(
             .then(|| COMMENTS[rng.random_range(0..COMMENTS.len())]);
         let id = Uuid::from_bytes(rng.random());
         let id = uuid::Builder::from_random_bytes(*id.as_bytes()).into_uuid();
-        let date = options.from + Duration::days(rng.random_range(0..days));
         let raw = RawSubmission {
             id: Some(RawValue::text(id.to_string())),
-            unit: Some(RawValue::text(units[unit_index])),
+            unit: Some(RawValue::text(&units[unit_index].code)),
             comment: comment.map(RawValue::text),
             answers,
         };
         // Through the same validation as a citizen's submission.
-        let submission = Submission::parse(raw, survey, &ctx.catalog, ResponseId::new_random)
+        let submission = Submission::parse(raw, survey, &ctx.catalog, date, ResponseId::new_random)
             .map_err(|errors| SimulateError::Invalid(errors.summary()))?;
         rows.push(collect::to_row(
             version,
@@ -184,12 +199,10 @@ pub fn simulate(
             Channel::Simulated,
             date,
         ));
-        if rows.len() == CHUNK || done == options.responses {
-            let outcome = ctx.db.write_tx(|conn| collect::store_batch(conn, &rows))?;
-            rows.clear();
-            stored += outcome.stored;
-            present += outcome.replays + outcome.conflicts.len();
+        if rows.len() == CHUNK {
+            store(&mut rows)?;
         }
     }
+    store(&mut rows)?;
     Ok((stored, present))
 }

@@ -12,7 +12,7 @@
 
 use serde::Serialize;
 
-use crate::definitions::Catalog;
+use crate::definitions::{Catalog, Survey};
 use crate::stats::Estimate;
 
 use super::ExportData;
@@ -111,9 +111,13 @@ pub struct AppendixRow {
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct UnitAppendixRow {
     pub survey: String,
+    pub survey_title_vi: String,
     pub unit: String,
+    /// The name in force at the end of the period, saying which province
+    /// it was in for a period that begins before the 2025 merger.
     pub unit_name_vi: String,
     pub respondents: usize,
+    pub elements: Vec<ElementShare>,
     pub overall: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
@@ -122,6 +126,24 @@ pub struct UnitAppendixRow {
 
 fn published(e: &Estimate) -> Option<f64> {
     e.estimate.filter(|_| !e.suppressed)
+}
+
+/// The survey's elements with their published indices, in order.
+fn element_shares<'a>(
+    survey: &Survey,
+    indices: impl Iterator<Item = &'a Estimate>,
+) -> Vec<ElementShare> {
+    survey
+        .sections
+        .iter()
+        .filter(|s| s.is_element())
+        .zip(indices)
+        .map(|(section, index)| ElementShare {
+            key: section.key.clone(),
+            label_vi: section.label.vi.clone(),
+            index: published(index),
+        })
+        .collect()
 }
 
 /// The department × survey table, ranked by overall index.
@@ -151,17 +173,10 @@ pub fn survey_rows(data: &ExportData, catalog: &Catalog) -> Vec<AppendixRow> {
                 survey: survey.slug.clone(),
                 survey_title_vi: survey.title.vi.clone(),
                 respondents: current.respondents,
-                elements: survey
-                    .sections
-                    .iter()
-                    .filter(|s| s.is_element())
-                    .zip(&current.estimates.elements)
-                    .map(|(section, element)| ElementShare {
-                        key: section.key.clone(),
-                        label_vi: section.label.vi.clone(),
-                        index: published(&element.index),
-                    })
-                    .collect(),
+                elements: element_shares(
+                    survey,
+                    current.estimates.elements.iter().map(|e| &e.index),
+                ),
                 overall: published(estimate),
                 ci_low: estimate.ci_low.filter(|_| !estimate.suppressed),
                 ci_high: estimate.ci_high.filter(|_| !estimate.suppressed),
@@ -179,18 +194,21 @@ pub fn survey_rows(data: &ExportData, catalog: &Catalog) -> Vec<AppendixRow> {
 
 /// Every service point, ranked within its survey by overall index.
 pub fn unit_rows(data: &ExportData, catalog: &Catalog) -> Vec<UnitAppendixRow> {
-    let period_start = data.request.period.bounds().0;
+    let bounds = data.request.period.bounds();
     let mut out = Vec::new();
     for results in &data.surveys {
         let estimates: Vec<&Estimate> = results.units.iter().map(|u| &u.overall).collect();
         for (unit, rank) in results.units.iter().zip(ranks(&estimates)) {
             let e = &unit.overall;
+            let survey = &results.survey.survey;
             out.push(UnitAppendixRow {
-                survey: results.survey.survey.slug.clone(),
+                survey: survey.slug.clone(),
+                survey_title_vi: survey.title.vi.clone(),
                 unit: unit.unit.clone(),
+                elements: element_shares(survey, unit.elements.iter()),
                 unit_name_vi: catalog
                     .unit(&unit.unit)
-                    .map(|u| u.name_for(period_start, crate::i18n::Lang::Vi))
+                    .map(|u| u.name_for(bounds, crate::i18n::Lang::Vi))
                     .unwrap_or_default(),
                 respondents: unit.respondents,
                 overall: published(e),

@@ -606,36 +606,33 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
         "(*) Ranked by estimate; equal results (to 0.1 percentage point) share a rank. (*): the interval overlaps that of the row ranked just above or below, so their order may be chance. Suppressed or withheld figures are not ranked.",
     );
     let appendix_rows = appendix::survey_rows(data, &ctx.catalog);
+    let unit_rows = appendix::unit_rows(data, &ctx.catalog);
+    // Surveys with the same elements share one table, whose columns name
+    // them; the others get a table each, numbered on.
+    let mut groups: Vec<(Vec<&str>, Vec<&appendix::AppendixRow>)> = Vec::new();
+    for line in &appendix_rows {
+        let labels: Vec<&str> = line.elements.iter().map(|e| e.label_vi.as_str()).collect();
+        match groups.iter_mut().find(|(l, _)| *l == labels) {
+            Some((_, lines)) => lines.push(line),
+            None => groups.push((labels, vec![line])),
+        }
+    }
     let most_elements = appendix_rows
         .iter()
         .map(|r| r.elements.len())
+        .chain(unit_rows.iter().map(|r| r.elements.len()))
         .max()
         .unwrap_or(0);
-    let annex = book.add_worksheet();
-    annex.set_name(t("Phụ lục", "Appendix"))?;
-    let mut names: Vec<String> = vec![
-        t("STT", "No.").into(),
-        t("Cơ quan", "Department").into(),
-        t("Dịch vụ", "Service").into(),
-        t("Số phiếu", "Responses").into(),
-    ];
-    names.extend((1..=most_elements).map(|i| format!("{} {i} (%)", t("Nhóm", "Element"))));
-    names.extend(
-        [
-            t("Chỉ số chung", "Overall index"),
-            t("Cận dưới", "Lower bound"),
-            t("Cận trên", "Upper bound"),
-            t("Xếp hạng", "Rank"),
-            t("Cùng kỳ năm trước", "Same period last year"),
-            t("Tăng/giảm", "Change"),
-        ]
-        .map(String::from),
-    );
-    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let mut widths = vec![6.0, 30.0, 46.0, 10.0];
-    widths.extend(std::iter::repeat_n(10.0, most_elements));
-    widths.extend([12.0, 11.0, 11.0, 10.0, 14.0, 16.0]);
-    headers(annex, &name_refs, &widths, &header)?;
+    let element_headers = |labels: &[&str]| -> Vec<String> {
+        labels.iter().map(|label| format!("{label} (%)")).collect()
+    };
+    let write_row = |sheet: &mut Worksheet, row: u32, cells: &[String], format: &Format| {
+        cells.iter().enumerate().try_for_each(|(col, text)| {
+            sheet
+                .write_string_with_format(row, col as u16, text, format)
+                .map(|_| ())
+        })
+    };
     let percent_or_dash = |sheet: &mut Worksheet, row: u32, col: u16, value: Option<f64>| {
         match value {
             Some(v) => sheet.write_number_with_format(row, col, v, &pct),
@@ -643,90 +640,130 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
         }
         .map(|_| ())
     };
-    for (i, line) in appendix_rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        annex.write_number(row, 0, (i + 1) as f64)?;
-        annex.write_string(row, 1, &line.department_name_vi)?;
-        annex.write_string(row, 2, &line.survey_title_vi)?;
-        annex.write_number(row, 3, line.respondents as f64)?;
-        for e in 0..most_elements {
-            let value = line.elements.get(e).and_then(|el| el.index);
-            percent_or_dash(annex, row, 4 + e as u16, value)?;
-        }
-        let at = 4 + most_elements as u16;
-        percent_or_dash(annex, row, at, line.overall)?;
-        percent_or_dash(annex, row, at + 1, line.ci_low)?;
-        percent_or_dash(annex, row, at + 2, line.ci_high)?;
-        annex.write_string(row, at + 3, rank_text(line.rank))?;
-        percent_or_dash(annex, row, at + 4, line.same_period_last_year)?;
-        match (line.change, line.change_significant) {
-            (Some(change), Some(true)) => {
-                annex.write_number_with_format(row, at + 5, change, &points)?
+    let annex = book.add_worksheet();
+    annex.set_name(t("Phụ lục", "Appendix"))?;
+    let mut widths = vec![6.0, 30.0, 46.0, 10.0];
+    widths.extend(std::iter::repeat_n(14.0, most_elements));
+    widths.extend([12.0, 11.0, 11.0, 10.0, 14.0, 16.0]);
+    for (col, width) in widths.iter().enumerate() {
+        annex.set_column_width(col as u16, *width)?;
+    }
+    let mut row = 0u32;
+    let mut number = 0;
+    for (labels, lines) in &groups {
+        let mut names: Vec<String> = vec![
+            t("STT", "No.").into(),
+            t("Cơ quan", "Department").into(),
+            t("Dịch vụ", "Service").into(),
+            t("Số phiếu", "Responses").into(),
+        ];
+        names.extend(element_headers(labels));
+        names.extend(
+            [
+                t("Chỉ số chung", "Overall index"),
+                t("Cận dưới", "Lower bound"),
+                t("Cận trên", "Upper bound"),
+                t("Xếp hạng", "Rank"),
+                t("Cùng kỳ năm trước", "Same period last year"),
+                t("Tăng/giảm", "Change"),
+            ]
+            .map(String::from),
+        );
+        write_row(annex, row, &names, &header)?;
+        for line in lines {
+            row += 1;
+            number += 1;
+            annex.write_number(row, 0, number as f64)?;
+            annex.write_string(row, 1, &line.department_name_vi)?;
+            annex.write_string(row, 2, &line.survey_title_vi)?;
+            annex.write_number(row, 3, line.respondents as f64)?;
+            for (e, element) in line.elements.iter().enumerate() {
+                percent_or_dash(annex, row, 4 + e as u16, element.index)?;
             }
-            (Some(_), _) => annex.write_string_with_format(
-                row,
-                at + 5,
-                t("không rõ rệt", "no clear change"),
-                &marked,
-            )?,
-            _ => annex.write_string_with_format(row, at + 5, "—", &marked)?,
-        };
+            let at = 4 + line.elements.len() as u16;
+            percent_or_dash(annex, row, at, line.overall)?;
+            percent_or_dash(annex, row, at + 1, line.ci_low)?;
+            percent_or_dash(annex, row, at + 2, line.ci_high)?;
+            annex.write_string(row, at + 3, rank_text(line.rank))?;
+            percent_or_dash(annex, row, at + 4, line.same_period_last_year)?;
+            match (line.change, line.change_significant) {
+                (Some(change), Some(true)) => {
+                    annex.write_number_with_format(row, at + 5, change, &points)?
+                }
+                (Some(_), _) => annex.write_string_with_format(
+                    row,
+                    at + 5,
+                    t("không rõ rệt", "no clear change"),
+                    &marked,
+                )?,
+                _ => annex.write_string_with_format(row, at + 5, "—", &marked)?,
+            };
+        }
+        row += 2;
     }
-    let mut row = appendix_rows.len() as u32 + 2;
     annex.write_string_with_format(row, 1, ranking_note, &marked)?;
-    for line in &appendix_rows {
-        row += 1;
-        let elements: Vec<String> = line
-            .elements
-            .iter()
-            .enumerate()
-            .map(|(i, e)| format!("{} {}: {}", t("Nhóm", "Element"), i + 1, e.label_vi))
-            .collect();
-        annex.write_string_with_format(
-            row,
-            1,
-            format!("{}: {}", line.survey_title_vi, elements.join("; ")),
-            &marked,
-        )?;
-    }
 
-    let unit_ranks = appendix::unit_rows(data, &ctx.catalog);
     let units = book.add_worksheet();
     units.set_name(t("Nơi phục vụ", "Service points"))?;
-    headers(
-        units,
-        &[
-            t("Khảo sát", "Survey"),
-            t("Mã nơi phục vụ", "Code"),
-            t("Nơi phục vụ", "Service point"),
-            t("Số người trả lời", "Respondents"),
-            t("Chỉ số", "Index"),
-            t("Cận dưới", "Lower bound"),
-            t("Cận trên", "Upper bound"),
-            t("Ghi chú", "Notes"),
-            t("Xếp hạng trong khảo sát", "Rank within the survey"),
-        ],
-        &[24.0, 26.0, 60.0, 12.0, 11.0, 11.0, 11.0, 24.0, 12.0],
-        &header,
-    )?;
-    let mut row = 1u32;
-    let mut ranked_units = unit_ranks.iter();
+    let mut widths = vec![26.0, 60.0, 12.0];
+    widths.extend(std::iter::repeat_n(14.0, most_elements));
+    widths.extend([12.0, 11.0, 11.0, 12.0, 24.0]);
+    for (col, width) in widths.iter().enumerate() {
+        units.set_column_width(col as u16, *width)?;
+    }
+    let mut row = 0u32;
+    let mut ranked_units = unit_rows.iter();
     for results in &data.surveys {
+        let survey = &results.survey.survey;
+        units.write_string_with_format(
+            row,
+            0,
+            survey.title.get(lang),
+            &Format::new().set_bold(),
+        )?;
+        row += 1;
+        let labels: Vec<&str> = survey
+            .sections
+            .iter()
+            .filter(|s| s.is_element())
+            .map(|s| s.label.get(lang))
+            .collect();
+        let mut names: Vec<String> = vec![
+            t("Mã nơi phục vụ", "Code").into(),
+            t("Nơi phục vụ", "Service point").into(),
+            t("Số người trả lời", "Respondents").into(),
+        ];
+        names.extend(element_headers(&labels));
+        names.extend(
+            [
+                t("Chỉ số chung", "Overall index"),
+                t("Cận dưới", "Lower bound"),
+                t("Cận trên", "Upper bound"),
+                t("Xếp hạng trong khảo sát", "Rank within the survey"),
+                t("Ghi chú", "Notes"),
+            ]
+            .map(String::from),
+        );
+        write_row(units, row, &names, &header)?;
         for unit in &results.units {
+            row += 1;
             let rank = ranked_units.next().and_then(|u| u.rank);
-            units.write_string(row, 8, rank_text(rank))?;
             let name = ctx
                 .catalog
                 .unit(&unit.unit)
-                .map(|u| u.name_for(period.bounds().0, lang))
+                .map(|u| u.name_for(period.bounds(), lang))
                 .unwrap_or_default();
-            units.write_string(row, 0, &results.survey.survey.slug)?;
-            units.write_string(row, 1, &unit.unit)?;
-            units.write_string(row, 2, name)?;
-            units.write_number(row, 3, unit.respondents as f64)?;
-            estimate_cell(units, row, 4, &unit.overall, unit.overall.estimate)?;
-            estimate_cell(units, row, 5, &unit.overall, unit.overall.ci_low)?;
-            estimate_cell(units, row, 6, &unit.overall, unit.overall.ci_high)?;
+            units.write_string(row, 0, &unit.unit)?;
+            units.write_string(row, 1, name)?;
+            units.write_number(row, 2, unit.respondents as f64)?;
+            for (e, element) in unit.elements.iter().enumerate() {
+                estimate_cell(units, row, 3 + e as u16, element, element.estimate)?;
+            }
+            let at = 3 + unit.elements.len() as u16;
+            estimate_cell(units, row, at, &unit.overall, unit.overall.estimate)?;
+            estimate_cell(units, row, at + 1, &unit.overall, unit.overall.ci_low)?;
+            estimate_cell(units, row, at + 2, &unit.overall, unit.overall.ci_high)?;
+            units.write_string(row, at + 3, rank_text(rank))?;
             let gap = if unit.respondents == 0 {
                 t("chưa có phiếu trong kỳ", "no responses (coverage gap)")
             } else {
@@ -738,9 +775,9 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
                 .cloned()
                 .collect::<Vec<_>>()
                 .join("; ");
-            units.write_string(row, 7, flags)?;
-            row += 1;
+            units.write_string(row, at + 4, flags)?;
         }
+        row += 2;
     }
 
     let method = book.add_worksheet();

@@ -170,7 +170,7 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
                 .map(|u| {
                     let name = catalog
                         .unit(&u.unit)
-                        .map_or(u.unit.clone(), |unit| unit.name_for(from, VI));
+                        .map_or(u.unit.clone(), |unit| unit.name_for((from, to), VI));
                     format!(
                         "{name} ({})",
                         percent(VI, u.overall.estimate.unwrap_or_default())
@@ -193,7 +193,7 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
             .map(|u| {
                 catalog
                     .unit(&u.unit)
-                    .map_or(u.unit.clone(), |unit| unit.name_for(from, VI))
+                    .map_or(u.unit.clone(), |unit| unit.name_for((from, to), VI))
             })
             .collect();
         if !gaps.is_empty() {
@@ -209,7 +209,7 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
             .map(|u| {
                 catalog
                     .unit(&u.unit)
-                    .map_or(u.unit.clone(), |unit| unit.name_for(from, VI))
+                    .map_or(u.unit.clone(), |unit| unit.name_for((from, to), VI))
             })
             .collect();
         if !small.is_empty() {

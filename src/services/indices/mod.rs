@@ -513,6 +513,8 @@ pub struct UnitReport {
     pub unit: String,
     pub respondents: usize,
     pub overall: stats::Estimate,
+    /// Each element's index, in the order of the survey's elements.
+    pub elements: Vec<stats::Estimate>,
 }
 
 /// The overall index of every service point of the survey's department,
@@ -540,8 +542,11 @@ fn units_of_cell(
         cell.scores
             .extend_from_slice(&data.scores[r * items..(r + 1) * items]);
     }
+    let (from, to) = query.period.bounds();
     ctx.catalog
         .units_of(&query.survey.survey.department)
+        // A service point closed for the whole period is not a gap in it.
+        .filter(|unit| unit.open_during(from, to) || per_unit.contains_key(unit.code.as_str()))
         .map(|unit| {
             let empty = CellData::default();
             let cell = per_unit.get(unit.code.as_str()).unwrap_or(&empty);
@@ -550,14 +555,36 @@ fn units_of_cell(
             } else {
                 sample_of(cell, items, query.weighting, totals, &query.period)?
             };
-            let mut overall = stats::overall_index(&sample, &layout, &query.config);
-            if !guard.overall_releasable(Some(&unit.code), &query.period) {
+            let estimates = stats::estimate_cell(&sample, &layout, &query.config);
+            let code = Some(unit.code.as_str());
+            let cell_clear = guard.releasable(code, &query.period);
+            let mut overall = estimates.overall;
+            if !guard.overall_releasable(code, &query.period) {
                 overall = overall.withheld();
             }
+            let elements = estimates
+                .elements
+                .into_iter()
+                .enumerate()
+                .map(|(e, element)| {
+                    let figure_clear = guard.figures().is_none_or(|figures| {
+                        figures
+                            .elements
+                            .get(e)
+                            .is_none_or(|g| g.releasable(code, &query.period))
+                    });
+                    if cell_clear && figure_clear {
+                        element.index
+                    } else {
+                        element.index.withheld()
+                    }
+                })
+                .collect();
             Ok(UnitReport {
                 unit: unit.code.clone(),
                 respondents: sample.respondents(),
                 overall,
+                elements,
             })
         })
         .collect()
