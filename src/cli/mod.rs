@@ -11,6 +11,7 @@ mod simulate;
 mod token;
 mod user;
 mod volumes;
+mod wave;
 
 use clap::{Parser, Subcommand};
 use hailong::app::AppContext;
@@ -67,6 +68,11 @@ enum Command {
         #[command(subcommand)]
         action: volumes::Action,
     },
+    /// Survey waves: create, draw invitations at random, see returns.
+    Wave {
+        #[command(subcommand)]
+        action: wave::Action,
+    },
     /// Store synthetic responses (channel "simulated"); the same seed gives the same data.
     Simulate(simulate::Args),
     /// Write a consistent copy of the database while the service runs
@@ -89,6 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { action } => user::run(&open()?, action),
         Command::Token { action } => token::run(&open()?, action),
         Command::Volumes { action } => volumes::run(&open()?, action),
+        Command::Wave { action } => wave::run(&open()?, action),
         Command::Simulate(args) => simulate::run(&open()?, args),
         Command::Backup(args) => backup::run(&open()?, args),
     }

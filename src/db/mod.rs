@@ -9,6 +9,7 @@ pub mod tokens;
 pub mod users;
 pub mod versions;
 pub mod volumes;
+pub mod waves;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! Stored responses. A row holds only what the anonymity rules allow: id,
-//! questionnaire version, service point, date, channel, answers, comment.
+//! questionnaire version, service point, date, channel, answers, comment
+//! and design (how the respondent came to be in the sample).
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -18,6 +19,7 @@ pub struct ResponseRow {
     pub answers: String,
     pub likert: String,
     pub comment: Option<String>,
+    pub design: crate::domain::Design,
 }
 
 impl ResponseRow {
@@ -72,7 +74,7 @@ pub fn insert_if_new(conn: &mut Conn, row: &ResponseRow) -> DbResult<bool> {
 /// whole or not at all. A row another transaction stored first (PostgreSQL
 /// waits for that transaction to end) is skipped, for the caller to judge.
 pub fn insert_new(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<Vec<String>> {
-    // 8 columns × 500 rows stays under SQLite's and PostgreSQL's bind limits.
+    // 9 columns × 500 rows stays under SQLite's and PostgreSQL's bind limits.
     const BATCH: usize = 500;
     let mut inserted = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(BATCH) {
@@ -161,6 +163,26 @@ pub fn cell_rows(
         .filter(responses::survey_version.eq(version))
         .filter(responses::submitted_on.between(from, to))
         .select((responses::unit, responses::likert, responses::answers))
+        .into_boxed();
+    if let Some(unit) = unit {
+        query = query.filter(responses::unit.eq(unit));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Respondents to `versions` in a date range by design.
+pub fn count_by_design(
+    conn: &mut Conn,
+    versions: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: Option<&str>,
+) -> DbResult<Vec<(crate::domain::Design, i64)>> {
+    let mut query = responses::table
+        .filter(responses::survey_version.eq_any(versions))
+        .filter(responses::submitted_on.between(from, to))
+        .group_by(responses::design)
+        .select((responses::design, diesel::dsl::count_star()))
         .into_boxed();
     if let Some(unit) = unit {
         query = query.filter(responses::unit.eq(unit));

@@ -20,8 +20,44 @@ diesel::table! {
         answers -> Text,
         likert -> Text,
         comment -> Nullable<Text>,
+        design -> Text,
     }
 }
+
+diesel::table! {
+    waves (id) {
+        id -> Text,
+        survey -> Text,
+        name -> Text,
+        opens_on -> Date,
+        closes_on -> Date,
+        allowance -> Double,
+        seed -> Nullable<BigInt>,
+        created_on -> Date,
+    }
+}
+
+diesel::table! {
+    wave_strata (wave, unit) {
+        wave -> Text,
+        unit -> Text,
+        population -> BigInt,
+        target -> BigInt,
+        issued -> BigInt,
+        list_digest -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    invitations (code_hash) {
+        code_hash -> Text,
+        wave -> Text,
+        unit -> Text,
+    }
+}
+
+diesel::joinable!(wave_strata -> waves (wave));
+diesel::joinable!(invitations -> waves (wave));
 
 diesel::joinable!(responses -> survey_versions (survey_version));
 
@@ -74,5 +110,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     unit_volumes,
     users,
-    audit_log
+    audit_log,
+    waves,
+    wave_strata,
+    invitations
 );

@@ -3,6 +3,7 @@
 
 mod access;
 mod answers;
+mod invitation;
 mod period;
 mod stored_text;
 mod submission;
@@ -10,6 +11,7 @@ mod submission;
 pub use access::{Access, Role, RoleKind};
 
 pub use answers::{Answer, Answers, Score};
+pub use invitation::InvitationCode;
 pub use period::{Period, PeriodDescription, PeriodKind, PeriodMode};
 pub use submission::{answer_field, FieldError, FieldErrors, RawSubmission, RawValue, Submission};
 
@@ -54,5 +56,28 @@ text_enum! {
         Api => "api",
         Paper => "paper",
         Simulated => "simulated",
+    }
+}
+
+text_enum! {
+    /// How a response came to be in the sample: `probability` with an
+    /// invitation code drawn at random from the transactions;
+    /// `self_selected` whoever chose to answer (QR poster, link, kiosk, web);
+    /// `paper_sampled` a paper form handed to a respondent drawn at random;
+    /// `paper_unsampled` a paper form not known to have been so handed out.
+    Design {
+        Probability => "probability",
+        SelfSelected => "self_selected",
+        PaperSampled => "paper_sampled",
+        PaperUnsampled => "paper_unsampled",
+        Simulated => "simulated",
+    }
+}
+
+impl Design {
+    /// Whether the respondent was drawn at random, so that an interval's
+    /// assumption of random selection holds.
+    pub fn is_random(self) -> bool {
+        matches!(self, Design::Probability | Design::PaperSampled)
     }
 }

@@ -53,6 +53,9 @@ pub enum FieldError {
     UnitOfOtherDepartment(String),
     /// The service point did not serve citizens on the response's date.
     UnitClosed(String, NaiveDate),
+    /// An invitation code that is malformed, unknown, used already, of
+    /// another service point or of no wave open that day.
+    InvitationCode,
     ExpectedText,
     CommentTooLong,
     UnknownQuestion,
@@ -87,6 +90,8 @@ impl FieldError {
             (UnitOfOtherDepartment(_), Lang::Vi) => {
                 "Nơi được chọn không thuộc cơ quan của phiếu khảo sát này.".into()
             }
+            (InvitationCode, Lang::En) => "is not an invitation code that can be used here today: unknown, used already, for another service point, or outside its survey wave; send without it to answer anyway".into(),
+            (InvitationCode, Lang::Vi) => "Mã mời không đúng, đã được dùng, không thuộc nơi được chọn hoặc ngoài thời gian của đợt khảo sát. Ông/Bà vẫn có thể gửi ý kiến mà không cần mã.".into(),
             (UnitClosed(c, on), Lang::En) => {
                 format!("service point \"{c}\" did not serve citizens on {on}")
             }

@@ -8,4 +8,5 @@ pub mod backup;
 pub mod collect;
 pub mod exports;
 pub mod indices;
+pub mod sampling;
 pub mod volumes;

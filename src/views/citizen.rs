@@ -9,6 +9,7 @@ use crate::definitions::{
     Catalog, Condition, Question, QuestionKind, Survey, Unit, COMMENT_MAX_CHARS,
 };
 use crate::domain::FieldErrors;
+use crate::domain::InvitationCode;
 use crate::i18n::Lang;
 
 const SCALE_VI: [&str; 5] = [
@@ -71,6 +72,8 @@ pub struct FormView<'a> {
     pub values: &'a HashMap<String, Vec<String>>,
     pub errors: &'a FieldErrors,
     pub notice: Option<&'a str>,
+    /// The invitation code the form was opened with, if any.
+    pub invitation: Option<&'a InvitationCode>,
 }
 
 impl FormView<'_> {
@@ -127,6 +130,14 @@ pub fn form(view: &FormView) -> Markup {
             input type="hidden" name="id" value=(view.response_id);
             input type="hidden" name="version" value=(view.version);
             input type="hidden" name="lang" value=(lang.code());
+            @if let Some(code) = view.invitation {
+                input type="hidden" name="code" value=(code.as_str());
+                p.note {
+                    (lang.pick("Ông/Bà được mời trả lời theo phiếu mời (mã ", "You were invited to answer (code "))
+                    (code.printed())
+                    (lang.pick("). Mã chỉ dùng một lần; câu trả lời không được lưu kèm mã.", "). The code works once; your answers are not stored with it."))
+                }
+            }
             fieldset #q-unit {
                 legend { label for="unit" { (lang.pick("Nơi Ông/Bà được phục vụ", "Where you were served")) } }
                 @if let Some(err) = &unit_error { p.err #err-unit { (err) } }

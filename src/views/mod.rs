@@ -6,4 +6,5 @@ pub mod citizen;
 pub mod errors;
 pub mod layout;
 pub mod report;
+pub mod slips;
 pub mod staff;

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{has_content_type, read_body, resource, State, MAX_BODY_BYTES};
 use crate::definitions::{Catalog, Localized, Survey, SurveyVersion, Unit};
+use crate::domain::InvitationCode;
 use crate::domain::{
     Channel, FieldError, FieldErrors, RawSubmission, RawValue, ResponseId, Submission,
 };
@@ -100,6 +101,11 @@ pub struct SubmissionBody {
     comment: Option<String>,
     /// The version the client rendered; a stale one gets 409.
     version: Option<String>,
+    /// An invitation code from a slip (any case, dashes and spaces
+    /// ignored): the response then belongs to the probability sample. A
+    /// code that is unknown, used, of another service point or of no wave
+    /// open today is 422 on `code`; the client may send again without it.
+    code: Option<String>,
 }
 
 /// Every questionnaire being collected, with its current version.
@@ -189,7 +195,7 @@ pub async fn list_units(
 }
 
 /// The fields a JSON submission may carry.
-const SUBMISSION_FIELDS: [&str; 5] = ["id", "unit", "answers", "comment", "version"];
+const SUBMISSION_FIELDS: [&str; 6] = ["id", "unit", "answers", "comment", "version", "code"];
 
 /// Records one response. Idempotent by `id`: a retry with the same content
 /// is answered 200 `already_recorded`, with other content 409.
@@ -236,6 +242,23 @@ pub async fn submit(
     // A retry of a stored response is answered as such, whatever has
     // happened to the questionnaire since.
     let version_field = object.get("version").cloned();
+    let code = match object.get("code") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => {
+            let code = InvitationCode::parse(text);
+            if code.is_none() {
+                let mut errors = FieldErrors::default();
+                errors.add("code", FieldError::InvitationCode);
+                return Err(AppError::InvalidResponse(errors));
+            }
+            code
+        }
+        Some(_) => {
+            let mut errors = FieldErrors::default();
+            errors.add("code", FieldError::ExpectedText);
+            return Err(AppError::InvalidResponse(errors));
+        }
+    };
     let (raw, mut errors) = raw_submission(object);
     if let Some(id) = raw.id.as_ref().and_then(|id| match id {
         RawValue::Json(Value::String(text)) => ResponseId::parse(text),
@@ -290,12 +313,20 @@ pub async fn submit(
     let db = state.db.clone();
     let version = version.clone();
     let stored = submission.clone();
-    let outcome =
-        web::block(move || collect::record(&db, &version, &stored, Channel::Api, today)).await?;
+    let outcome = web::block(move || {
+        collect::record(&db, &version, &stored, Channel::Api, today, code.as_ref())
+    })
+    .await?;
     match outcome {
         Ok(Outcome::Recorded) => Ok(SubmissionReceipt::recorded(submission.id)),
         Ok(Outcome::AlreadyRecorded) => Ok(SubmissionReceipt::already_recorded(submission.id)),
         Err(RecordError::Conflict) => Err(AppError::ConflictingReplay),
+        Err(RecordError::Invitation) => {
+            let mut errors = FieldErrors::default();
+            errors.add("code", FieldError::InvitationCode);
+            Err(AppError::InvalidResponse(errors))
+        }
+        Err(RecordError::Replayed) => Ok(SubmissionReceipt::already_recorded(submission.id)),
         Err(RecordError::Db(e)) => Err(e.into()),
     }
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::{has_content_type, read_body, resource, State, MAX_BODY_BYTES};
 use crate::definitions::{SurveyVersion, COMMENT_KEY};
+use crate::domain::InvitationCode;
 use crate::domain::{Channel, FieldErrors, RawSubmission, RawValue, ResponseId, Submission};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -31,6 +32,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 struct PageQuery {
     lang: Option<String>,
     unit: Option<String>,
+    /// An invitation code from a slip's QR code.
+    code: Option<String>,
     already: Option<String>,
 }
 
@@ -81,6 +84,7 @@ struct FormState<'a> {
     values: HashMap<String, Vec<String>>,
     errors: FieldErrors,
     notice: Option<&'a str>,
+    invitation: Option<InvitationCode>,
 }
 
 fn render_form(
@@ -108,6 +112,7 @@ fn render_form(
         values: &form.values,
         errors: &form.errors,
         notice: form.notice,
+        invitation: form.invitation.as_ref(),
     };
     Ok(html(status, view::form(&view)))
 }
@@ -119,8 +124,12 @@ async fn show_form(
 ) -> Result<HttpResponse, AppError> {
     let lang = query.lang();
     let version = current(&state, &slug)?;
-    // A QR code names its service point.
+    // A QR code names its service point, and on an invitation slip the
+    // code too.
     let unit = unit_of(&state, version, query.unit.as_deref());
+    let code = query.code.as_deref().filter(|c| !c.trim().is_empty());
+    let invitation = code.and_then(InvitationCode::parse);
+    let notice = (code.is_some() && invitation.is_none()).then(|| invitation_refused(lang));
     render_form(
         &state,
         StatusCode::OK,
@@ -133,13 +142,23 @@ async fn show_form(
             response_id: ResponseId::new_random().to_string(),
             values: HashMap::new(),
             errors: FieldErrors::default(),
-            notice: None,
+            notice,
+            invitation,
         },
     )
 }
 
 /// Fields of the form that are not answers.
-const FORM_META: [&str; 4] = ["id", "version", "lang", "unit"];
+const FORM_META: [&str; 5] = ["id", "version", "lang", "unit", "code"];
+
+/// Why a form came back without its invitation code: it may be sent again
+/// without one.
+fn invitation_refused(lang: Lang) -> &'static str {
+    lang.pick(
+        "Mã mời không đúng, đã được dùng, không thuộc nơi được chọn hoặc ngoài thời gian của đợt khảo sát. Câu trả lời của Ông/Bà vẫn được giữ: bấm “Gửi phiếu” để gửi mà không cần mã.",
+        "The invitation code is wrong, used already, for another service point, or outside its survey wave. Your answers are kept: press “Send” to send them without a code.",
+    )
+}
 
 async fn submit_form(
     state: State,
@@ -181,6 +200,8 @@ async fn submit_form(
         ));
     }
     let response_id = response_id.to_string();
+    let code = first("code").filter(|c| !c.trim().is_empty());
+    let carried = code.as_deref().and_then(InvitationCode::parse);
 
     let raw = RawSubmission {
         id: values.get("id").cloned().map(RawValue::Text),
@@ -225,6 +246,7 @@ async fn submit_form(
                     "Phiếu khảo sát vừa được cập nhật. Vui lòng xem lại câu trả lời rồi gửi lại.",
                     "The questionnaire has just been updated. Please review your answers and send again.",
                 )),
+                invitation: carried,
             },
         );
     }
@@ -263,22 +285,54 @@ async fn submit_form(
                     values,
                     errors,
                     notice: None,
+                    invitation: carried,
                 },
             );
         }
     };
 
+    let invitation = code.as_deref().map(InvitationCode::parse);
+    let refused = |values| {
+        render_form(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormState {
+                lang,
+                version,
+                unit: Some(&submission.unit),
+                response_id: response_id.clone(),
+                values,
+                errors: FieldErrors::default(),
+                notice: Some(invitation_refused(lang)),
+                invitation: None,
+            },
+        )
+    };
+    let invitation = match invitation {
+        Some(None) => return refused(values),
+        Some(Some(code)) => Some(code),
+        None => None,
+    };
     let db = state.db.clone();
     let stored_version = version.clone();
     let stored = submission.clone();
-    let outcome =
-        web::block(move || collect::record(&db, &stored_version, &stored, Channel::Web, today))
-            .await?;
+    let outcome = web::block(move || {
+        collect::record(
+            &db,
+            &stored_version,
+            &stored,
+            Channel::Web,
+            today,
+            invitation.as_ref(),
+        )
+    })
+    .await?;
     let already = match outcome {
         Ok(Outcome::Recorded) => false,
         // Going back and sending again, even with changed answers, records
         // one response: the first.
-        Ok(Outcome::AlreadyRecorded) | Err(RecordError::Conflict) => true,
+        Ok(Outcome::AlreadyRecorded) | Err(RecordError::Conflict | RecordError::Replayed) => true,
+        Err(RecordError::Invitation) => return refused(values),
         Err(RecordError::Db(e)) => return Err(e.into()),
     };
     Ok(redirect_to_thanks(

@@ -278,6 +278,10 @@ pub struct IndexResponse {
     pub coverage_gaps: Vec<String>,
     /// Changes from the comparison period, when one was asked for.
     pub compare: Option<CompareResult>,
+    /// How the respondents came to be in the sample; when `random_only` is
+    /// false the intervals assume a random selection the sample does not
+    /// give. The period's waves with issued and returned questionnaires.
+    pub sample: crate::services::sampling::SampleSummary,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -382,6 +386,7 @@ impl IndexResponse {
             elements: element_results(&query.survey, current),
             other_items: other_item_results(&query.survey, current),
             coverage_gaps: report.coverage_gaps.clone(),
+            sample: report.sample.clone(),
             compare: report.compare.as_ref().map(|c| CompareResult {
                 period: c.previous.period.described(),
                 respondents: c.previous.respondents,

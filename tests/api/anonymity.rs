@@ -15,7 +15,8 @@ async fn a_stored_response_holds_nothing_beyond_the_listed_fields(backend: Backe
             "channel",
             "answers",
             "likert",
-            "comment"
+            "comment",
+            "design"
         ],
         "a response row has no column for IP, user agent, cookie, session or time of day"
     );

@@ -16,6 +16,7 @@ mod indices;
 mod instruments;
 mod openapi;
 mod reports;
+mod sampling;
 mod sessions;
 mod staff;
 mod storage;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::db::responses::ResponseRow;
 use crate::db::DbError;
 use crate::definitions::{QuestionKind, SurveyVersion, COMMENT_KEY};
-use crate::domain::{Channel, RawSubmission, RawValue, ResponseId, Submission};
+use crate::domain::{Channel, Design, RawSubmission, RawValue, ResponseId, Submission};
 use crate::services::collect::{self, AppContext};
 
 /// Columns that are not question keys.
@@ -19,6 +19,7 @@ const ID: &str = "id";
 const UNIT: &str = "unit";
 const SUBMITTED_ON: &str = "submitted_on";
 const CHANNEL: &str = "channel";
+const DESIGN: &str = "design";
 
 /// No response can be older than this: the first date any questionnaire of
 /// the service could have been answered (the period grid starts in 2000).
@@ -174,7 +175,7 @@ fn parse_rows(
                 message: "column appears twice".into(),
             });
         }
-        let known = [ID, UNIT, SUBMITTED_ON, CHANNEL, COMMENT_KEY].contains(&name.as_str())
+        let known = [ID, UNIT, SUBMITTED_ON, CHANNEL, DESIGN, COMMENT_KEY].contains(&name.as_str())
             || survey
                 .question(name)
                 .is_some_and(|q| q.kind != QuestionKind::Text);
@@ -299,6 +300,21 @@ fn parse_rows(
                 None
             }
         };
+        // Whether the form was handed to a respondent drawn at random is
+        // for the office to say; unsaid, it was not.
+        let design = match field(DESIGN).filter(|d| !d.is_empty()) {
+            None => Some(Design::PaperUnsampled),
+            Some(text) => match Design::parse(&text) {
+                Some(d @ (Design::PaperSampled | Design::PaperUnsampled)) => Some(d),
+                _ => {
+                    row_faults.push((
+                        DESIGN.to_string(),
+                        "must be paper_sampled (handed to a respondent drawn at random), paper_unsampled, or left empty".to_string(),
+                    ));
+                    None
+                }
+            },
+        };
 
         let raw = RawSubmission {
             id: field(ID).map(RawValue::text),
@@ -330,10 +346,13 @@ fn parse_rows(
             derived_id,
         ) {
             Ok(submission) => {
-                if let (Some(date), Some(channel), true) =
-                    (submitted_on, channel, row_faults.is_empty())
+                if let (Some(date), Some(channel), Some(design), true) =
+                    (submitted_on, channel, design, row_faults.is_empty())
                 {
-                    rows.push((line, collect::to_row(version, &submission, channel, date)));
+                    rows.push((
+                        line,
+                        collect::to_row(version, &submission, channel, design, date),
+                    ));
                 }
             }
             Err(errors) => {

@@ -12,7 +12,7 @@ use crate::app::AppContext;
 use crate::db::responses::{self, ResponseRow};
 use crate::db::{Conn, Db, DbError};
 use crate::definitions::SurveyVersion;
-use crate::domain::{Channel, RawSubmission, ResponseId, Submission};
+use crate::domain::{Channel, Design, InvitationCode, RawSubmission, ResponseId, Submission};
 
 /// How many responses are stored, all surveys and channels together.
 pub fn stored_responses(ctx: &AppContext) -> Result<i64, DbError> {
@@ -29,6 +29,11 @@ pub enum Outcome {
 pub enum RecordError {
     #[error("a response with this id was already recorded with different content")]
     Conflict,
+    #[error("the invitation code is unknown, used already, of another service point or of no wave open today")]
+    Invitation,
+    /// Internal: the same response again, whose transaction was rolled back.
+    #[error("already recorded")]
+    Replayed,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -38,6 +43,7 @@ pub fn to_row(
     version: &SurveyVersion,
     submission: &Submission,
     channel: Channel,
+    design: Design,
     submitted_on: NaiveDate,
 ) -> ResponseRow {
     ResponseRow {
@@ -49,6 +55,7 @@ pub fn to_row(
         answers: submission.answers.to_json_text(),
         likert: submission.answers.likert_code(&version.survey),
         comment: submission.comment.clone(),
+        design,
     }
 }
 
@@ -60,21 +67,46 @@ pub fn record(
     submission: &Submission,
     channel: Channel,
     submitted_on: NaiveDate,
+    invitation: Option<&InvitationCode>,
 ) -> Result<Outcome, RecordError> {
-    let row = to_row(version, submission, channel, submitted_on);
+    let design = if invitation.is_some() {
+        Design::Probability
+    } else {
+        Design::SelfSelected
+    };
+    let row = to_row(version, submission, channel, design, submitted_on);
     let outcome = db.write_tx(|conn| {
-        if responses::insert_if_new(conn, &row)? {
+        // The invitation is deleted in the transaction that stores the
+        // response, and restored with it if the response is not stored.
+        let redeemed = match invitation {
+            Some(code) => crate::db::waves::redeem(
+                conn,
+                &code.hash(),
+                &version.survey.slug,
+                &row.unit,
+                submitted_on,
+            )?,
+            None => true,
+        };
+        if redeemed && responses::insert_if_new(conn, &row)? {
             return Ok(Outcome::Recorded);
         }
         match responses::find(conn, &row.id)? {
-            Some(existing) if existing.same_content(&row) => Ok(Outcome::AlreadyRecorded),
-            _ => Err(RecordError::Conflict),
+            Some(existing) if existing.same_content(&row) => Err(RecordError::Replayed),
+            Some(_) => Err(RecordError::Conflict),
+            None => Err(RecordError::Invitation),
         }
     });
+    // A replay rolled back whatever it redeemed: the first sending did.
+    let outcome = match outcome {
+        Err(RecordError::Replayed) => Ok(Outcome::AlreadyRecorded),
+        other => other,
+    };
     let label = match &outcome {
         Ok(Outcome::Recorded) => "recorded",
-        Ok(Outcome::AlreadyRecorded) => "replay",
+        Ok(Outcome::AlreadyRecorded) | Err(RecordError::Replayed) => "replay",
         Err(RecordError::Conflict) => "conflict",
+        Err(RecordError::Invitation) => "invitation",
         Err(RecordError::Db(_)) => "failed",
     };
     crate::metrics::submission(channel.as_str(), label);
@@ -117,7 +149,14 @@ pub fn replay_of(
         || id,
     )
     .is_ok_and(|submission| {
-        to_row(version, &submission, Channel::Api, stored.submitted_on).same_content(&stored)
+        to_row(
+            version,
+            &submission,
+            Channel::Api,
+            stored.design,
+            stored.submitted_on,
+        )
+        .same_content(&stored)
     });
     Ok(if same {
         Replay::Same
@@ -129,8 +168,18 @@ pub fn replay_of(
 /// Rewrites the responses of earlier days so that their storage order no
 /// longer follows their arrival (PostgreSQL; see
 /// [`responses::settle_order`]). `serve` runs it at start and every hour.
+///
+/// Then, on PostgreSQL, vacuums the invitations: a redeemed invitation is
+/// deleted in the transaction that stored its response, and until vacuumed
+/// its dead row carries that transaction's id, which the response carried
+/// too until it was rewritten.
 pub fn settle_arrival_order(db: &Db, today: NaiveDate) -> Result<usize, DbError> {
-    db.write_tx(|conn| responses::settle_order(conn, today))
+    let moved = db.write_tx(|conn| responses::settle_order(conn, today))?;
+    if let Conn::Postgresql(pg) = &mut *db.writer()? {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("VACUUM invitations").execute(pg)?;
+    }
+    Ok(moved)
 }
 
 /// What storing a batch of rows did.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::db::DbError;
 use crate::definitions::{Question, QuestionKind, SurveyVersion, Unit};
-use crate::domain::{Channel, RawSubmission, RawValue, ResponseId, Submission};
+use crate::domain::{Channel, Design, RawSubmission, RawValue, ResponseId, Submission};
 use crate::services::collect::{self, AppContext};
 
 const COMMENTS: [&str; 12] = [
@@ -197,6 +197,7 @@ pub fn simulate(
             version,
             &submission,
             Channel::Simulated,
+            Design::Simulated,
             date,
         ));
         if rows.len() == CHUNK {

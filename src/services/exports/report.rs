@@ -64,6 +64,43 @@ pub fn change_sentence(comparison: &Comparison, earlier: &str) -> String {
     }
 }
 
+/// Questionnaires issued and returned in each wave, and what the intervals
+/// assume when respondents were not drawn at random.
+fn sample_sentences(sample: &crate::services::sampling::SampleSummary) -> Vec<String> {
+    let mut out: Vec<String> = sample
+        .waves
+        .iter()
+        .filter(|w| w.seed.is_some())
+        .map(|w| {
+            format!(
+                "{} ({} – {}): phát ra {} phiếu, thu về {} phiếu, tỷ lệ phản hồi {}.",
+                w.name,
+                w.opens_on.format("%d/%m/%Y"),
+                w.closes_on.format("%d/%m/%Y"),
+                count(VI, w.issued as usize),
+                count(VI, w.returned as usize),
+                w.response_rate
+                    .map_or_else(|| "—".to_string(), |r| crate::i18n::percent(VI, r))
+            )
+        })
+        .collect();
+    if !sample.random_only {
+        let not_random: i64 = sample
+            .respondents_by_design
+            .iter()
+            .filter(|(design, _)| {
+                crate::domain::Design::parse(design).is_some_and(|d| !d.is_random())
+            })
+            .map(|(_, n)| n)
+            .sum();
+        out.push(format!(
+            "Trong số phiếu có {} phiếu không do chọn mẫu ngẫu nhiên (người dân tự trả lời qua mã QR, đường dẫn, hoặc phiếu giấy không chọn mẫu): khoảng tin cậy được tính như với mẫu ngẫu nhiên và không phản ánh được sai lệch do người trả lời tự chọn.",
+            count(VI, not_random as usize)
+        ));
+    }
+    out
+}
+
 pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
     let period = &data.request.period;
     let (from, to) = period.bounds();
@@ -101,6 +138,7 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
                 decimal(VI, m, 2)
             ));
         }
+        paragraphs.extend(sample_sentences(&results.report.sample));
         for (question, estimates) in
             crate::services::indices::other_items::questions(survey).zip(&current.other_items)
         {

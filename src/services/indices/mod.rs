@@ -312,6 +312,9 @@ pub struct IndexReport {
     pub year_ago: Option<CompareReport>,
     /// Service points with transactions in the period but no response.
     pub coverage_gaps: Vec<String>,
+    /// How the respondents came to be in the sample, and the waves of the
+    /// period with their issued and returned questionnaires.
+    pub sample: crate::services::sampling::SampleSummary,
 }
 
 fn totals_for(
@@ -498,11 +501,20 @@ fn compute_keeping_cell(
     };
     let compare = compare_to(compare_with)?;
     let year_ago = compare_to(year_ago)?;
+    let (from, to) = query.period.bounds();
+    let sample = crate::services::sampling::summary(
+        ctx,
+        &query.survey.survey.slug,
+        from,
+        to,
+        query.unit.as_deref(),
+    )?;
     let report = IndexReport {
         current,
         compare,
         year_ago,
         coverage_gaps,
+        sample,
     };
     Ok((report, data, totals))
 }

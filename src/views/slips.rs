@@ -1,0 +1,99 @@
+//! The printable sheet of invitation slips: one A4 section per service
+//! point, eight slips to a page, each with its code, a QR code for the
+//! questionnaire with the code and service point filled in, and short
+//! instructions. The transaction reference is printed on the counter's
+//! stub only, to tell staff whom to hand the slip to; it is never stored.
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use qrcode::render::svg;
+use qrcode::QrCode;
+
+use crate::services::sampling::Draw;
+
+/// What the sheet needs besides the draw.
+pub struct SlipSheet<'a> {
+    pub draw: &'a Draw,
+    pub survey_title: &'a str,
+    pub department_name: &'a str,
+    /// `(code, name)` of each drawn service point.
+    pub unit_names: &'a [(String, String)],
+    /// The public address of the service, e.g. `https://khaosat.angiang.gov.vn`.
+    pub base_url: &'a str,
+}
+
+fn qr_svg(text: &str) -> String {
+    match QrCode::new(text.as_bytes()) {
+        Ok(code) => code
+            .render::<svg::Color>()
+            .min_dimensions(140, 140)
+            .quiet_zone(true)
+            .build(),
+        // A link too long for a QR code: the printed address still works.
+        Err(_) => String::new(),
+    }
+}
+
+pub fn slips(sheet: &SlipSheet) -> Markup {
+    let wave = &sheet.draw.wave;
+    let closes = wave.closes_on.format("%d/%m/%Y").to_string();
+    let base = sheet.base_url.trim_end_matches('/');
+    html! {
+        (DOCTYPE)
+        html lang="vi" {
+            head {
+                meta charset="utf-8";
+                title { "Phiếu mời khảo sát – " (sheet.survey_title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                @for stratum in &sheet.draw.strata {
+                    @let name = sheet.unit_names.iter().find(|(code, _)| *code == stratum.unit).map_or(stratum.unit.as_str(), |(_, name)| name.as_str());
+                    section.unit {
+                        h1 { (name) }
+                        p.meta {
+                            (wave.name) " · " (stratum.slips.len()) " phiếu mời phát ra, chọn ngẫu nhiên trong "
+                            (stratum.population) " hồ sơ (mục tiêu " (stratum.target) " phiếu thu về)"
+                        }
+                        div.grid {
+                            @for slip in &stratum.slips {
+                                @let link = format!("{base}/s/{}?unit={}&code={}", wave.survey, stratum.unit, slip.code.as_str());
+                                div.slip {
+                                    p.stub { "Giao cho người có hồ sơ: " strong { (slip.reference) } }
+                                    p.head { (sheet.department_name) }
+                                    p.title { (sheet.survey_title) }
+                                    div.qr { (PreEscaped(qr_svg(&link))) }
+                                    p.code { "Mã mời: " strong { (slip.code.printed()) } }
+                                    p.how {
+                                        "Ông/Bà được chọn ngẫu nhiên để góp ý về việc giải quyết hồ sơ. "
+                                        "Quét mã QR, hoặc vào " (base) "/s/" (wave.survey) " và nhập mã. "
+                                        "Phiếu ẩn danh: câu trả lời không được lưu kèm mã. "
+                                        "Mã dùng một lần, đến hết ngày " (closes) "."
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                p.footer { "Mã chỉ in một lần: hệ thống không lưu mã và không lưu hồ sơ nào nhận mã nào, nên không thể in lại." }
+            }
+        }
+    }
+}
+
+const STYLE: &str = "
+@page { size: A4; margin: 10mm; }
+body { font-family: 'Times New Roman', 'Noto Serif', serif; font-size: 11pt; margin: 0; }
+section.unit { break-after: page; }
+h1 { font-size: 14pt; margin: 0 0 2mm; }
+p { margin: 1mm 0; }
+.meta, .footer { font-size: 9pt; color: #333; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }
+.slip { border: 1px dashed #555; padding: 3mm; break-inside: avoid; height: 62mm; overflow: hidden; }
+.stub { font-size: 8pt; border-bottom: 1px dotted #999; padding-bottom: 1mm; }
+.head, .title { font-size: 9pt; }
+.title { font-weight: bold; }
+.qr { float: right; width: 30mm; margin-left: 2mm; }
+.qr svg { width: 30mm; height: 30mm; }
+.code { font-size: 13pt; letter-spacing: 0.05em; }
+.how { font-size: 8.5pt; }
+";
