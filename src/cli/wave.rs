@@ -9,7 +9,7 @@ use clap::Subcommand;
 use hailong::app::AppContext;
 use hailong::i18n::Lang;
 use hailong::services::sampling::{self, NewWave, Target, WaveAccount};
-use hailong::views::slips::{slips, SlipSheet};
+use hailong::views::slips::sheet;
 
 use super::CLI_ACTOR;
 
@@ -159,34 +159,7 @@ pub fn run(ctx: &AppContext, action: Action) -> anyhow::Result<()> {
                 target,
                 seed,
             )?;
-            let version = ctx
-                .catalog
-                .survey(&draw.wave.survey)
-                .context("the wave's survey is no longer defined")?;
-            let department = ctx
-                .catalog
-                .department(&version.survey.department)
-                .map(|d| d.name_on(draw.wave.opens_on).vi.clone())
-                .unwrap_or_default();
-            let unit_names: Vec<(String, String)> = draw
-                .strata
-                .iter()
-                .map(|s| {
-                    let name = ctx
-                        .catalog
-                        .unit(&s.unit)
-                        .map(|u| u.name_on(draw.wave.opens_on).vi.clone())
-                        .unwrap_or_else(|| s.unit.clone());
-                    (s.unit.clone(), name)
-                })
-                .collect();
-            let page = slips(&SlipSheet {
-                draw: &draw,
-                survey_title: &version.survey.title.vi,
-                department_name: &department,
-                unit_names: &unit_names,
-                base_url: &base_url,
-            });
+            let page = sheet(&ctx.catalog, &draw, &base_url);
             std::fs::write(&slips_path, page.into_string())
                 .with_context(|| format!("cannot write {}", slips_path.display()))?;
             if let Some(path) = codes {

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use super::schema::responses;
 use super::{with_backend, Conn, DbResult};
+use crate::domain::Design;
 
 #[derive(Debug, Clone, PartialEq, Eq, Insertable, Queryable, Selectable)]
 #[diesel(table_name = responses)]
@@ -19,7 +20,7 @@ pub struct ResponseRow {
     pub answers: String,
     pub likert: String,
     pub comment: Option<String>,
-    pub design: crate::domain::Design,
+    pub design: Design,
 }
 
 impl ResponseRow {
@@ -149,8 +150,12 @@ pub fn count(conn: &mut Conn) -> DbResult<i64> {
     Ok(responses::table.count().get_result(conn)?)
 }
 
+/// The designs of respondents drawn at random ([`Design::is_random`]).
+const RANDOM_DESIGNS: [Design; 3] = [Design::Probability, Design::PaperSampled, Design::Simulated];
+
 /// (service point, compact Likert string, answers JSON) of every response
-/// to `version` between `from` and `to` inclusive, optionally at one point:
+/// to `version` between `from` and `to` inclusive, optionally at one point
+/// and only of respondents drawn at random:
 /// what the estimators of every item kind need, and nothing else.
 pub fn cell_rows(
     conn: &mut Conn,
@@ -158,6 +163,7 @@ pub fn cell_rows(
     from: NaiveDate,
     to: NaiveDate,
     unit: Option<&str>,
+    random_only: bool,
 ) -> DbResult<Vec<(String, String, String)>> {
     let mut query = responses::table
         .filter(responses::survey_version.eq(version))
@@ -166,6 +172,9 @@ pub fn cell_rows(
         .into_boxed();
     if let Some(unit) = unit {
         query = query.filter(responses::unit.eq(unit));
+    }
+    if random_only {
+        query = query.filter(responses::design.eq_any(RANDOM_DESIGNS));
     }
     Ok(query.load(conn)?)
 }
@@ -177,7 +186,7 @@ pub fn count_by_design(
     from: NaiveDate,
     to: NaiveDate,
     unit: Option<&str>,
-) -> DbResult<Vec<(crate::domain::Design, i64)>> {
+) -> DbResult<Vec<(Design, i64)>> {
     let mut query = responses::table
         .filter(responses::survey_version.eq_any(versions))
         .filter(responses::submitted_on.between(from, to))
@@ -218,6 +227,7 @@ pub struct MicrodataRow {
     pub unit: String,
     pub submitted_on: NaiveDate,
     pub channel: crate::domain::Channel,
+    pub design: Design,
     pub answers: String,
 }
 
@@ -241,15 +251,18 @@ pub fn counts_by_unit_and_day(
         .load(conn)?)
 }
 
-/// (service point, day, compact Likert string, answers JSON) of every
-/// response to `version` in a date range: who contributed to which figure,
-/// for disclosure control.
+/// (service point, day, compact Likert string, answers JSON, design) of a
+/// response.
+pub type Contribution = (String, NaiveDate, String, String, Design);
+
+/// Every response to `version` in a date range as a [`Contribution`]: who
+/// contributed to which figure, for disclosure control.
 pub fn contributions(
     conn: &mut Conn,
     version: &str,
     from: NaiveDate,
     to: NaiveDate,
-) -> DbResult<Vec<(String, NaiveDate, String, String)>> {
+) -> DbResult<Vec<Contribution>> {
     Ok(responses::table
         .filter(responses::survey_version.eq(version))
         .filter(responses::submitted_on.between(from, to))
@@ -258,6 +271,7 @@ pub fn contributions(
             responses::submitted_on,
             responses::likert,
             responses::answers,
+            responses::design,
         ))
         .load(conn)?)
 }
@@ -284,6 +298,7 @@ pub fn microdata_page(
             responses::unit,
             responses::submitted_on,
             responses::channel,
+            responses::design,
             responses::answers,
         ))
         .into_boxed();
@@ -300,10 +315,15 @@ pub fn dated_likert_rows(
     version: &str,
     from: NaiveDate,
     to: NaiveDate,
+    random_only: bool,
 ) -> DbResult<Vec<(NaiveDate, String)>> {
-    Ok(responses::table
+    let mut query = responses::table
         .filter(responses::survey_version.eq(version))
         .filter(responses::submitted_on.between(from, to))
         .select((responses::submitted_on, responses::likert))
-        .load(conn)?)
+        .into_boxed();
+    if random_only {
+        query = query.filter(responses::design.eq_any(RANDOM_DESIGNS));
+    }
+    Ok(query.load(conn)?)
 }

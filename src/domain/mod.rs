@@ -76,8 +76,12 @@ text_enum! {
 
 impl Design {
     /// Whether the respondent was drawn at random, so that an interval's
-    /// assumption of random selection holds.
+    /// assumption of random selection holds. Simulated responses are drawn
+    /// at random from a model, so they count as such (demonstrations only).
     pub fn is_random(self) -> bool {
-        matches!(self, Design::Probability | Design::PaperSampled)
+        matches!(
+            self,
+            Design::Probability | Design::PaperSampled | Design::Simulated
+        )
     }
 }

@@ -8,3 +8,4 @@ pub mod layout;
 pub mod report;
 pub mod slips;
 pub mod staff;
+pub mod waves;

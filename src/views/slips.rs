@@ -8,6 +8,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use qrcode::render::svg;
 use qrcode::QrCode;
 
+use crate::definitions::Catalog;
 use crate::services::sampling::Draw;
 
 /// What the sheet needs besides the draw.
@@ -31,6 +32,33 @@ fn qr_svg(text: &str) -> String {
         // A link too long for a QR code: the printed address still works.
         Err(_) => String::new(),
     }
+}
+
+/// The sheet of a draw, with the names in force when the wave opens.
+pub fn sheet(catalog: &Catalog, draw: &Draw, base_url: &str) -> Markup {
+    let opens = draw.wave.opens_on;
+    let survey = catalog.survey(&draw.wave.survey);
+    let department = survey
+        .and_then(|v| catalog.department(&v.survey.department))
+        .map(|d| d.name_on(opens).vi.clone())
+        .unwrap_or_default();
+    let unit_names: Vec<(String, String)> = draw
+        .strata
+        .iter()
+        .map(|s| {
+            let name = catalog
+                .unit(&s.unit)
+                .map_or_else(|| s.unit.clone(), |u| u.name_on(opens).vi.clone());
+            (s.unit.clone(), name)
+        })
+        .collect();
+    slips(&SlipSheet {
+        draw,
+        survey_title: survey.map_or(draw.wave.survey.as_str(), |v| v.survey.title.vi.as_str()),
+        department_name: &department,
+        unit_names: &unit_names,
+        base_url,
+    })
 }
 
 pub fn slips(sheet: &SlipSheet) -> Markup {

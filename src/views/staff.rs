@@ -35,7 +35,7 @@ pub(crate) fn nav(lang: Lang, viewer: Option<&Viewer>) -> Markup {
     }
 }
 
-fn staff_frame(
+pub(crate) fn staff_frame(
     lang: Lang,
     title: &str,
     path: &str,
@@ -179,6 +179,7 @@ fn report_links(lang: Lang, period: &Period, department: Option<&str>) -> Markup
             " · " a href={ "/export/indices.csv?" (query) } { "CSV" }
             " · " a href={ "/export/indices.json?" (query) } { "JSON" }
             " · " a href={ "/export/appendix.csv?" (query) } { (lang.pick("Phụ lục xếp hạng (CSV)", "Ranked appendix (CSV)")) }
+            " · " a href={ "/waves?lang=" (lang.code()) } { (lang.pick("Đợt khảo sát chọn mẫu ngẫu nhiên", "Survey waves (random samples)")) }
         }
     }
 }
@@ -314,6 +315,16 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                 p.suppressed { (lang.pick("Không công bố: một số liệu khác (kỳ lồng nhau, chế độ kỳ khác, hoặc nơi phục vụ so với cả sở) chỉ chênh lệch dưới ", "Withheld: another figure (a nested period, the other period mode, or a service point against its department) differs from this one by fewer than ")) (page.min_cell) (lang.pick(" người trả lời, nên công bố cả hai sẽ làm lộ câu trả lời của họ.", " respondents, so publishing both would reveal their answers.")) }
             } @else if overall.suppressed {
                 p.suppressed { (lang.pick("Chưa đủ người trả lời để công bố (ngưỡng ", "Too few respondents to publish (threshold ")) (page.min_cell) ")." }
+            }
+            @if !report.random_sample() {
+                p.note { (lang.pick(
+                    "Số liệu gồm phiếu không do chọn mẫu ngẫu nhiên (người dân tự trả lời qua mã QR, đường dẫn, phiếu giấy không chọn mẫu): khoảng tin cậy và so sánh dưới đây giả định mẫu ngẫu nhiên và không phản ánh được sai lệch do người trả lời tự chọn.",
+                    "These figures include responses not drawn at random (QR posters, links, unsampled paper forms): the intervals and comparisons below assume random selection and cannot account for self-selection.")) }
+            }
+            @for wave in report.sample.waves.iter().filter(|w| w.seed.is_some()) {
+                p { (wave.name) ": " (lang.pick("phát ra ", "issued ")) (count(lang, wave.issued as usize)) (lang.pick(" phiếu, thu về ", ", returned ")) (count(lang, wave.returned as usize))
+                    (lang.pick(" phiếu", ""))
+                    @if let Some(rate) = wave.response_rate { (lang.pick(", tỷ lệ phản hồi ", ", response rate ")) (crate::i18n::percent(lang, rate)) } "." }
             }
             @if let Some(compare) = previous { p { (change_words(lang, &compare.overall, &compare.previous.period)) } }
             @if let Some(year_ago) = &report.year_ago {

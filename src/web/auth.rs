@@ -221,17 +221,17 @@ impl FromRequest for Reader {
 
 /// A URL-encoded form body (at most [`MAX_BODY_BYTES`]) that carries this
 /// session's CSRF token in its `csrf` field.
-pub struct CsrfForm(pub HashMap<String, String>);
+pub struct CsrfForm<const LIMIT: usize = MAX_BODY_BYTES>(pub HashMap<String, String>);
 
-impl CsrfForm {
+impl<const LIMIT: usize> CsrfForm<LIMIT> {
     pub fn field(&self, name: &str) -> &str {
         self.0.get(name).map(String::as_str).unwrap_or_default()
     }
 }
 
-impl FromRequest for CsrfForm {
+impl<const LIMIT: usize> FromRequest for CsrfForm<LIMIT> {
     type Error = AppError;
-    type Future = Extracting<CsrfForm>;
+    type Future = Extracting<CsrfForm<LIMIT>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
@@ -243,14 +243,14 @@ impl FromRequest for CsrfForm {
                     expected: content_type,
                 });
             }
-            let body = read_body(&req, payload, MAX_BODY_BYTES).await?;
+            let body = read_body(&req, payload, LIMIT).await?;
             let form: HashMap<String, String> =
                 form_urlencoded::parse(&body).into_owned().collect();
             let session: Session = req.get_session();
             if !session::csrf_matches(&session, form.get("csrf").map(String::as_str)) {
                 return Err(AppError::CsrfRejected);
             }
-            Ok(CsrfForm(form))
+            Ok(Self(form))
         })
     }
 }

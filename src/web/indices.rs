@@ -14,7 +14,9 @@ use super::{resource, State};
 use crate::definitions::{Localized, Question, Section, SurveyVersion};
 use crate::domain::{Access, Period, PeriodDescription};
 use crate::error::{AppError, ErrorBody};
-use crate::services::indices::{self, CellReport, IndexQuery, IndexReport};
+use crate::services::indices::{
+    self, CellReport, IndexError, IndexQuery, IndexReport, SampleDesign,
+};
 use crate::stats::{Alpha, Comparison, Distribution, Estimate};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -22,7 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/indices/units", "GET").route(web::get().to(units)));
 }
 
-const PARAMETERS: [&str; 7] = [
+const PARAMETERS: [&str; 8] = [
     "survey",
     "period",
     "mode",
@@ -30,6 +32,7 @@ const PARAMETERS: [&str; 7] = [
     "weighting",
     "level",
     "compare",
+    "design",
 ];
 
 /// A request's parameters, parsed; the comparison period if asked.
@@ -38,7 +41,7 @@ fn parse_query(
     access: &Access,
     params: &HashMap<String, String>,
     allow_unit_and_compare: bool,
-) -> Result<(IndexQuery, Option<Period>), AppError> {
+) -> Result<(IndexQuery, Option<Period>, Option<SampleDesign>), AppError> {
     for (key, value) in params.iter() {
         let allowed = PARAMETERS.contains(&key.as_str())
             && (allow_unit_and_compare || !matches!(key.as_str(), "unit" | "compare"));
@@ -87,6 +90,13 @@ fn parse_query(
         Some("same_period_last_year") => Some(period.same_period_last_year()),
         Some(other) => Some(params::published(other, period.mode, "compare")?),
     };
+    let design = match params.get("design") {
+        None => None,
+        Some(text) => Some(
+            SampleDesign::parse(text)
+                .ok_or_else(|| invalid("design", "must be probability or all"))?,
+        ),
+    };
     Ok((
         IndexQuery {
             survey,
@@ -94,9 +104,32 @@ fn parse_query(
             unit,
             weighting,
             config,
+            // Settled with the database at hand, see `settle_design`.
+            design: design.unwrap_or(SampleDesign::All),
         },
         compare,
+        design,
     ))
+}
+
+/// The design asked for, or by default the random respondents when there
+/// are enough of them (blocking).
+fn settle_design(
+    ctx: &crate::app::AppContext,
+    mut query: IndexQuery,
+    asked: Option<SampleDesign>,
+) -> Result<IndexQuery, IndexError> {
+    query.design = match asked {
+        Some(design) => design,
+        None => indices::default_design(
+            ctx,
+            &query.survey.survey.slug,
+            &query.period,
+            query.unit.as_deref(),
+            &query.config,
+        )?,
+    };
+    Ok(query)
 }
 
 /// Estimates for one survey, optionally one service point, in one period.
@@ -119,12 +152,15 @@ pub async fn cell(
     TokenReader(caller): TokenReader,
     params: QueryParams,
 ) -> Result<HttpResponse, AppError> {
-    let (query, compare) = parse_query(&state, &caller.access, &params, true)?;
+    let (query, compare, design) = parse_query(&state, &caller.access, &params, true)?;
     let ctx = state.clone();
-    let blocking_query = query.clone();
-    let report = web::block(move || indices::compute(&ctx, &blocking_query, compare))
-        .await?
-        .map_err(index_error)?;
+    let (query, report) = web::block(move || {
+        let query = settle_design(&ctx, query, design)?;
+        let report = indices::compute(&ctx, &query, compare)?;
+        Ok::<_, IndexError>((query, report))
+    })
+    .await?
+    .map_err(index_error)?;
     Ok(HttpResponse::Ok().json(IndexResponse::new(&query, &report)))
 }
 
@@ -148,12 +184,15 @@ pub async fn units(
     TokenReader(caller): TokenReader,
     params: QueryParams,
 ) -> Result<HttpResponse, AppError> {
-    let (query, _) = parse_query(&state, &caller.access, &params, false)?;
+    let (query, _, design) = parse_query(&state, &caller.access, &params, false)?;
     let ctx = state.clone();
-    let blocking_query = query.clone();
-    let reports = web::block(move || indices::by_unit(&ctx, &blocking_query))
-        .await?
-        .map_err(index_error)?;
+    let (query, reports) = web::block(move || {
+        let query = settle_design(&ctx, query, design)?;
+        let reports = indices::by_unit(&ctx, &query)?;
+        Ok::<_, IndexError>((query, reports))
+    })
+    .await?
+    .map_err(index_error)?;
     let units = reports
         .into_iter()
         .map(|r| UnitIndex {
@@ -199,6 +238,12 @@ pub struct IndexParameters {
     /// Confidence level, between 0.5 and 0.999; default 0.95.
     #[param(minimum = 0.5, maximum = 0.999)]
     level: Option<f64>,
+    /// `probability`: only respondents drawn at random (invitation codes,
+    /// sampled paper forms); `all`: every respondent. Default: `probability`
+    /// when at least `min_reliable` respondents of the cell were drawn at
+    /// random, else `all`. The answer's `design` says which was used.
+    #[param(inline)]
+    design: Option<DesignParameter>,
     /// `previous` (the period just before), `same_period_last_year`, or a
     /// published period to compare with.
     #[param(
@@ -226,6 +271,18 @@ pub struct UnitIndexParameters {
     /// Confidence level, between 0.5 and 0.999; default 0.95.
     #[param(minimum = 0.5, maximum = 0.999)]
     level: Option<f64>,
+    /// `probability` or `all`, as for `/api/v1/indices`.
+    #[param(inline)]
+    design: Option<DesignParameter>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = Design)]
+#[allow(dead_code)]
+#[serde(rename_all = "snake_case")]
+enum DesignParameter {
+    Probability,
+    All,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -278,6 +335,12 @@ pub struct IndexResponse {
     pub coverage_gaps: Vec<String>,
     /// Changes from the comparison period, when one was asked for.
     pub compare: Option<CompareResult>,
+    /// `probability` when the figures cover only respondents drawn at
+    /// random, `all` when they cover everyone.
+    pub design: &'static str,
+    /// True when the figures include respondents not drawn at random: the
+    /// intervals then assume a random selection the sample does not give.
+    pub includes_self_selected: bool,
     /// How the respondents came to be in the sample; when `random_only` is
     /// false the intervals assume a random selection the sample does not
     /// give. The period's waves with issued and returned questionnaires.
@@ -387,6 +450,8 @@ impl IndexResponse {
             other_items: other_item_results(&query.survey, current),
             coverage_gaps: report.coverage_gaps.clone(),
             sample: report.sample.clone(),
+            design: query.design.as_str(),
+            includes_self_selected: query.design == SampleDesign::All && !report.sample.random_only,
             compare: report.compare.as_ref().map(|c| CompareResult {
                 period: c.previous.period.described(),
                 respondents: c.previous.respondents,

@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod params;
 pub mod session;
 pub mod staff;
+pub mod waves;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -43,6 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/metrics", "GET").route(web::get().to(metrics)))
         .configure(api::routes)
         .configure(staff::routes)
+        .configure(waves::routes)
         .configure(export::routes)
         .configure(citizen::routes);
 }

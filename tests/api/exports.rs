@@ -509,7 +509,10 @@ async fn microdata_has_months_not_days_and_no_comments(backend: Backend) {
         .iter()
         .map(str::to_string)
         .collect();
-    assert_eq!(&header[..4], ["survey_version", "unit", "month", "channel"]);
+    assert_eq!(
+        &header[..5],
+        ["survey_version", "unit", "month", "channel", "design"]
+    );
     assert!(header.contains(&"A1".to_string()) && header.contains(&"EXPECT".to_string()));
     assert!(!header.contains(&"comment".to_string()) && !header.contains(&"id".to_string()));
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -585,10 +588,10 @@ async fn microdata_never_gives_a_day_or_a_small_cell(backend: Backend) {
 
 both_backends!(the_report_names_a_change_only_when_it_is_significant);
 
-async fn the_report_names_a_change_only_when_it_is_significant(backend: Backend) {
-    let app = spawn_app(backend).await;
-    // Q1: 36 of 40 satisfied; Q2: 8 of 40 (a clear fall); Q3 and Q4: 20 of 40 each (no change).
-    let mut csv = String::from("unit,submitted_on,A1,P1\n");
+/// Q1: 36 of 40 satisfied; Q2: 8 of 40 (a clear fall); Q3 and Q4: 20 of 40
+/// each (no change); paper forms of the given design.
+fn quarters_csv(design: &str) -> String {
+    let mut csv = String::from("unit,submitted_on,design,A1,P1\n");
     for (date, satisfied) in [
         ("2026-02-10", 36),
         ("2026-05-10", 8),
@@ -597,10 +600,46 @@ async fn the_report_names_a_change_only_when_it_is_significant(backend: Backend)
     ] {
         for i in 0..40 {
             let score = if i < satisfied { 5 } else { 1 };
-            csv.push_str(&format!("hcc-long-xuyen-xd,{date},{score},{score}\n"));
+            csv.push_str(&format!(
+                "hcc-long-xuyen-xd,{date},{design},{score},{score}\n"
+            ));
         }
     }
-    app.import_csv("construction-permit", &csv);
+    csv
+}
+
+/// The same figures from forms not handed out at random: no increase,
+/// decrease or "no clear change" is written, and the report says why.
+#[tokio::test]
+async fn the_report_draws_no_conclusion_from_a_sample_not_drawn_at_random() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.import_csv("construction-permit", &quarters_csv("paper_unsampled"));
+    let token = app.create_token(&["--role", "home-affairs", "--name", "report"]);
+    let (_, _, report) = get_bytes(
+        &app,
+        &token,
+        "/report?period=2026-Q2&department=construction",
+    )
+    .await;
+    let report = String::from_utf8(report).unwrap();
+    assert!(
+        report.contains("Không kết luận tăng hay giảm so với kỳ trước"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("thay đổi có ý nghĩa thống kê (p ="),
+        "{report}"
+    );
+    assert!(!report.contains("không có thay đổi rõ rệt"));
+    assert!(
+        report.contains("40 phiếu không do chọn mẫu ngẫu nhiên"),
+        "{report}"
+    );
+}
+
+async fn the_report_names_a_change_only_when_it_is_significant(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.import_csv("construction-permit", &quarters_csv("paper_sampled"));
     let token = app.create_token(&["--role", "home-affairs", "--name", "report"]);
 
     let (status, content_type, fall) = get_bytes(

@@ -462,3 +462,258 @@ async fn a_bad_transaction_list_draws_nothing_and_names_each_line(backend: Backe
     assert_eq!(at("hcc-rach-gia-xd"), 182);
     assert!(drawn.iter().all(|r| r.1.starts_with('#')));
 }
+
+/// Paper forms at two service points in May 2026: `random` handed to
+/// respondents drawn at random, `other` not; scores vary by row.
+fn paper_rows(random: usize, other: usize) -> String {
+    let mut csv = String::from("unit,submitted_on,design,A1,A2,P1\n");
+    for i in 0..random + other {
+        let design = if i < random {
+            "paper_sampled"
+        } else {
+            "paper_unsampled"
+        };
+        let unit = if i % 2 == 0 {
+            "hcc-long-xuyen-xd"
+        } else {
+            "hcc-rach-gia-xd"
+        };
+        let day = 1 + i % 28;
+        csv.push_str(&format!(
+            "{unit},2026-05-{day:02},{design},{},{},{}\n",
+            1 + i % 5,
+            1 + (i * 7) % 5,
+            1 + (i * 3) % 5
+        ));
+    }
+    csv
+}
+
+async fn index(app: &TestApp, query: &str) -> Value {
+    let token = app.create_token(&["--role", "home-affairs", "--name", &new_id()]);
+    let response = app
+        .get_as(
+            Some(&token),
+            &format!("/api/v1/indices?survey=construction-permit&period=2026-05{query}"),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// `design=probability` gives exactly the figures of a database holding only
+/// the random respondents; by default it is chosen when they are enough.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probability_figures_are_those_of_the_random_respondents_alone() {
+    let mixed = spawn_app(Backend::Sqlite).await;
+    mixed.import_csv("construction-permit", &paper_rows(60, 40));
+    let alone = spawn_app(Backend::Sqlite).await;
+    let random_part: String = paper_rows(60, 40)
+        .lines()
+        .take(61)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    alone.import_csv("construction-permit", &random_part);
+
+    let probability = index(&mixed, "&design=probability").await;
+    let reference = index(&alone, "&design=all").await;
+    for key in ["estimate", "se", "ci_low", "ci_high", "n"] {
+        assert_eq!(
+            probability["overall"][key], reference["overall"][key],
+            "{key}"
+        );
+    }
+    assert_eq!(probability["respondents"], 60);
+    for (a, b) in probability["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(reference["elements"].as_array().unwrap())
+    {
+        assert_eq!(a["index"], b["index"]);
+    }
+    assert_eq!(probability["design"], "probability");
+    assert_eq!(probability["includes_self_selected"], false);
+
+    // 60 random respondents are enough: the default.
+    let default = index(&mixed, "").await;
+    assert_eq!(default["design"], "probability");
+    assert_eq!(default["overall"], probability["overall"]);
+    let everyone = index(&mixed, "&design=all").await;
+    assert_eq!(everyone["respondents"], 100);
+    assert_eq!(everyone["includes_self_selected"], true);
+    assert_eq!(
+        everyone["sample"]["respondents_by_design"],
+        json!({"paper_sampled": 60, "paper_unsampled": 40})
+    );
+
+    // 20 random respondents are not: everyone, labelled.
+    let few = spawn_app(Backend::Sqlite).await;
+    few.import_csv("construction-permit", &paper_rows(20, 40));
+    let default = index(&few, "").await;
+    assert_eq!(default["design"], "all");
+    assert_eq!(default["includes_self_selected"], true);
+}
+
+/// A figure over everyone and one over the random respondents alone, 1 to
+/// 4 apart, would give those few answers by subtraction: both withheld.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn figures_of_two_designs_a_few_apart_are_both_withheld() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.import_csv("construction-permit", &paper_rows(40, 3));
+    let withheld = |v: &Value| {
+        v["overall"]["flags"]
+            .as_array()
+            .is_some_and(|f| f.contains(&json!("withheld")))
+    };
+    assert!(withheld(&index(&app, "&design=all").await));
+    assert!(withheld(&index(&app, "&design=probability").await));
+    // Five or more apart: both published.
+    let apart = spawn_app(Backend::Sqlite).await;
+    apart.import_csv("construction-permit", &paper_rows(40, 6));
+    assert!(!withheld(&index(&apart, "&design=all").await));
+    assert!(!withheld(&index(&apart, "&design=probability").await));
+}
+
+/// The whole flow on staff pages: a department creates a wave for its own
+/// survey, draws it from a pasted list and gets the slips once; another
+/// department sees neither the wave nor the form for it; bad input comes
+/// back with the fault named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn departments_run_their_waves_on_staff_pages() {
+    use crate::staff::{create_user, session_csrf, signed_in};
+    let app = spawn_app(Backend::Sqlite).await;
+    create_user(&app, "xay-dung", "department", Some("construction")).await;
+    create_user(&app, "y-te", "department", Some("health")).await;
+    let construction = signed_in(&app, "xay-dung").await;
+    let csrf = session_csrf(&app, &construction, "/waves").await;
+    let today = chrono::Local::now().date_naive();
+    let post = |client: &reqwest::Client, path: &str, form: Vec<(&str, String)>| {
+        let request = client.post(app.url(path)).form(&form);
+        async move { request.send().await.unwrap() }
+    };
+
+    let page = construction
+        .get(app.url("/waves"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("value=\"construction-permit\"")
+            && !page.contains("value=\"health-outpatient\"")
+    );
+    // A survey of another department is refused by field.
+    let refused = post(
+        &construction,
+        "/waves",
+        vec![
+            ("csrf", csrf.clone()),
+            ("survey", "health-outpatient".into()),
+            ("name", "x".into()),
+            ("opens", today.to_string()),
+            ("closes", today.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("survey: &quot;health-outpatient&quot; is not one of yours"));
+    let created = post(
+        &construction,
+        "/waves",
+        vec![
+            ("csrf", csrf.clone()),
+            ("survey", "construction-permit".into()),
+            ("name", "Đợt trên trang".into()),
+            ("opens", today.to_string()),
+            ("closes", (today + chrono::Duration::days(20)).to_string()),
+            ("allowance", "0,2".into()),
+        ],
+    )
+    .await;
+    assert_eq!(created.status(), 303);
+    let location = created.headers()["location"].to_str().unwrap().to_string();
+    let wave_path = location.split('?').next().unwrap().to_string();
+
+    // Another department may not see it.
+    let health = signed_in(&app, "y-te").await;
+    assert_eq!(
+        health
+            .get(app.url(&wave_path))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    // A bad list comes back with its line; nothing is drawn.
+    let bad = post(
+        &construction,
+        &format!("{wave_path}/draw"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("transactions", "unit,reference\nnowhere,1\n".into()),
+            ("target", "3".into()),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad
+        .text()
+        .await
+        .unwrap()
+        .contains("line 2, column unit: unknown service point"));
+    let list: String = std::iter::once("unit,reference".to_string())
+        .chain((1..=30).map(|i| format!("hcc-long-xuyen-xd,HS-{i}")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let slips = post(
+        &construction,
+        &format!("{wave_path}/draw"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("transactions", list),
+            ("target", "4".into()),
+            ("seed", "7".into()),
+        ],
+    )
+    .await;
+    assert_eq!(slips.status(), 200);
+    let sheet = slips.text().await.unwrap();
+    assert_eq!(
+        sheet.matches("Mã mời: ").count(),
+        5,
+        "4 ÷ (1 − 0.2) = 5 slips"
+    );
+    assert!(sheet.contains("<svg"));
+    let detail = construction
+        .get(app.url(&wave_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        detail.contains("Phát ra 5 phiếu, thu về 0 phiếu"),
+        "{detail}"
+    );
+    assert!(!detail.contains("Mã mời"), "the codes are not shown again");
+    // Audited under the staff member's name.
+    let audit = texts(
+        &app,
+        "SELECT actor || ' ' || action AS value FROM audit_log ORDER BY action",
+    );
+    assert!(
+        audit.contains(&"xay-dung wave.create".to_string())
+            && audit.contains(&"xay-dung wave.draw".to_string()),
+        "{audit:?}"
+    );
+}

@@ -66,9 +66,21 @@ pub fn gather(ctx: &AppContext, request: &ExportRequest) -> Result<ExportData, I
                 unit: None,
                 weighting: request.weighting,
                 config: request.config,
+                design: indices::default_design(
+                    ctx,
+                    &survey.survey.slug,
+                    &request.period,
+                    None,
+                    &request.config,
+                )?,
             };
             let [previous, year_ago] = indices::compared_periods(request.period);
-            let guard = DisclosureGuard::load(ctx, survey, &[request.period, previous, year_ago])?;
+            let guard = DisclosureGuard::load(
+                ctx,
+                survey,
+                &[request.period, previous, year_ago],
+                query.design,
+            )?;
             let (report, units) = indices::compute_with_units(ctx, &query, &guard)?;
             Ok(SurveyResults {
                 survey: survey.clone(),
@@ -836,6 +848,37 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
                 results.survey.survey.slug
             ),
             results.report.current.versions.join(", "),
+        ));
+        let report = &results.report;
+        let mut sample = match (report.design, report.random_sample()) {
+            (crate::services::indices::SampleDesign::Random, _) => t(
+                "Chỉ tính phiếu của người được chọn ngẫu nhiên (mã mời, phiếu giấy chọn mẫu).",
+                "Only respondents drawn at random (invitation codes, sampled paper forms).",
+            )
+            .to_string(),
+            (_, true) => t("Mọi phiếu đều do chọn mẫu ngẫu nhiên.", "Every respondent was drawn at random.").to_string(),
+            (_, false) => t(
+                "Gồm phiếu không do chọn mẫu ngẫu nhiên: khoảng tin cậy giả định mẫu ngẫu nhiên và không phản ánh sai lệch do người trả lời tự chọn.",
+                "Includes respondents not drawn at random: the intervals assume random selection and cannot account for self-selection.",
+            )
+            .to_string(),
+        };
+        for wave in report.sample.waves.iter().filter(|w| w.seed.is_some()) {
+            sample.push_str(&format!(
+                " {}: {} {}, {} {}, {} {}.",
+                wave.name,
+                t("phát ra", "issued"),
+                wave.issued,
+                t("thu về", "returned"),
+                wave.returned,
+                t("tỷ lệ phản hồi", "response rate"),
+                wave.response_rate
+                    .map_or_else(|| "—".to_string(), |r| crate::i18n::percent(lang, r))
+            ));
+        }
+        lines.push((
+            format!("{} {}", t("Mẫu", "Sample"), results.survey.survey.slug),
+            sample,
         ));
     }
     // The glossary the staff pages link to, in the same words.

@@ -158,17 +158,27 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
                 count(VI, e.n)
             ));
         }
-        if let Some(compare) = &results.report.compare {
+        // Increase, decrease or no clear change are said of random samples
+        // only: a test of significance means nothing for self-selection.
+        let random = results.report.random_sample();
+        if !random && (results.report.compare.is_some() || results.report.year_ago.is_some()) {
+            paragraphs.push(
+                "Không kết luận tăng hay giảm so với kỳ trước và cùng kỳ năm trước: số liệu gồm phiếu không do chọn mẫu ngẫu nhiên, nên kiểm định ý nghĩa thống kê không áp dụng được.".to_string(),
+            );
+        }
+        if let Some(compare) = results.report.compare.as_ref().filter(|_| random) {
             paragraphs.push(change_sentence(
                 &compare.overall,
                 &compare.previous.period.name(VI),
             ));
         }
         if let Some(year_ago) = &results.report.year_ago {
-            paragraphs.push(change_sentence(
-                &year_ago.overall,
-                &format!("cùng kỳ năm trước ({})", year_ago.previous.period.name(VI)),
-            ));
+            if random {
+                paragraphs.push(change_sentence(
+                    &year_ago.overall,
+                    &format!("cùng kỳ năm trước ({})", year_ago.previous.period.name(VI)),
+                ));
+            }
             let since = year_ago.previous.period.bounds().0;
             if let Some(note) = catalog.merger_note(&survey.department, Some(since), to, VI) {
                 paragraphs.push(note);
@@ -273,7 +283,9 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
          (câu “không áp dụng” không tính vào mẫu số); chỉ số nhóm là trung bình các tiêu chí, chỉ số chung theo quy tắc \
          của từng phiếu. Số liệu {} tính từ ngày {} đến ngày {} ({}), {}. Khoảng tin cậy {:.0}\u{a0}% tính theo \
          phương pháp tuyến tính hóa Taylor (Wilson cho từng tiêu chí, logit cho chỉ số tổng hợp). Chỉ những thay đổi \
-         có ý nghĩa thống kê (p < {}) mới được nêu chiều hướng. Kết quả dựa trên dưới {} người trả lời không được công bố; \
+         có ý nghĩa thống kê (p < {}) mới được nêu chiều hướng, và chỉ khi mọi phiếu được tính đều do chọn mẫu \
+         ngẫu nhiên (phiếu mời có mã, phiếu giấy chọn mẫu); khi có ít nhất {} phiếu chọn ngẫu nhiên, chỉ số chỉ tính \
+         trên các phiếu đó. Kết quả dựa trên dưới {} người trả lời không được công bố; \
          dưới {} người trả lời được ghi chú là độ tin cậy thấp.",
         period.name(VI),
         from.format("%d/%m/%Y"),
@@ -285,6 +297,7 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
         weighting,
         level * 100.0,
         decimal(VI, 1.0 - level, 2),
+        data.request.config.min_reliable,
         data.request.config.min_cell,
         data.request.config.min_reliable,
     );

@@ -46,14 +46,20 @@ pub struct SurveyPanel {
     pub comments: Vec<Comment>,
 }
 
-fn query_for(survey: &Arc<SurveyVersion>, period: Period, config: StatsConfig) -> IndexQuery {
-    IndexQuery {
+fn query_for(
+    ctx: &AppContext,
+    survey: &Arc<SurveyVersion>,
+    period: Period,
+    config: StatsConfig,
+) -> Result<IndexQuery, IndexError> {
+    Ok(IndexQuery {
         survey: survey.clone(),
         period,
         unit: None,
         weighting: Weighting::None,
         config,
-    }
+        design: indices::default_design(ctx, &survey.survey.slug, &period, None, &config)?,
+    })
 }
 
 /// Everything a department dashboard shows for one survey (blocking).
@@ -63,7 +69,7 @@ pub fn survey_panel(
     period: Period,
 ) -> Result<SurveyPanel, IndexError> {
     let config = ctx.stats;
-    let query = query_for(survey, period, config);
+    let query = query_for(ctx, survey, period, config)?;
     let end = Period::quarter_of(period.bounds().1, period.mode);
     let mut quarters = vec![end];
     while quarters.len() < TREND_QUARTERS {
@@ -76,7 +82,7 @@ pub fn survey_panel(
         .chain(indices::compared_periods(period))
         .chain(quarters.iter().copied())
         .collect();
-    let guard = DisclosureGuard::load(ctx, survey, &guarded)?;
+    let guard = DisclosureGuard::load(ctx, survey, &guarded, query.design)?;
     let (report, unit_reports) = indices::compute_with_units(ctx, &query, &guard)?;
     let overall = indices::overall_by_period(ctx, survey, &quarters, &config, &guard)?;
     let trend: Vec<(Period, Estimate)> = quarters.into_iter().zip(overall).collect();
@@ -134,7 +140,7 @@ pub fn overview(ctx: &AppContext, period: Period) -> Result<Vec<OverviewLine>, I
         .surveys
         .iter()
         .map(|survey| {
-            let query = query_for(survey, period, ctx.stats);
+            let query = query_for(ctx, survey, period, ctx.stats)?;
             Ok(OverviewLine {
                 survey: survey.clone(),
                 report: indices::compute(ctx, &query, Some(period.previous()))?,

@@ -43,6 +43,8 @@ use crate::db::responses;
 use crate::definitions::SurveyVersion;
 use crate::domain::Period;
 
+use super::SampleDesign;
+
 /// Respondent counts by service point and day around a set of periods,
 /// loaded once and asked about many cells.
 pub struct DisclosureGuard {
@@ -53,6 +55,12 @@ pub struct DisclosureGuard {
     prefix: HashMap<String, Vec<i64>>,
     /// The same over every service point of the department.
     department: Vec<i64>,
+    /// The same two for the respondents drawn at random: a figure over them
+    /// alone (`design=probability`) can be obtained too.
+    random_prefix: HashMap<String, Vec<i64>>,
+    random_department: Vec<i64>,
+    /// The design of the figures this guard is asked about.
+    design: SampleDesign,
     min_cell: i64,
     /// The same rule for each figure whose respondents are not the whole
     /// cell's: only those who answered an item, an element, the overall
@@ -86,6 +94,7 @@ impl DisclosureGuard {
         ctx: &AppContext,
         survey: &SurveyVersion,
         periods: &[Period],
+        design: SampleDesign,
     ) -> Result<DisclosureGuard, IndexError> {
         let min_cell = i64::try_from(ctx.stats.min_cell).unwrap_or(i64::MAX);
         let span = periods
@@ -103,6 +112,9 @@ impl DisclosureGuard {
                 last_day: NaiveDate::MIN,
                 prefix: HashMap::new(),
                 department: vec![0],
+                random_prefix: HashMap::new(),
+                random_department: vec![0],
+                design,
                 min_cell,
                 figures: None,
             });
@@ -117,6 +129,7 @@ impl DisclosureGuard {
         let days = usize::try_from((last_day - first_day).num_days() + 1).unwrap_or(0);
         let mut unit_index: HashMap<String, usize> = HashMap::new();
         let mut counts: Vec<Vec<Vec<i64>>> = vec![Vec::new(); figures];
+        let mut random_counts: Vec<Vec<Vec<i64>>> = vec![Vec::new(); figures];
         let mut conn = ctx.db.reader()?;
         for version in ctx.versions_of(&survey.survey.slug) {
             let positions = super::positions_in_current(survey, &version);
@@ -134,7 +147,7 @@ impl DisclosureGuard {
                 .collect();
             let rows = responses::contributions(&mut conn, &version.hash, first_day, last_day)?;
             let mut scores = Vec::with_capacity(items);
-            for (unit, day, code, answers) in rows {
+            for (unit, day, code, answers, row_design) in rows {
                 let Ok(d) = usize::try_from((day - first_day).num_days()) else {
                     continue;
                 };
@@ -144,14 +157,18 @@ impl DisclosureGuard {
                 let next = unit_index.len();
                 let u = *unit_index.entry(unit).or_insert(next);
                 if u == next {
-                    for figure in &mut counts {
+                    for figure in counts.iter_mut().chain(&mut random_counts) {
                         figure.push(vec![0; days]);
                     }
                 }
+                let random = row_design.is_random();
                 scores.clear();
                 super::push_scores(&mut scores, items, &positions, &code);
                 let valid = |k: usize| (1..=5).contains(&scores[k]);
-                let mut add = |figure: usize, yes: bool| counts[figure][u][d] += i64::from(yes);
+                let mut add = |figure: usize, yes: bool| {
+                    counts[figure][u][d] += i64::from(yes);
+                    random_counts[figure][u][d] += i64::from(yes && random);
+                };
                 add(0, true);
                 for (k, &score) in scores.iter().enumerate() {
                     add(1 + k, score != 0);
@@ -181,10 +198,18 @@ impl DisclosureGuard {
             by_index.sort_unstable();
             by_index.into_iter().map(|(_, unit)| unit).collect()
         };
-        let mut guards = counts.into_iter().map(|per_unit| {
-            let per_day: HashMap<String, Vec<i64>> = units.iter().cloned().zip(per_unit).collect();
-            DisclosureGuard::from_daily(per_day, first_day, last_day, min_cell)
-        });
+        let mut guards =
+            counts
+                .into_iter()
+                .zip(random_counts)
+                .map(|(per_unit, random_per_unit)| {
+                    let per_day: HashMap<String, Vec<i64>> =
+                        units.iter().cloned().zip(per_unit).collect();
+                    let random: HashMap<String, Vec<i64>> =
+                        units.iter().cloned().zip(random_per_unit).collect();
+                    DisclosureGuard::from_daily(per_day, random, first_day, last_day, min_cell)
+                        .for_design(design)
+                });
         let mut cell = guards.next().expect("the cell's own counts");
         let items: Vec<DisclosureGuard> = guards.by_ref().take(items).collect();
         let elements: Vec<DisclosureGuard> = guards.by_ref().take(elements).collect();
@@ -206,6 +231,11 @@ impl DisclosureGuard {
             && self
                 .figures()
                 .is_none_or(|f| f.overall.releasable(unit, period))
+    }
+
+    /// The design of the figures this guard judges.
+    pub fn design(&self) -> SampleDesign {
+        self.design
     }
 
     /// The guards of the figures within a cell, when loaded from responses.
@@ -230,13 +260,19 @@ impl DisclosureGuard {
             let d = usize::try_from((*day - first_day).num_days()).unwrap_or(0);
             per_day.entry(unit.clone()).or_insert_with(|| vec![0; days])[d] += n;
         }
-        DisclosureGuard::from_daily(per_day, first_day, last_day, min_cell)
+        DisclosureGuard::from_daily(per_day, HashMap::new(), first_day, last_day, min_cell)
+    }
+
+    /// The same counts, asked about figures of `design`.
+    fn for_design(self, design: SampleDesign) -> DisclosureGuard {
+        DisclosureGuard { design, ..self }
     }
 
     /// A guard over daily respondent counts per service point, each vector
     /// one count per day from `first_day` to `last_day`.
     fn from_daily(
         per_day: HashMap<String, Vec<i64>>,
+        random_per_day: HashMap<String, Vec<i64>>,
         first_day: NaiveDate,
         last_day: NaiveDate,
         min_cell: i64,
@@ -250,38 +286,60 @@ impl DisclosureGuard {
             }
             prefix
         };
-        let mut all = vec![0i64; days];
-        for counts in per_day.values() {
-            for (total, n) in all.iter_mut().zip(counts) {
-                *total += n;
+        let department = |per_day: &HashMap<String, Vec<i64>>| {
+            let mut all = vec![0i64; days];
+            for counts in per_day.values() {
+                for (total, n) in all.iter_mut().zip(counts) {
+                    *total += n;
+                }
             }
-        }
+            running(&all)
+        };
+        let prefixes = |per_day: &HashMap<String, Vec<i64>>| {
+            per_day
+                .iter()
+                .map(|(unit, counts)| (unit.clone(), running(counts)))
+                .collect()
+        };
         DisclosureGuard {
             first_day,
             last_day,
-            prefix: per_day
-                .iter()
-                .map(|(unit, counts)| (unit.clone(), running(counts)))
-                .collect(),
-            department: running(&all),
+            prefix: prefixes(&per_day),
+            department: department(&per_day),
+            random_prefix: prefixes(&random_per_day),
+            random_department: department(&random_per_day),
+            design: SampleDesign::All,
             min_cell,
             figures: None,
         }
     }
 
-    /// Respondents at `level` from `from` to `to` inclusive.
+    /// Respondents of the guard's design at `level` from `from` to `to`
+    /// inclusive.
     fn count(&self, level: Level, from: NaiveDate, to: NaiveDate) -> i64 {
+        self.count_of(level, self.design, from, to)
+    }
+
+    /// Respondents of `design` at `level` from `from` to `to` inclusive.
+    fn count_of(&self, level: Level, design: SampleDesign, from: NaiveDate, to: NaiveDate) -> i64 {
         let (from, to) = (from.max(self.first_day), to.min(self.last_day));
         if to < from {
             return 0;
         }
+        let (units, department) = match design {
+            SampleDesign::All => (&self.prefix, &self.department),
+            SampleDesign::Random => (&self.random_prefix, &self.random_department),
+        };
         let prefix = match level {
-            None => &self.department,
-            Some(unit) => match self.prefix.get(unit) {
+            None => department,
+            Some(unit) => match units.get(unit) {
                 Some(prefix) => prefix,
                 None => return 0,
             },
         };
+        if prefix.len() < 2 {
+            return 0;
+        }
         let index =
             |day: NaiveDate| usize::try_from((day - self.first_day).num_days()).unwrap_or(0);
         prefix[index(to) + 1] - prefix[index(from)]
@@ -323,16 +381,26 @@ impl DisclosureGuard {
             let (d_from, d_to) = other.bounds();
             let (i_from, i_to) = (from.max(d_from), to.min(d_to));
             for &level in &levels {
-                let n_d = self.count(level, d_from, d_to);
-                if n_d < self.min_cell {
-                    continue;
-                }
-                // The respondents of C ∩ D: the narrower level, the common days.
-                let shared_level = unit.or(level);
-                let n_shared = self.count(shared_level, i_from, i_to);
-                let difference = n_c + n_d - 2 * n_shared;
-                if difference > 0 && difference < self.min_cell {
-                    return false;
+                // Figures over every respondent and over those drawn at
+                // random alone can both be asked for.
+                for design in [SampleDesign::All, SampleDesign::Random] {
+                    let n_d = self.count_of(level, design, d_from, d_to);
+                    if n_d < self.min_cell {
+                        continue;
+                    }
+                    // The respondents of C ∩ D: the narrower level and
+                    // design, the common days.
+                    let shared_level = unit.or(level);
+                    let shared_design = if design == SampleDesign::Random {
+                        design
+                    } else {
+                        self.design
+                    };
+                    let n_shared = self.count_of(shared_level, shared_design, i_from, i_to);
+                    let difference = n_c + n_d - 2 * n_shared;
+                    if difference > 0 && difference < self.min_cell {
+                        return false;
+                    }
                 }
             }
         }

@@ -44,6 +44,62 @@ impl Weighting {
     }
 }
 
+/// Which respondents a figure covers: those drawn at random (an invitation
+/// code, a sampled paper form) or every respondent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleDesign {
+    Random,
+    All,
+}
+
+impl SampleDesign {
+    /// As the API's `design` parameter spells it.
+    pub fn parse(text: &str) -> Option<SampleDesign> {
+        match text {
+            "probability" => Some(SampleDesign::Random),
+            "all" => Some(SampleDesign::All),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SampleDesign::Random => "probability",
+            SampleDesign::All => "all",
+        }
+    }
+}
+
+/// The design of a cell's figures when none is asked for: the respondents
+/// drawn at random when they are at least `min_reliable`, else everyone.
+pub fn default_design(
+    ctx: &AppContext,
+    survey: &str,
+    period: &Period,
+    unit: Option<&str>,
+    config: &StatsConfig,
+) -> Result<SampleDesign, IndexError> {
+    let (from, to) = period.bounds();
+    let versions: Vec<String> = ctx
+        .versions_of(survey)
+        .iter()
+        .map(|v| v.hash.clone())
+        .collect();
+    let random: i64 =
+        responses::count_by_design(&mut *ctx.db.reader()?, &versions, from, to, unit)?
+            .into_iter()
+            .filter(|(design, _)| design.is_random())
+            .map(|(_, n)| n)
+            .sum();
+    Ok(
+        if random >= i64::try_from(config.min_reliable).unwrap_or(i64::MAX) {
+            SampleDesign::Random
+        } else {
+            SampleDesign::All
+        },
+    )
+}
+
 #[derive(Debug, Clone)]
 pub struct IndexQuery {
     pub survey: Arc<SurveyVersion>,
@@ -51,6 +107,8 @@ pub struct IndexQuery {
     pub unit: Option<String>,
     pub weighting: Weighting,
     pub config: StatsConfig,
+    /// Which respondents the figures cover.
+    pub design: SampleDesign,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -161,7 +219,14 @@ pub fn load_cell(
     for version in ctx.versions_of(&current.survey.slug) {
         let positions = positions_in_current(current, &version);
         let earlier_keys = current.survey.earlier_keys(&version.survey);
-        let rows = responses::cell_rows(&mut conn, &version.hash, from, to, query.unit.as_deref())?;
+        let rows = responses::cell_rows(
+            &mut conn,
+            &version.hash,
+            from,
+            to,
+            query.unit.as_deref(),
+            query.design == SampleDesign::Random,
+        )?;
         if rows.is_empty() {
             continue;
         }
@@ -198,7 +263,10 @@ pub fn overall_by_period(
     let mut conn = ctx.db.reader()?;
     for version in ctx.versions_of(&survey.survey.slug) {
         let positions = positions_in_current(survey, &version);
-        for (date, code) in responses::dated_likert_rows(&mut conn, &version.hash, from, to)? {
+        let random_only = guard.design() == SampleDesign::Random;
+        for (date, code) in
+            responses::dated_likert_rows(&mut conn, &version.hash, from, to, random_only)?
+        {
             for (i, (start, end)) in bounds.iter().enumerate() {
                 if (*start..=*end).contains(&date) {
                     push_scores(&mut scores[i], items, &positions, &code);
@@ -315,6 +383,16 @@ pub struct IndexReport {
     /// How the respondents came to be in the sample, and the waves of the
     /// period with their issued and returned questionnaires.
     pub sample: crate::services::sampling::SampleSummary,
+    /// Which respondents the figures cover.
+    pub design: SampleDesign,
+}
+
+impl IndexReport {
+    /// Whether the figures rest only on respondents drawn at random, so
+    /// that intervals and significance mean what they say.
+    pub fn random_sample(&self) -> bool {
+        self.design == SampleDesign::Random || self.sample.random_only
+    }
 }
 
 fn totals_for(
@@ -431,7 +509,7 @@ pub fn compute(
     compare_with: Option<Period>,
 ) -> Result<IndexReport, IndexError> {
     let periods: Vec<Period> = std::iter::once(query.period).chain(compare_with).collect();
-    let guard = DisclosureGuard::load(ctx, &query.survey, &periods)?;
+    let guard = DisclosureGuard::load(ctx, &query.survey, &periods, query.design)?;
     compute_keeping_cell(ctx, query, compare_with, None, &guard).map(|(report, _, _)| report)
 }
 
@@ -515,6 +593,7 @@ fn compute_keeping_cell(
         year_ago,
         coverage_gaps,
         sample,
+        design: query.design,
     };
     Ok((report, data, totals))
 }
@@ -534,7 +613,7 @@ pub struct UnitReport {
 pub fn by_unit(ctx: &AppContext, query: &IndexQuery) -> Result<Vec<UnitReport>, IndexError> {
     let data = load_cell(ctx, query, &query.period)?;
     let totals = totals_for(ctx, query, &query.period)?;
-    let guard = DisclosureGuard::load(ctx, &query.survey, &[query.period])?;
+    let guard = DisclosureGuard::load(ctx, &query.survey, &[query.period], query.design)?;
     units_of_cell(ctx, query, &data, &totals, &guard)
 }
 
