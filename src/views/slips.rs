@@ -129,6 +129,20 @@ pub fn slips(sheet: &SlipSheet) -> Markup {
                         }
                     }
                 }
+                section.list {
+                    h1 { "Danh sách mã để mời qua điện thoại" }
+                    p.meta { "Đọc cho người có hồ sơ đúng mã của họ; mỗi mã dùng một lần." }
+                    table {
+                        thead { tr { th { "Nơi phục vụ" } th { "Hồ sơ" } th { "Mã mời" } } }
+                        tbody {
+                            @for stratum in &sheet.draw.strata {
+                                @for slip in &stratum.slips {
+                                    tr { td { (stratum.unit) } td { (slip.reference) } td { (slip.code.printed()) } }
+                                }
+                            }
+                        }
+                    }
+                }
                 p.footer { "Mã chỉ in một lần: hệ thống không lưu mã và không lưu hồ sơ nào nhận mã nào, nên không thể in lại." }
             }
         }
@@ -151,6 +165,8 @@ p { margin: 1mm 0; }
 .qr svg { width: 30mm; height: 30mm; }
 .code { font-size: 13pt; letter-spacing: 0.05em; }
 .how { font-size: 8.5pt; }
+.list table { border-collapse: collapse; font-size: 10pt; }
+.list th, .list td { border: 1px solid #999; padding: 1mm 2mm; text-align: left; }
 ";
 
 #[cfg(test)]
