@@ -84,6 +84,7 @@ impl Application {
                         .add(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")),
                 )
                 .wrap(sessions)
+                .wrap(from_fn(crate::web::head_as_get))
                 .app_data(state.clone())
                 .app_data(throttle.clone())
                 .app_data(settings.clone())

@@ -48,7 +48,8 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
 }
 
 /// Rewrites earlier days' responses so their storage order says nothing of
-/// arrival (PostgreSQL), now and every hour, in a thread of its own.
+/// arrival (PostgreSQL) and forgets expired drafts, now and every hour, in a
+/// thread of its own.
 fn settle_arrival_order_hourly(ctx: &AppContext) {
     const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
     let (db, clock) = (ctx.db.clone(), ctx.clock);
@@ -62,6 +63,14 @@ fn settle_arrival_order_hourly(ctx: &AppContext) {
                 }
                 Err(e) => log::warn!(
                     "responses of earlier days not rewritten this hour: {}",
+                    hailong::error::with_causes(&e)
+                ),
+            }
+            match collect::drafts::expire(&db, clock.today()) {
+                Ok(0) => {}
+                Ok(expired) => log::info!("{expired} unfinished questionnaires expired"),
+                Err(e) => log::warn!(
+                    "unfinished questionnaires not expired this hour: {}",
                     hailong::error::with_causes(&e)
                 ),
             }

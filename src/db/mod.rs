@@ -3,6 +3,7 @@
 //! [`with_backend!`].
 
 pub mod audit;
+pub mod drafts;
 pub mod responses;
 pub mod schema;
 pub mod tokens;

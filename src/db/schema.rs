@@ -56,6 +56,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    drafts (id) {
+        id -> Text,
+        survey_version -> Text,
+        form_values -> Text,
+        saved_on -> Date,
+    }
+}
+
 diesel::joinable!(wave_strata -> waves (wave));
 diesel::joinable!(invitations -> waves (wave));
 
@@ -113,5 +122,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     waves,
     wave_strata,
-    invitations
+    invitations,
+    drafts
 );

@@ -4,6 +4,7 @@
 mod access;
 mod answers;
 mod invitation;
+pub mod pages;
 mod period;
 mod stored_text;
 mod submission;

@@ -6,7 +6,7 @@ use maud::{html, Markup, PreEscaped};
 
 use super::layout::page;
 use crate::definitions::{
-    Catalog, Condition, Question, QuestionKind, Survey, Unit, COMMENT_MAX_CHARS,
+    Catalog, Condition, Question, QuestionKind, Section, Survey, Unit, COMMENT_MAX_CHARS,
 };
 use crate::domain::FieldErrors;
 use crate::domain::InvitationCode;
@@ -101,58 +101,106 @@ fn answer_field(key: &str) -> String {
     crate::domain::answer_field(key)
 }
 
-pub fn form(view: &FormView) -> Markup {
+/// What every questionnaire page shows above its questions: the body, the
+/// title, the notice and the summary of faults (focused on arrival).
+fn form_head(view: &FormView, summary_intro: &str) -> Markup {
     let lang = view.lang;
     let survey = view.survey;
-    let title = survey.title.get(lang);
-    let unit_error = view.error("unit");
-    let general_error = view.error("answers");
-    let self_href = format!("/s/{}", survey.slug);
-    let body = html! {
+    html! {
         p.muted { (view.department_name) }
-        h1 { (title) }
-        @if let Some(intro) = &survey.intro { p { (intro.get(lang)) } }
-        p.muted { (lang.pick(
-            "Phiếu ẩn danh. Ông/Bà có thể bỏ qua câu không muốn trả lời; chọn “Không áp dụng” nếu Ông/Bà không sử dụng dịch vụ đó.",
-            "Anonymous. Skip any question you prefer not to answer; choose “Not applicable” for a service you did not use.")) }
+        h1 { (survey.title.get(lang)) }
         @if let Some(notice) = view.notice { p.note role="status" { (notice) } }
         @if !view.errors.is_empty() {
-            div.summary role="alert" tabindex="-1" #errors {
-                p { strong { (lang.pick("Phiếu chưa gửi được. Vui lòng xem lại:", "The form was not sent. Please check:")) } }
+            div.summary role="alert" tabindex="-1" autofocus #errors {
+                p { strong { (summary_intro) } }
                 ul {
                     @for (field, error) in &view.errors.0 {
-                        li { a href={ "#" (anchor_for(field)) } { (field_title(survey, field, lang)) } ": " (error.message(lang)) }
+                        li { a href={ "#" (first_input_of(survey, field)) } { (field_title(survey, field, lang)) } ": " (error.message(lang)) }
                     }
                 }
             }
         }
-        form method="post" action={ (self_href) "?lang=" (lang.code()) } novalidate {
-            input type="hidden" name="id" value=(view.response_id);
-            input type="hidden" name="version" value=(view.version);
-            input type="hidden" name="lang" value=(lang.code());
-            @if let Some(code) = view.invitation {
-                input type="hidden" name="code" value=(code.as_str());
-                p.note {
-                    (lang.pick("Ông/Bà được mời trả lời theo phiếu mời (mã ", "You were invited to answer (code "))
-                    (code.printed())
-                    (lang.pick("). Mã chỉ dùng một lần; câu trả lời không được lưu kèm mã.", "). The code works once; your answers are not stored with it."))
-                }
+    }
+}
+
+/// The fields every page of the form carries back.
+fn hidden_fields(view: &FormView) -> Markup {
+    let lang = view.lang;
+    html! {
+        input type="hidden" name="id" value=(view.response_id);
+        input type="hidden" name="version" value=(view.version);
+        input type="hidden" name="lang" value=(lang.code());
+        @if let Some(code) = view.invitation {
+            input type="hidden" name="code" value=(code.as_str());
+            p.note {
+                (lang.pick("Ông/Bà được mời trả lời theo phiếu mời (mã ", "You were invited to answer (code "))
+                (code.printed())
+                (lang.pick("). Mã chỉ dùng một lần; câu trả lời không được lưu kèm mã.", "). The code works once; your answers are not stored with it."))
             }
-            fieldset #q-unit {
-                legend { label for="unit" { (lang.pick("Nơi Ông/Bà được phục vụ", "Where you were served")) } }
-                @if let Some(err) = &unit_error { p.err #err-unit { (err) } }
-                select #unit name="unit" class=[unit_error.as_ref().map(|_| "invalid")]
-                    aria-describedby=[unit_error.as_ref().map(|_| "err-unit")] {
-                    option value="" { (lang.pick("— Chọn —", "— Choose —")) }
-                    @for unit in &view.units {
-                        option value=(unit.code) selected[view.selected_unit == Some(unit.code.as_str())] {
-                            (unit.name.get(lang)) " (" (unit.commune) ")"
-                        }
+        }
+    }
+}
+
+fn unit_field(view: &FormView) -> Markup {
+    let lang = view.lang;
+    let unit_error = view.error("unit");
+    html! {
+        fieldset #q-unit {
+            legend { label for="unit" { (lang.pick("Nơi Ông/Bà được phục vụ", "Where you were served")) " " span.req { (lang.pick("(bắt buộc)", "(required)")) } } }
+            @if let Some(err) = &unit_error { p.err #err-unit { (err) } }
+            select #unit name="unit" class=[unit_error.as_ref().map(|_| "invalid")]
+                aria-invalid=[unit_error.as_ref().map(|_| "true")]
+                aria-describedby=[unit_error.as_ref().map(|_| "err-unit")] required {
+                option value="" { (lang.pick("— Chọn —", "— Choose —")) }
+                @for unit in &view.units {
+                    option value=(unit.code) selected[view.selected_unit == Some(unit.code.as_str())] {
+                        (unit.name.get(lang)) " (" (unit.commune) ")"
                     }
                 }
             }
+        }
+    }
+}
+
+fn anonymity_note(lang: Lang) -> Markup {
+    html! {
+        p.muted { (lang.pick(
+            "Phiếu ẩn danh. Cần chọn nơi Ông/Bà được phục vụ và trả lời ít nhất một câu đánh giá; các câu khác có thể bỏ qua. Chọn “Không áp dụng” nếu Ông/Bà không sử dụng dịch vụ đó.",
+            "Anonymous. Choose where you were served and answer at least one rating; you may skip the other questions. Choose “Not applicable” for a service you did not use.")) }
+    }
+}
+
+fn page_title(view: &FormView, screen: &str) -> String {
+    let title = view.survey.title.get(view.lang);
+    let prefix = if view.errors.is_empty() {
+        ""
+    } else {
+        view.lang.pick("Lỗi: ", "Error: ")
+    };
+    if screen.is_empty() {
+        format!("{prefix}{title}")
+    } else {
+        format!("{prefix}{screen} – {title}")
+    }
+}
+
+/// The whole questionnaire on one page: what a form sent without screens
+/// (an older page, a script) comes back as when it has faults.
+pub fn form(view: &FormView) -> Markup {
+    let lang = view.lang;
+    let survey = view.survey;
+    let general_error = view.error("answers");
+    let self_href = format!("/s/{}", survey.slug);
+    let all: Vec<&Section> = survey.sections.iter().collect();
+    let body = html! {
+        (form_head(view, lang.pick("Phiếu chưa gửi được. Vui lòng xem lại:", "The form was not sent. Please check:")))
+        @if let Some(intro) = &survey.intro { p { (intro.get(lang)) } }
+        (anonymity_note(lang))
+        form method="post" action={ (self_href) "?lang=" (lang.code()) } novalidate {
+            (hidden_fields(view))
+            (unit_field(view))
             @if let Some(err) = &general_error { p.err #q-answers { (err) } }
-            @let conditional_css = condition_css(survey);
+            @let conditional_css = condition_css(survey, &all);
             @if !conditional_css.is_empty() { style { (PreEscaped(conditional_css)) } }
             @for section in &survey.sections {
                 section #{ "s-" (section.key) } {
@@ -166,7 +214,217 @@ pub fn form(view: &FormView) -> Markup {
             button type="submit" { (lang.pick("Gửi phiếu", "Send")) }
         }
     };
-    page(lang, title, &self_href, body)
+    page(lang, &page_title(view, ""), &self_href, body)
+}
+
+/// One screen of the questionnaire: `page` indexes `sections` (those shown
+/// given the answers so far); one past the last is the review screen.
+pub struct ScreenView<'a> {
+    pub form: FormView<'a>,
+    pub sections: Vec<&'a Section>,
+    pub page: usize,
+}
+
+impl ScreenView<'_> {
+    fn total(&self) -> usize {
+        self.sections.len() + 1
+    }
+
+    /// "Phần 2/6".
+    fn progress(&self) -> String {
+        format!(
+            "{} {}/{}",
+            self.form.lang.pick("Phần", "Part"),
+            self.page + 1,
+            self.total()
+        )
+    }
+}
+
+/// The address that resumes the questionnaire at `page`.
+pub fn resume_href(
+    slug: &str,
+    id: &str,
+    page: usize,
+    lang: Lang,
+    code: Option<&InvitationCode>,
+) -> String {
+    let mut href = format!("/s/{slug}/r/{id}?page={page}&lang={}", lang.code());
+    if let Some(code) = code {
+        href.push_str("&code=");
+        href.push_str(code.as_str());
+    }
+    href
+}
+
+pub fn screen(view: &ScreenView) -> Markup {
+    let form_view = &view.form;
+    let lang = form_view.lang;
+    let survey = form_view.survey;
+    let review = view.page >= view.sections.len();
+    let section = view.sections.get(view.page).copied();
+    let heading = match section {
+        Some(section) => format!("{}: {}", view.progress(), section.label.get(lang)),
+        None => format!(
+            "{}: {}",
+            view.progress(),
+            lang.pick("Xem lại và gửi phiếu", "Review and send")
+        ),
+    };
+    let self_href = resume_href(
+        &survey.slug,
+        &form_view.response_id,
+        view.page,
+        lang,
+        form_view.invitation,
+    );
+    let (other_lang, other_label) = match lang {
+        Lang::Vi => ("en", "English"),
+        Lang::En => ("vi", "Tiếng Việt"),
+    };
+    let body = html! {
+        (form_head(form_view, lang.pick("Vui lòng xem lại:", "Please check:")))
+        @if view.page == 0 {
+            @if let Some(intro) = &survey.intro { p { (intro.get(lang)) } }
+            (anonymity_note(lang))
+        }
+        form method="post" action={ "/s/" (survey.slug) "?lang=" (lang.code()) } novalidate {
+            // The first submit button is what Enter presses: it goes to the
+            // next screen, never sends the questionnaire.
+            @if !review {
+                button.default type="submit" name="go" value="next" tabindex="-1" aria-hidden="true" { (lang.pick("Tiếp", "Next")) }
+            }
+            (hidden_fields(form_view))
+            input type="hidden" name="page" value=(view.page);
+            h2 { (heading) }
+            @match section {
+                Some(section) => {
+                    @if view.page == 0 { (unit_field(form_view)) }
+                    @let shown: Vec<&Question> = section
+                        .questions
+                        .iter()
+                        .filter(|q| asked_here(survey, section, q, form_view.values))
+                        .collect();
+                    @let conditional_css = condition_css(survey, &[section]);
+                    @if !conditional_css.is_empty() { style { (PreEscaped(conditional_css)) } }
+                    @if let Some(condition) = &section.show_if { (condition_note(survey, condition, lang)) }
+                    @for question in shown {
+                        (question_markup(form_view, question))
+                    }
+                }
+                None => {
+                    @if let Some(err) = form_view.error("answers") { p.err #q-answers { (err) } }
+                    (review_list(view))
+                }
+            }
+            p.nav {
+                @if view.page > 0 {
+                    button type="submit" name="go" value="back" { (lang.pick("‹ Quay lại", "‹ Back")) }
+                    " "
+                }
+                @if review {
+                    button.send type="submit" name="go" value="send" { (lang.pick("Gửi phiếu", "Send")) }
+                } @else if view.page + 1 == view.sections.len() {
+                    button type="submit" name="go" value="next" { (lang.pick("Xem lại ›", "Review ›")) }
+                } @else {
+                    button type="submit" name="go" value="next" { (lang.pick("Tiếp ›", "Next ›")) }
+                }
+            }
+            p { button.link type="submit" name="go" value={ "lang-" (other_lang) } lang=(other_lang) { (other_label) } }
+        }
+        p.muted { (lang.pick(
+            "Câu trả lời được lưu tạm theo mã phiếu trong địa chỉ trang này, không dùng cookie, và tự xóa sau 7 ngày nếu chưa gửi. Có thể mở lại địa chỉ này để trả lời tiếp.",
+            "Answers are kept under the form number in this page's address, without cookies, and deleted after 7 days if not sent. Open this address again to continue.")) }
+    };
+    page(lang, &page_title(form_view, &heading), &self_href, body)
+}
+
+/// Whether `question` of `section` is asked given the answers of earlier
+/// screens: a condition on an earlier section's item is settled; one on
+/// this section's items is left to the page (CSS) and the server.
+fn asked_here(
+    survey: &Survey,
+    section: &Section,
+    question: &Question,
+    values: &HashMap<String, Vec<String>>,
+) -> bool {
+    question.show_if.as_ref().is_none_or(|condition| {
+        let earlier: Condition = condition
+            .iter()
+            .filter(|(key, _)| !section.questions.iter().any(|q| &q.key == *key))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        crate::domain::pages::meets(survey, values, &earlier)
+    })
+}
+
+/// The answers given, section by section, each with a button to change it.
+fn review_list(view: &ScreenView) -> Markup {
+    let form_view = &view.form;
+    let lang = form_view.lang;
+    let unit_name = form_view
+        .selected_unit
+        .and_then(|code| form_view.units.iter().find(|u| u.code == code))
+        .map(|u| u.name.get(lang).to_string());
+    html! {
+        dl.review {
+            dt { (lang.pick("Nơi Ông/Bà được phục vụ", "Where you were served")) }
+            dd { (unit_name.unwrap_or_else(|| lang.pick("(chưa chọn)", "(not chosen)").to_string())) }
+        }
+        @for (i, section) in view.sections.iter().enumerate() {
+            h3 { (section.label.get(lang)) }
+            dl.review {
+                @for question in &section.questions {
+                    @if let Some(answer) = answer_text(form_view, question) {
+                        dt { (question.label.get(lang)) }
+                        dd { (answer) }
+                    }
+                }
+            }
+            p { button.link type="submit" name="go" value={ "edit-" (i) } { (lang.pick("Sửa phần này", "Change this part")) } }
+        }
+    }
+}
+
+/// An answer as words, or None when the item was skipped.
+fn answer_text(view: &FormView, question: &Question) -> Option<String> {
+    let lang = view.lang;
+    let values: Vec<&str> = view
+        .values
+        .get(&question.key)?
+        .iter()
+        .flat_map(|v| v.split(';'))
+        .filter(|v| !v.is_empty())
+        .collect();
+    let first = *values.first()?;
+    Some(match question.kind {
+        QuestionKind::Likert => match (first, &question.scale) {
+            ("na" | "NA", _) => lang.pick("Không áp dụng", "Not applicable").to_string(),
+            (value, Some(scale)) => scale
+                .points
+                .iter()
+                .find(|p| p.value.to_string() == value)
+                .map_or(value.to_string(), |p| p.label.get(lang).to_string()),
+            (value, None) => value
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=5).contains(n))
+                .map_or(value.to_string(), |n| {
+                    format!("{n} – {}", scale_label(lang, n))
+                }),
+        },
+        QuestionKind::Single | QuestionKind::Multi => values
+            .iter()
+            .map(|v| question.option_label(v).get(lang).to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+        QuestionKind::YesNo => match first {
+            "1" | "yes" | "true" => lang.pick("Có", "Yes").to_string(),
+            _ => lang.pick("Không", "No").to_string(),
+        },
+        QuestionKind::Percent => format!("{first} %"),
+        QuestionKind::Text => first.to_string(),
+    })
 }
 
 /// The id of the input that answers `key` with `answer` (yes/no items are
@@ -185,7 +443,7 @@ fn input_id(survey: &Survey, key: &str, answer: &str) -> String {
 /// the answers that ask it are ticked; elsewhere it stays visible with its
 /// note ("answer only if…"), and the server drops an answer to an item that
 /// was not asked.
-fn condition_css(survey: &Survey) -> String {
+fn condition_css(survey: &Survey, sections: &[&Section]) -> String {
     let rule = |target: String, condition: &Condition| {
         let has: String = condition
             .iter()
@@ -200,7 +458,7 @@ fn condition_css(survey: &Survey) -> String {
         format!("{target}{{display:none}}form{has} {target}{{display:block}}")
     };
     let mut rules = String::new();
-    for section in &survey.sections {
+    for section in sections {
         if let Some(condition) = &section.show_if {
             rules.push_str(&rule(format!("#s-{}", section.key), condition));
         }
@@ -241,10 +499,28 @@ fn condition_note(survey: &Survey, condition: &Condition, lang: Lang) -> Markup 
     }
 }
 
-fn anchor_for(field: &str) -> String {
-    match field.strip_prefix("answers.") {
-        Some(key) => format!("q-{key}"),
-        None => format!("q-{field}"),
+/// The id of the first input of the item `field` names: where a link from
+/// the summary of faults puts the focus.
+fn first_input_of(survey: &Survey, field: &str) -> String {
+    let key = field.strip_prefix("answers.").unwrap_or(field);
+    match survey.question(key) {
+        None if key == "unit" => "unit".to_string(),
+        None => format!("q-{key}"),
+        Some(q) => match q.kind {
+            QuestionKind::Likert => match &q.scale {
+                Some(scale) => scale
+                    .points
+                    .first()
+                    .map_or(format!("q-{key}"), |p| format!("{key}-{}", p.value)),
+                None => format!("{key}-1"),
+            },
+            QuestionKind::Single | QuestionKind::Multi => q
+                .options
+                .first()
+                .map_or(format!("q-{key}"), |o| format!("{key}-{}", o.key)),
+            QuestionKind::YesNo => format!("{key}-1"),
+            QuestionKind::Percent | QuestionKind::Text => format!("{key}-input"),
+        },
     }
 }
 
@@ -276,6 +552,7 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
     let error = view.error(&field);
     let err_id = format!("err-{key}");
     let described = error.as_ref().map(|_| err_id.clone());
+    let invalid = error.as_ref().map(|_| "true");
     let id_of = |suffix: &str| format!("{key}-{suffix}");
     let note = q
         .show_if
@@ -293,7 +570,7 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
                                 @for score in 1..=5usize {
                                     @let value = score.to_string();
                                     label.opt for=(id_of(&value)) {
-                                        input type="radio" id=(id_of(&value)) name=(key) value=(value) checked[view.has_value(key, &value)];
+                                        input type="radio" id=(id_of(&value)) name=(key) value=(value) checked[view.has_value(key, &value)] aria-invalid=[invalid];
                                         b { (score) } (scale_label(lang, score))
                                     }
                                 }
@@ -304,14 +581,14 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
                             @for point in &scale.points {
                                 @let value = point.value.to_string();
                                 label.choice for=(id_of(&value)) {
-                                    input type="radio" id=(id_of(&value)) name=(key) value=(value) checked[view.has_value(key, &value)];
+                                    input type="radio" id=(id_of(&value)) name=(key) value=(value) checked[view.has_value(key, &value)] aria-invalid=[invalid];
                                     " " (point.label.get(lang))
                                 }
                             }
                         }
                     }
                     label.opt.na for=(id_of("na")) {
-                        input type="radio" id=(id_of("na")) name=(key) value="na" checked[view.has_value(key, "na") || view.has_value(key, "NA")];
+                        input type="radio" id=(id_of("na")) name=(key) value="na" checked[view.has_value(key, "na") || view.has_value(key, "NA")] aria-invalid=[invalid];
                         " " (lang.pick("Không áp dụng / không sử dụng", "Not applicable / did not use"))
                     }
                 }
@@ -329,7 +606,7 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
                     @if let Some(err) = &error { p.err id=(err_id) { (err) } }
                     @for option in &q.options {
                         label.choice for=(id_of(&option.key)) {
-                            input type=(input_type) id=(id_of(&option.key)) name=(key) value=(option.key) checked[view.has_value(key, &option.key)];
+                            input type=(input_type) id=(id_of(&option.key)) name=(key) value=(option.key) checked[view.has_value(key, &option.key)] aria-invalid=[invalid];
                             " " (option.label.get(lang))
                         }
                     }
@@ -341,7 +618,7 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
                     @if let Some(err) = &error { p.err id=(err_id) { (err) } }
                     @for (value, label) in [("1", lang.pick("Có", "Yes")), ("0", lang.pick("Không", "No"))] {
                         label.choice for=(id_of(value)) {
-                            input type="radio" id=(id_of(value)) name=(key) value=(value) checked[view.has_value(key, value)];
+                            input type="radio" id=(id_of(value)) name=(key) value=(value) checked[view.has_value(key, value)] aria-invalid=[invalid];
                             " " (label)
                         }
                     }
@@ -352,7 +629,7 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
                     legend { label for=(id_of("input")) { (q.label.get(lang)) } } @if let Some(note) = &note { (note) }
                     @if let Some(err) = &error { p.err id=(err_id) { (err) } }
                     input type="number" id=(id_of("input")) name=(key) min="0" max=(q.percent_max()) step="1" inputmode="numeric"
-                        value=[view.value(key)] aria-describedby=[described];
+                        value=[view.value(key)] aria-describedby=[described] aria-invalid=[invalid];
                 }
             }
             QuestionKind::Text => {
@@ -362,7 +639,7 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
                     p.muted { (lang.pick(
                         "Không ghi họ tên, số điện thoại hay số giấy tờ tùy thân.",
                         "Do not write your name, phone number or ID number.")) }
-                    textarea id=(id_of("input")) name=(key) maxlength=(COMMENT_MAX_CHARS) aria-describedby=[described] {
+                    textarea id=(id_of("input")) name=(key) maxlength=(COMMENT_MAX_CHARS) aria-describedby=[described] aria-invalid=[invalid] {
                         (view.value(key).unwrap_or_default())
                     }
                 }

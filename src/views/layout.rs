@@ -14,14 +14,15 @@ main{max-width:42rem;margin:0 auto;padding:1rem}
 h1{font-size:1.35rem;line-height:1.3;margin:.5rem 0 1rem}
 h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
 a{color:#0b4f8a}
-a:focus,input:focus,select:focus,textarea:focus,button:focus{outline:3px solid #e8a200;outline-offset:2px}
+a:focus,input:focus,select:focus,textarea:focus,button:focus{outline:3px solid #1b1b1b;outline-offset:2px}
+header a:focus,header button:focus{outline-color:#fff}
 fieldset{border:1px solid #c9ced6;border-radius:.5rem;background:#fff;margin:0 0 .9rem;padding:.6rem .75rem .75rem;min-width:0}
 legend{font-weight:600;padding:0 .2rem}
 .scale{display:grid;grid-template-columns:repeat(5,1fr);gap:.3rem;margin-top:.4rem}
 .opt{display:block;border:1px solid #aab3bf;border-radius:.4rem;padding:.35rem .2rem;text-align:center;min-height:3rem;cursor:pointer;background:#fafbfc;font-size:.8rem;line-height:1.2}
 .opt b{display:block;font-size:1.1rem}
 .opt input{margin:0 0 .2rem}
-.opt:focus-within{outline:3px solid #e8a200}
+.opt:focus-within{outline:3px solid #1b1b1b}
 .opt:has(input:checked){background:#d7e8f8;border-color:#0b4f8a}
 .na{display:block;margin-top:.4rem;padding:.45rem .2rem;min-height:2.75rem;font-size:.9rem}
 .choice{display:block;padding:.55rem .3rem;min-height:2.75rem;border-top:1px solid #eceff3;cursor:pointer}
@@ -36,6 +37,11 @@ button{font:inherit;font-weight:600;background:#0b4f8a;color:#fff;border:0;borde
 .muted{color:#555;font-size:.9rem}
 ul.plain{list-style:none;padding:0}
 ul.plain li{background:#fff;border:1px solid #c9ced6;border-radius:.5rem;margin:.5rem 0;padding:.6rem .9rem}
+.default{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}
+.req{font-weight:400;color:#a10e0e;font-size:.85rem}
+p.nav{display:flex;gap:.5rem}p.nav button{flex:1}
+button.link{background:none;color:#0b4f8a;text-decoration:underline;width:auto;min-height:2.75rem;padding:.3rem .2rem;font-weight:400}
+dl.review dt{font-weight:600;margin-top:.5rem}dl.review dd{margin:0 0 .3rem}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
 "#;
 

@@ -9,13 +9,15 @@ use maud::Markup;
 use serde::Deserialize;
 
 use super::{has_content_type, read_body, resource, State, MAX_BODY_BYTES};
-use crate::definitions::{SurveyVersion, COMMENT_KEY};
+use crate::definitions::{QuestionKind, Section, SurveyVersion, COMMENT_KEY};
+use crate::domain::answer_field;
+use crate::domain::pages::{fields_of, merge_screen, shown_sections, FormValues};
 use crate::domain::InvitationCode;
 use crate::domain::{Channel, FieldErrors, RawSubmission, RawValue, ResponseId, Submission};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::services::collect::{self, Outcome, RecordError, Replay};
-use crate::views::citizen::{self as view, FormView};
+use crate::services::collect::{self, drafts, Outcome, RecordError, Replay};
+use crate::views::citizen::{self as view, FormView, ScreenView};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/", "GET").route(web::get().to(index)))
@@ -24,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(show_form))
                 .route(web::post().to(submit_form)),
         )
+        .service(resource("/s/{slug}/r/{id}", "GET").route(web::get().to(resume)))
         .service(resource("/s/{slug}/thanks", "GET").route(web::get().to(thanks)))
         .default_service(web::to(not_found));
 }
@@ -81,40 +84,75 @@ struct FormState<'a> {
     version: &'a SurveyVersion,
     unit: Option<&'a str>,
     response_id: String,
-    values: HashMap<String, Vec<String>>,
+    values: FormValues,
     errors: FieldErrors,
     notice: Option<&'a str>,
     invitation: Option<InvitationCode>,
+}
+
+/// How a form page is drawn: the whole questionnaire, or one screen.
+enum Layout {
+    Whole,
+    Screen(usize),
 }
 
 fn render_form(
     state: &State,
     status: StatusCode,
     form: FormState,
+    layout: Layout,
 ) -> Result<HttpResponse, AppError> {
     let survey = &form.version.survey;
+    let today = state.clock.today();
     let department = state
         .catalog
         .department(&survey.department)
         .ok_or_else(|| AppError::Internal(format!("survey {} has no department", survey.slug)))?;
+    let selected = form.unit.or_else(|| {
+        form.values
+            .get("unit")
+            .and_then(|v| v.first())
+            .map(String::as_str)
+    });
     let view = FormView {
         lang: form.lang,
         survey,
         version: &form.version.hash,
-        department_name: department.name_on(state.clock.today()).get(form.lang),
+        department_name: department.name_on(today).get(form.lang),
         units: state
             .catalog
             .units_of(&survey.department)
-            .filter(|u| u.open_on(state.clock.today()))
+            .filter(|u| u.open_on(today))
             .collect(),
-        selected_unit: form.unit,
+        selected_unit: selected,
         response_id: form.response_id,
         values: &form.values,
         errors: &form.errors,
         notice: form.notice,
         invitation: form.invitation.as_ref(),
     };
-    Ok(html(status, view::form(&view)))
+    Ok(match layout {
+        Layout::Whole => html(status, view::form(&view)),
+        Layout::Screen(page) => {
+            let sections = shown_sections(survey, &form.values);
+            let page = page.min(sections.len());
+            html(
+                status,
+                view::screen(&ScreenView {
+                    form: view,
+                    sections,
+                    page,
+                }),
+            )
+        }
+    })
+}
+
+fn unit_notice(lang: Lang) -> &'static str {
+    lang.pick(
+        "Mã nơi phục vụ trong đường dẫn không đúng hoặc nơi đó không còn tiếp nhận hồ sơ; vui lòng chọn nơi Ông/Bà được phục vụ.",
+        "The service point in the link is unknown or no longer open; please choose where you were served.",
+    )
 }
 
 async fn show_form(
@@ -129,7 +167,13 @@ async fn show_form(
     let unit = unit_of(&state, version, query.unit.as_deref());
     let code = query.code.as_deref().filter(|c| !c.trim().is_empty());
     let invitation = code.and_then(InvitationCode::parse);
-    let notice = (code.is_some() && invitation.is_none()).then(|| invitation_refused(lang));
+    let notice = if code.is_some() && invitation.is_none() {
+        Some(invitation_refused(lang))
+    } else if query.unit.is_some() && unit.is_none() {
+        Some(unit_notice(lang))
+    } else {
+        None
+    };
     render_form(
         &state,
         StatusCode::OK,
@@ -145,11 +189,64 @@ async fn show_form(
             notice,
             invitation,
         },
+        Layout::Screen(0),
+    )
+}
+
+#[derive(Deserialize)]
+struct ResumeQuery {
+    lang: Option<String>,
+    page: Option<usize>,
+    code: Option<String>,
+}
+
+/// `/s/{slug}/r/{id}?page=N`: the questionnaire at screen N with the
+/// answers kept so far; the address to come back to.
+async fn resume(
+    state: State,
+    path: web::Path<(String, String)>,
+    query: web::Query<ResumeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let lang = Lang::from_query(query.lang.as_deref());
+    let version = current(&state, &slug)?;
+    let id = ResponseId::parse(&id)
+        .ok_or_else(|| AppError::NotFound("no such questionnaire in progress".into()))?;
+    let ctx = state.clone();
+    let hash = version.hash.clone();
+    let draft = web::block(move || drafts::load(&ctx, id, &hash)).await??;
+    let page = query.page.unwrap_or(0);
+    let (values, notice, page) = match draft {
+        Some(values) => (values, None, page),
+        None if page == 0 => (HashMap::new(), None, 0),
+        None => (
+            HashMap::new(),
+            Some(lang.pick(
+                "Không còn câu trả lời đã lưu của phiếu này (phiếu đã gửi, hoặc đã quá 7 ngày). Vui lòng trả lời từ đầu.",
+                "The answers kept for this form are gone (it was sent, or 7 days have passed). Please start again.",
+            )),
+            0,
+        ),
+    };
+    render_form(
+        &state,
+        StatusCode::OK,
+        FormState {
+            lang,
+            version,
+            unit: None,
+            response_id: id.to_string(),
+            values,
+            errors: FieldErrors::default(),
+            notice,
+            invitation: query.code.as_deref().and_then(InvitationCode::parse),
+        },
+        Layout::Screen(page),
     )
 }
 
 /// Fields of the form that are not answers.
-const FORM_META: [&str; 5] = ["id", "version", "lang", "unit", "code"];
+const FORM_META: [&str; 7] = ["id", "version", "lang", "unit", "code", "go", "page"];
 
 /// Why a form came back without its invitation code: it may be sent again
 /// without one.
@@ -158,6 +255,51 @@ fn invitation_refused(lang: Lang) -> &'static str {
         "Mã mời không đúng, đã được dùng, không thuộc nơi được chọn hoặc ngoài thời gian của đợt khảo sát. Câu trả lời của Ông/Bà vẫn được giữ: bấm “Gửi phiếu” để gửi mà không cần mã.",
         "The invitation code is wrong, used already, for another service point, or outside its survey wave. Your answers are kept: press “Send” to send them without a code.",
     )
+}
+
+/// What a screen's button asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Go {
+    Next,
+    Back,
+    Send,
+    Edit(usize),
+    Language(Lang),
+}
+
+impl Go {
+    fn parse(text: &str) -> Option<Go> {
+        match text {
+            "next" => Some(Go::Next),
+            "back" => Some(Go::Back),
+            "send" => Some(Go::Send),
+            "lang-vi" => Some(Go::Language(Lang::Vi)),
+            "lang-en" => Some(Go::Language(Lang::En)),
+            other => other
+                .strip_prefix("edit-")
+                .and_then(|n| n.parse().ok())
+                .map(Go::Edit),
+        }
+    }
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+fn raw_of(values: &FormValues) -> RawSubmission {
+    RawSubmission {
+        id: values.get("id").cloned().map(RawValue::Text),
+        unit: values.get("unit").cloned().map(RawValue::Text),
+        comment: values.get(COMMENT_KEY).cloned().map(RawValue::Text),
+        answers: values
+            .iter()
+            .filter(|(k, _)| !FORM_META.contains(&k.as_str()) && k.as_str() != COMMENT_KEY)
+            .map(|(k, v)| (k.clone(), RawValue::Text(v.clone())))
+            .collect(),
+    }
 }
 
 async fn submit_form(
@@ -175,14 +317,13 @@ async fn submit_form(
         });
     }
     let body = read_body(&req, payload, MAX_BODY_BYTES).await?;
-    let mut values: HashMap<String, Vec<String>> = HashMap::new();
+    let mut sent: FormValues = HashMap::new();
     for (key, value) in form_urlencoded::parse(&body) {
-        values
-            .entry(key.into_owned())
+        sent.entry(key.into_owned())
             .or_default()
             .push(value.into_owned());
     }
-    let first = |key: &str| values.get(key).and_then(|v| v.first()).cloned();
+    let first = |key: &str| sent.get(key).and_then(|v| v.first()).cloned();
     if let Some(l) = first("lang") {
         lang = Lang::from_query(Some(&l));
     }
@@ -194,41 +335,36 @@ async fn submit_form(
             "the form has no valid response id; open the questionnaire again".into(),
         ));
     };
-    if first("version").is_none() {
+    let Some(sent_version) = first("version") else {
         return Err(AppError::BadRequest(
             "the form does not say which questionnaire it answers; open it again".into(),
         ));
-    }
-    let response_id = response_id.to_string();
-    let code = first("code").filter(|c| !c.trim().is_empty());
-    let carried = code.as_deref().and_then(InvitationCode::parse);
-
-    let raw = RawSubmission {
-        id: values.get("id").cloned().map(RawValue::Text),
-        unit: values.get("unit").cloned().map(RawValue::Text),
-        comment: values.get(COMMENT_KEY).cloned().map(RawValue::Text),
-        answers: values
-            .iter()
-            .filter(|(k, _)| !FORM_META.contains(&k.as_str()) && k.as_str() != COMMENT_KEY)
-            .map(|(k, v)| (k.clone(), RawValue::Text(v.clone())))
-            .collect(),
     };
-    if first("version").as_deref() != Some(version.hash.as_str()) {
+    let code = first("code").filter(|c| !c.trim().is_empty());
+    let go = match first("go") {
+        None => None,
+        Some(text) => Some(Go::parse(&text).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "the form asked for \"{text}\", which no button does"
+            ))
+        })?),
+    };
+
+    if sent_version != version.hash {
         // Sent again after the questionnaire changed: if this form was
         // recorded already, say so rather than asking to answer again.
-        if let Some(id) = first("id").and_then(|id| ResponseId::parse(&id)) {
-            let ctx = state.clone();
-            let (slug, replay_raw) = (version.survey.slug.clone(), raw.clone());
-            if let Ok(Ok(Replay::Same | Replay::Different)) =
-                web::block(move || collect::replay_of(&ctx, &slug, id, replay_raw)).await
-            {
-                return Ok(redirect_to_thanks(
-                    version,
-                    lang,
-                    first("unit").as_deref(),
-                    true,
-                ));
-            }
+        let ctx = state.clone();
+        let (survey_slug, replay_raw) = (version.survey.slug.clone(), raw_of(&sent));
+        if let Ok(Ok(Replay::Same | Replay::Different)) =
+            web::block(move || collect::replay_of(&ctx, &survey_slug, response_id, replay_raw))
+                .await
+        {
+            return Ok(redirect_to_thanks(
+                version,
+                lang,
+                first("unit").as_deref(),
+                true,
+            ));
         }
         let unit = first("unit");
         let unit = unit_of(&state, version, unit.as_deref());
@@ -239,32 +375,205 @@ async fn submit_form(
                 lang,
                 version,
                 unit,
-                response_id,
-                values,
+                response_id: response_id.to_string(),
+                values: sent,
                 errors: FieldErrors::default(),
                 notice: Some(lang.pick(
                     "Phiếu khảo sát vừa được cập nhật. Vui lòng xem lại câu trả lời rồi gửi lại.",
                     "The questionnaire has just been updated. Please review your answers and send again.",
                 )),
-                invitation: carried,
+                invitation: code.as_deref().and_then(InvitationCode::parse),
+            },
+            match go {
+                None => Layout::Whole,
+                Some(_) => Layout::Screen(0),
             },
         );
     }
 
-    let raw = RawSubmission {
-        id: values.get("id").cloned().map(RawValue::Text),
-        unit: values.get("unit").cloned().map(RawValue::Text),
-        comment: values.get(COMMENT_KEY).cloned().map(RawValue::Text),
-        answers: values
-            .iter()
-            .filter(|(k, _)| !FORM_META.contains(&k.as_str()) && k.as_str() != COMMENT_KEY)
-            .map(|(k, v)| (k.clone(), RawValue::Text(v.clone())))
-            .collect(),
+    let Some(go) = go else {
+        // A whole questionnaire in one body (an older page, a script).
+        return finish(
+            &state,
+            version,
+            lang,
+            response_id,
+            sent,
+            code,
+            Layout::Whole,
+        )
+        .await;
     };
+
+    // One screen: its answers join the draft kept under the response id.
+    let ctx = state.clone();
+    let hash = version.hash.clone();
+    let draft = web::block(move || drafts::load(&ctx, response_id, &hash)).await??;
+    if draft.is_none() && go == Go::Send {
+        // Sent already (a double tap, the back button): the draft went with
+        // the sending, and the first sending stands.
+        let ctx = state.clone();
+        let (survey_slug, raw) = (version.survey.slug.clone(), raw_of(&sent));
+        if let Replay::Same | Replay::Different =
+            web::block(move || collect::replay_of(&ctx, &survey_slug, response_id, raw)).await??
+        {
+            return Ok(redirect_to_thanks(
+                version,
+                lang,
+                first("unit").as_deref(),
+                true,
+            ));
+        }
+    }
+    let mut values = draft.unwrap_or_default();
+    let before = shown_sections(&version.survey, &values);
+    let page: usize = first("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+    if let Some(section) = before.get(page) {
+        merge_screen(&mut values, &sent, &fields_of(section, page == 0));
+    }
+    values.insert("id".into(), vec![response_id.to_string()]);
+    let sections = shown_sections(&version.survey, &values);
+    let invitation = code.as_deref().and_then(InvitationCode::parse);
+    let save = |values: FormValues| {
+        let ctx = state.clone();
+        let hash = version.hash.clone();
+        async move {
+            web::block(move || drafts::save(&ctx, response_id, &hash, &values))
+                .await?
+                .map_err(AppError::from)
+        }
+    };
+    let to = |page: usize, lang: Lang| {
+        see_other(view::resume_href(
+            &version.survey.slug,
+            &response_id.to_string(),
+            page,
+            lang,
+            invitation.as_ref(),
+        ))
+    };
+    match go {
+        Go::Back => {
+            save(values).await?;
+            Ok(to(page.saturating_sub(1), lang))
+        }
+        Go::Edit(target) => {
+            save(values).await?;
+            Ok(to(target.min(sections.len()), lang))
+        }
+        Go::Language(other) => {
+            save(values).await?;
+            Ok(to(page, other))
+        }
+        Go::Next => {
+            let errors = screen_faults(
+                &state,
+                version,
+                &values,
+                sections.get(page).copied(),
+                page == 0,
+            );
+            save(values.clone()).await?;
+            if errors.is_empty() {
+                Ok(to((page + 1).min(sections.len()), lang))
+            } else {
+                render_form(
+                    &state,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    FormState {
+                        lang,
+                        version,
+                        unit: None,
+                        response_id: response_id.to_string(),
+                        values,
+                        errors,
+                        notice: None,
+                        invitation,
+                    },
+                    Layout::Screen(page),
+                )
+            }
+        }
+        Go::Send => {
+            save(values.clone()).await?;
+            let page = sections.len();
+            finish(
+                &state,
+                version,
+                lang,
+                response_id,
+                values,
+                code,
+                Layout::Screen(page),
+            )
+            .await
+        }
+    }
+}
+
+/// The faults of one screen's answers: the whole draft is judged, and the
+/// faults of the screen's own fields kept (that at least one rating is
+/// answered is judged when the questionnaire is sent).
+fn screen_faults(
+    state: &State,
+    version: &SurveyVersion,
+    values: &FormValues,
+    section: Option<&Section>,
+    first_screen: bool,
+) -> FieldErrors {
+    let Some(section) = section else {
+        return FieldErrors::default();
+    };
+    let fields: Vec<String> = fields_of(section, first_screen)
+        .into_iter()
+        .map(|f| match f.as_str() {
+            "unit" | COMMENT_KEY => f,
+            key if version
+                .survey
+                .question(key)
+                .is_some_and(|q| q.kind == QuestionKind::Text) =>
+            {
+                f
+            }
+            key => answer_field(key),
+        })
+        .collect();
+    match Submission::parse(
+        raw_of(values),
+        &version.survey,
+        &state.catalog,
+        state.clock.today(),
+        ResponseId::new_random,
+    ) {
+        Ok(_) => FieldErrors::default(),
+        Err(errors) => {
+            let mut kept = FieldErrors::default();
+            for (field, error) in errors.0 {
+                if fields.contains(&field) {
+                    kept.add(field, error);
+                }
+            }
+            kept
+        }
+    }
+}
+
+/// Sends a whole questionnaire: judged, stored with its invitation code if
+/// any, its draft forgotten. Faults bring back `layout` with the answers.
+async fn finish(
+    state: &State,
+    version: &SurveyVersion,
+    lang: Lang,
+    response_id: ResponseId,
+    values: FormValues,
+    code: Option<String>,
+    layout: Layout,
+) -> Result<HttpResponse, AppError> {
+    let carried = code.as_deref().and_then(InvitationCode::parse);
     // One date for judging and storing, even across midnight.
     let today = state.clock.today();
     let submission = match Submission::parse(
-        raw,
+        raw_of(&values),
         &version.survey,
         &state.catalog,
         today,
@@ -272,44 +581,44 @@ async fn submit_form(
     ) {
         Ok(submission) => submission,
         Err(errors) => {
-            let unit = first("unit");
-            let unit = unit_of(&state, version, unit.as_deref());
+            let unit = values.get("unit").and_then(|v| v.first()).cloned();
+            let unit = unit_of(state, version, unit.as_deref());
             return render_form(
-                &state,
+                state,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 FormState {
                     lang,
                     version,
                     unit,
-                    response_id,
+                    response_id: response_id.to_string(),
                     values,
                     errors,
                     notice: None,
                     invitation: carried,
                 },
+                layout,
             );
         }
     };
-
-    let invitation = code.as_deref().map(InvitationCode::parse);
-    let refused = |values| {
+    let refused = |values: FormValues, layout: Layout| {
         render_form(
-            &state,
+            state,
             StatusCode::UNPROCESSABLE_ENTITY,
             FormState {
                 lang,
                 version,
                 unit: Some(&submission.unit),
-                response_id: response_id.clone(),
+                response_id: response_id.to_string(),
                 values,
                 errors: FieldErrors::default(),
                 notice: Some(invitation_refused(lang)),
                 invitation: None,
             },
+            layout,
         )
     };
-    let invitation = match invitation {
-        Some(None) => return refused(values),
+    let invitation = match code.as_deref().map(InvitationCode::parse) {
+        Some(None) => return refused(values, layout),
         Some(Some(code)) => Some(code),
         None => None,
     };
@@ -329,12 +638,20 @@ async fn submit_form(
     .await?;
     let already = match outcome {
         Ok(Outcome::Recorded) => false,
-        // Going back and sending again, even with changed answers, records
-        // one response: the first.
+        // Sending again, even with changed answers, records one response:
+        // the first, sent with the explicit "Send".
         Ok(Outcome::AlreadyRecorded) | Err(RecordError::Conflict | RecordError::Replayed) => true,
-        Err(RecordError::Invitation) => return refused(values),
+        Err(RecordError::Invitation) => return refused(values, layout),
         Err(RecordError::Db(e)) => return Err(e.into()),
     };
+    let ctx = state.clone();
+    // A draft left behind expires anyway; its loss is no reason to fail.
+    if let Err(e) = web::block(move || drafts::discard(&ctx, response_id)).await? {
+        log::warn!(
+            "a sent questionnaire's draft was not deleted: {}",
+            crate::error::with_causes(&e)
+        );
+    }
     Ok(redirect_to_thanks(
         version,
         lang,

@@ -96,6 +96,24 @@ pub async fn readyz(state: State) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().content_type("text/plain").body("ready"))
 }
 
+/// HEAD is answered on every GET route (uptime monitors use it): routed
+/// as GET, sent without the body.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let head = req.method() == actix_web::http::Method::HEAD;
+    if head {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    let response = next.call(req).await?.map_into_boxed_body();
+    Ok(if head {
+        response.map_body(|_, _| BoxBody::new(()))
+    } else {
+        response
+    })
+}
+
 /// The error policy's faces, applied to every response that carries an
 /// error, whichever handler or extractor failed: a translated page for a
 /// browser, JSON for the API and bearer calls. Errors that are not ours

@@ -4,6 +4,7 @@ use crate::helpers::{spawn_app, Backend, TestApp};
 both_backends!(
     form_submission_without_javascript_records_one_response,
     invalid_form_comes_back_with_answers_kept_and_messages,
+    one_section_per_screen_keeps_every_answer_until_sent,
 );
 
 /// The value of the first input named `name`.
@@ -14,6 +15,38 @@ fn field_value<'a>(html: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} field"))
         + marker.len();
     &html[start..start + html[start..].find('"').unwrap()]
+}
+
+/// Walks every screen of a questionnaire from the first, pressing Next with
+/// only the service point chosen; returns each screen, the review last.
+async fn walk(app: &TestApp, slug: &str, unit: &str) -> Vec<String> {
+    let first = fetch_form(app, &format!("/s/{slug}?unit={unit}")).await;
+    let id = field_value(&first, "id").to_string();
+    let version = field_value(&first, "version").to_string();
+    let mut screens = vec![first];
+    while !screens.last().unwrap().contains("value=\"send\"") {
+        assert!(screens.len() < 20, "the screens end");
+        let page = field_value(screens.last().unwrap(), "page").to_string();
+        let mut form = vec![
+            ("id", id.as_str()),
+            ("version", version.as_str()),
+            ("lang", "vi"),
+            ("page", page.as_str()),
+            ("go", "next"),
+        ];
+        if page == "0" {
+            form.push(("unit", unit));
+        }
+        let response = app.post_form(&format!("/s/{slug}"), &form).await;
+        assert_eq!(response.status(), 303, "next from screen {page}");
+        let location = response.headers()["location"].to_str().unwrap().to_string();
+        assert!(
+            location.starts_with(&format!("/s/{slug}/r/{id}?page=")),
+            "{location}"
+        );
+        screens.push(fetch_form(app, &location).await);
+    }
+    screens
 }
 
 async fn fetch_form(app: &TestApp, path: &str) -> String {
@@ -49,45 +82,63 @@ async fn pages_are_accessible_light_and_vietnamese_first() {
 
     let html = fetch_form(&app, "/s/health-outpatient?unit=bv-dk-kien-giang").await;
     assert!(html.contains("<html lang=\"vi\""));
-    assert!(html.contains("Rất hài lòng") && html.contains("Không áp dụng"));
     assert!(html.contains("name=\"viewport\" content=\"width=device-width, initial-scale=1\""));
-    // No external assets: no script, no stylesheet link, no remote image.
-    assert!(!html.contains("<script"));
-    assert!(!html.contains("rel=\"stylesheet\""));
-    assert!(!html.contains("src=\"http"));
     assert!(
         html.contains(":focus"),
         "a visible keyboard focus is styled"
     );
-    // Every radio and checkbox has a label bound to it.
-    let inputs = html.matches("type=\"radio\"").count() + html.matches("type=\"checkbox\"").count();
-    assert!(inputs > 31 * 6);
-    let mut search = html.as_str();
-    while let Some(pos) = search
-        .find("<input type=\"radio\" id=\"")
-        .or_else(|| search.find("<input type=\"checkbox\" id=\""))
-    {
-        let rest = &search[pos..];
-        let id_start = rest.find("id=\"").unwrap() + 4;
-        let id = &rest[id_start..id_start + rest[id_start..].find('"').unwrap()];
+    // One section per screen, every screen light and labelled.
+    let screens = walk(&app, "health-outpatient", "bv-dk-kien-giang").await;
+    let total = screens.len();
+    assert!(total >= 7, "{total} screens");
+    let mut inputs = 0;
+    for (i, screen) in screens.iter().enumerate() {
         assert!(
-            html.contains(&format!("for=\"{id}\"")),
-            "input {id} has a label"
+            screen.contains(&format!("Phần {}/{total}", i + 1)),
+            "progress on screen {i}"
         );
-        search = &rest[id_start..];
+        // No external assets: no script, no stylesheet link, no remote image.
+        assert!(!screen.contains("<script"));
+        assert!(!screen.contains("rel=\"stylesheet\""));
+        assert!(!screen.contains("src=\"http"));
+        assert!(
+            screen.len() < 20_000,
+            "screen {i} is {} bytes",
+            screen.len()
+        );
+        inputs +=
+            screen.matches("type=\"radio\"").count() + screen.matches("type=\"checkbox\"").count();
+        // Every radio and checkbox has a label bound to it.
+        let mut search = screen.as_str();
+        while let Some(pos) = search
+            .find("<input type=\"radio\" id=\"")
+            .or_else(|| search.find("<input type=\"checkbox\" id=\""))
+        {
+            let rest = &search[pos..];
+            let id_start = rest.find("id=\"").unwrap() + 4;
+            let id = &rest[id_start..id_start + rest[id_start..].find('"').unwrap()];
+            assert!(
+                screen.contains(&format!("for=\"{id}\"")),
+                "input {id} has a label"
+            );
+            search = &rest[id_start..];
+        }
+        assert_eq!(
+            screen.matches("<fieldset").count(),
+            screen.matches("<legend").count()
+        );
     }
-    // One fieldset with a legend per Likert item (plus the other questions).
-    assert!(html.matches("<fieldset").count() >= 31);
-    assert_eq!(
-        html.matches("<fieldset").count(),
-        html.matches("<legend").count()
-    );
+    // Every Likert item is asked on some screen, with its five points and N/A.
+    assert!(inputs > 31 * 6, "{inputs}");
+    assert!(screens
+        .iter()
+        .any(|s| s.contains("Rất hài lòng") && s.contains("Không áp dụng")));
     // The QR code's service point is preselected.
     assert!(html.contains("<option value=\"bv-dk-kien-giang\" selected>"));
 
     let english = fetch_form(&app, "/s/health-outpatient?lang=en").await;
     assert!(english.contains("<html lang=\"en\""));
-    assert!(english.contains("Very satisfied"));
+    assert!(english.contains("Where you were served"));
     assert!(
         !english.contains(" selected>"),
         "no unit preselected without ?unit"
@@ -185,7 +236,13 @@ async fn invalid_form_comes_back_with_answers_kept_and_messages(backend: Backend
     assert!(page.contains("id=\"err-P1\""));
     assert!(page.contains("id=\"err-EXPECT\""));
     assert!(page.contains("Chọn tối đa 3 mục."));
-    assert!(page.contains("href=\"#q-P1\""));
+    assert!(
+        page.contains("href=\"#P1-1\""),
+        "the summary links to the item's first input"
+    );
+    assert!(page.contains("<title>Lỗi: "));
+    assert!(page.contains("autofocus"));
+    assert!(page.contains("aria-invalid=\"true\""));
     // The citizen's answers are kept.
     assert!(page.contains("id=\"A1-4\" name=\"A1\" value=\"4\" checked"));
     assert!(page.contains("id=\"EXPECT-online\" name=\"EXPECT\" value=\"online\" checked"));
@@ -291,4 +348,228 @@ async fn closed_service_points_are_neither_offered_nor_accepted() {
         "unit,submitted_on,channel,A1\nmot-cua-tp-chau-doc-xd,2025-06-30,paper,4\n",
     );
     assert_eq!(app.stored_rows().len(), 1);
+}
+
+/// One screen's form post: its page, its button, its answers.
+async fn post_screen(
+    app: &TestApp,
+    slug: &str,
+    (id, version): (&str, &str),
+    page: usize,
+    go: &str,
+    answers: &[(&str, &str)],
+) -> reqwest::Response {
+    let page = page.to_string();
+    let mut form = vec![
+        ("id", id),
+        ("version", version),
+        ("lang", "vi"),
+        ("page", page.as_str()),
+        ("go", go),
+    ];
+    form.extend_from_slice(answers);
+    app.post_form(&format!("/s/{slug}"), &form).await
+}
+
+#[track_caller]
+fn location(response: &reqwest::Response) -> String {
+    assert_eq!(response.status(), 303, "{}", response.url());
+    response.headers()["location"].to_str().unwrap().to_string()
+}
+
+/// Enter never sends: the first button of every screen goes on. Back and
+/// Next keep every answer server-side under the response id; a screen's
+/// faults are its own; a condition on an earlier answer decides which
+/// sections follow; only the review screen's "Send" stores the response,
+/// and the draft is gone after.
+async fn one_section_per_screen_keeps_every_answer_until_sent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let slug = "construction-permit";
+    let first = fetch_form(&app, &format!("/s/{slug}?unit=hcc-long-xuyen-xd")).await;
+    let form_at = first.find("<form").unwrap();
+    let first_button = &first[form_at..][..first[form_at..].find("</button>").unwrap()];
+    assert!(
+        first_button.contains("name=\"go\" value=\"next\""),
+        "{first_button}"
+    );
+    assert!(
+        !first.contains("value=\"send\""),
+        "no send button before the review"
+    );
+    assert!(
+        first.contains("Phần 1/10"),
+        "nine sections shown, then the review"
+    );
+    let (id, version) = (
+        field_value(&first, "id").to_string(),
+        field_value(&first, "version").to_string(),
+    );
+    let form = (id.as_str(), version.as_str());
+    let resume = |page: usize| format!("/s/{slug}/r/{id}?page={page}&lang=vi");
+
+    // The first screen: the service point is required there.
+    let missing_unit = post_screen(&app, slug, form, 0, "next", &[("A1", "4")]).await;
+    assert_eq!(missing_unit.status(), 422);
+    let page = missing_unit.text().await.unwrap();
+    assert!(
+        page.contains("id=\"err-unit\"")
+            && page.contains("id=\"A1-4\" name=\"A1\" value=\"4\" checked")
+    );
+    let next = post_screen(
+        &app,
+        slug,
+        form,
+        0,
+        "next",
+        &[("unit", "hcc-long-xuyen-xd"), ("A1", "4")],
+    )
+    .await;
+    assert_eq!(next.status(), 303);
+    assert_eq!(location(&next), resume(1));
+    assert!(
+        app.stored_rows().is_empty(),
+        "nothing is a response before Send"
+    );
+
+    // A fault on this screen is this screen's only.
+    let bad = post_screen(&app, slug, form, 1, "next", &[("P1", "9")]).await;
+    assert_eq!(bad.status(), 422);
+    let page = bad.text().await.unwrap();
+    assert!(page.contains("id=\"err-P1\"") && !page.contains("id=\"err-unit\""));
+    assert!(page.contains("Phần 2/10"));
+    assert_eq!(
+        location(&post_screen(&app, slug, form, 1, "next", &[("P1", "5")]).await),
+        resume(2)
+    );
+    // Back keeps what this screen had, and the earlier screens' answers.
+    assert_eq!(
+        location(&post_screen(&app, slug, form, 2, "back", &[("S1", "3")]).await),
+        resume(1)
+    );
+    let screen = fetch_form(&app, &resume(1)).await;
+    assert!(screen.contains("id=\"P1-5\" name=\"P1\" value=\"5\" checked"));
+    let screen = fetch_form(&app, &resume(2)).await;
+    assert!(screen.contains("id=\"S1-3\" name=\"S1\" value=\"3\" checked"));
+    let screen = fetch_form(&app, &resume(0)).await;
+    assert!(screen.contains("<option value=\"hcc-long-xuyen-xd\" selected>"));
+
+    // A representative of an organisation is asked about the organisation,
+    // not about themselves.
+    assert_eq!(
+        location(
+            &post_screen(
+                &app,
+                slug,
+                form,
+                7,
+                "next",
+                &[("RESPONDENT_KIND", "organisation")]
+            )
+            .await
+        ),
+        resume(8)
+    );
+    let screen = fetch_form(&app, &resume(8)).await;
+    assert!(
+        screen.contains("name=\"ORG_TYPE\""),
+        "the organisation section follows"
+    );
+    assert!(screen.contains("Phần 9/11"));
+
+    // The language changes, the answers stay.
+    let english = post_screen(
+        &app,
+        slug,
+        form,
+        8,
+        "lang-en",
+        &[("ORG_TYPE", "enterprise")],
+    )
+    .await;
+    assert_eq!(
+        location(&english),
+        format!("/s/{slug}/r/{id}?page=8&lang=en")
+    );
+    let screen = fetch_form(&app, &location(&english)).await;
+    assert!(
+        screen.contains("<html lang=\"en\"")
+            && screen.contains(
+                "id=\"ORG_TYPE-enterprise\" name=\"ORG_TYPE\" value=\"enterprise\" checked"
+            )
+    );
+
+    // The review lists the answers; Send stores them, once.
+    let review = fetch_form(&app, &resume(10)).await;
+    assert!(
+        review.contains("value=\"send\"")
+            && review.contains("4 – Hài lòng")
+            && review.contains("Doanh nghiệp")
+    );
+    let sent = post_screen(&app, slug, form, 10, "send", &[]).await;
+    assert_eq!(sent.status(), 303);
+    assert!(location(&sent).starts_with("/s/construction-permit/thanks"));
+    let rows = app.stored_rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].id, id);
+    let answers: serde_json::Value = serde_json::from_str(&rows[0].answers).unwrap();
+    assert_eq!(answers["A1"], 4);
+    assert_eq!(answers["P1"], 5);
+    assert_eq!(answers["S1"], 3);
+    assert_eq!(answers["RESPONDENT_KIND"], "organisation");
+    assert_eq!(answers["ORG_TYPE"], "enterprise");
+    // Sent again: the first sending stands; the draft is gone.
+    let again = post_screen(&app, slug, form, 10, "send", &[]).await;
+    assert!(location(&again).contains("already=1"));
+    assert_eq!(app.stored_rows().len(), 1);
+    let gone = fetch_form(&app, &resume(3)).await;
+    assert!(gone.contains("Không còn câu trả lời đã lưu"));
+}
+
+/// A draft is forgotten DRAFT_DAYS after it was last saved.
+#[tokio::test]
+async fn unfinished_questionnaires_expire() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let slug = "construction-permit";
+    let first = fetch_form(&app, &format!("/s/{slug}")).await;
+    let (id, version) = (
+        field_value(&first, "id").to_string(),
+        field_value(&first, "version").to_string(),
+    );
+    post_screen(
+        &app,
+        slug,
+        (&id, &version),
+        0,
+        "next",
+        &[("unit", "hcc-long-xuyen-xd"), ("A1", "4")],
+    )
+    .await;
+    let today = chrono::Local::now().date_naive();
+    use hailong::services::collect::drafts;
+    let kept =
+        drafts::expire(app.db(), today + chrono::Duration::days(drafts::DRAFT_DAYS)).unwrap();
+    assert_eq!(kept, 0, "kept for {} days", drafts::DRAFT_DAYS);
+    let expired = drafts::expire(
+        app.db(),
+        today + chrono::Duration::days(drafts::DRAFT_DAYS + 1),
+    )
+    .unwrap();
+    assert_eq!(expired, 1);
+    let screen = fetch_form(&app, &format!("/s/{slug}/r/{id}?page=1")).await;
+    assert!(screen.contains("Không còn câu trả lời đã lưu"));
+}
+
+/// Uptime monitors ask with HEAD; a misprinted QR code says so.
+#[tokio::test]
+async fn head_is_answered_and_a_wrong_unit_is_said() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let client = reqwest::Client::new();
+    for path in ["/", "/s/health-outpatient", "/healthz"] {
+        let response = client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "HEAD {path}");
+        assert!(response.bytes().await.unwrap().is_empty());
+    }
+    let page = fetch_form(&app, "/s/health-outpatient?unit=bv-khong-co").await;
+    assert!(page.contains("Mã nơi phục vụ trong đường dẫn không đúng"));
+    assert!(!page.contains(" selected>"));
 }

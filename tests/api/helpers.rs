@@ -425,3 +425,35 @@ pub fn serve_binary(
     };
     (child, address)
 }
+
+/// Screen `page` of a fresh questionnaire, reached the way a citizen does:
+/// the first screen sent with the service point chosen, then the address
+/// that resumes the draft at `page`.
+pub async fn screen(app: &TestApp, slug: &str, unit: &str, page: usize) -> String {
+    let first = app.get(&format!("/s/{slug}")).await.text().await.unwrap();
+    let value = |name: &str| {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = first.find(&marker).expect("a hidden field") + marker.len();
+        first[start..start + first[start..].find('"').unwrap()].to_string()
+    };
+    let (id, version) = (value("id"), value("version"));
+    let response = app
+        .post_form(
+            &format!("/s/{slug}"),
+            &[
+                ("id", id.as_str()),
+                ("version", version.as_str()),
+                ("lang", "vi"),
+                ("page", "0"),
+                ("go", "next"),
+                ("unit", unit),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "the first screen is accepted");
+    app.get(&format!("/s/{slug}/r/{id}?page={page}"))
+        .await
+        .text()
+        .await
+        .unwrap()
+}

@@ -1,6 +1,7 @@
 //! Collecting responses: the one path every channel (web form, API, paper
 //! import, simulator) goes through to turn a valid submission into a row.
 
+pub mod drafts;
 pub mod import;
 pub mod simulate;
 
