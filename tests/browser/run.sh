@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The citizen pages in a real browser: starts BIN (default
+# target/debug/hailong) on a throwaway SQLite database and runs citizen.mjs
+# in headless Chromium at 360 px. Installs Debian's chromium and the pinned
+# npm packages when missing.
+#
+#   tests/browser/run.sh [BIN]
+set -euo pipefail
+cd "$(dirname "$0")"
+BIN=$(realpath "${1:-../../target/debug/hailong}")
+command -v chromium >/dev/null || {
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+}
+[ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund --silent
+WORK=$(mktemp -d)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export DATABASE_URL="sqlite://$WORK/browser.db" HAILONG_DEFINITIONS="$(realpath ../../survey-definitions)" RUST_LOG=warn
+"$BIN" serve --bind "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do grep -q "listening on" "$WORK/serve.log" && break; sleep 0.2; done
+grep -q "listening on" "$WORK/serve.log" || { cat "$WORK/serve.log"; exit 1; }
+node citizen.mjs "http://127.0.0.1:$PORT"
