@@ -232,6 +232,7 @@ pub struct PageError<'a> {
     pub error: &'a AppError,
     pub lang: Lang,
     pub viewer: Option<&'a Viewer>,
+    pub site: Option<&'a crate::definitions::Site>,
 }
 
 impl fmt::Display for PageError<'_> {
@@ -331,6 +332,7 @@ impl ResponseError for PageError<'_> {
             message: &message,
             detail: detail.as_deref(),
             viewer: self.viewer,
+            site: self.site,
         });
         let mut response = HttpResponse::build(self.status_code());
         response

@@ -66,6 +66,8 @@ pub struct Catalog {
     pub units: Vec<Unit>,
     /// The current version of every questionnaire, in slug order.
     pub surveys: Vec<Arc<SurveyVersion>>,
+    /// Who runs the service.
+    pub site: Site,
 }
 
 impl Catalog {
@@ -178,6 +180,20 @@ pub fn load(dir: &Path) -> Result<Catalog, Faults> {
         }
     }
 
+    // Who runs the service, optional.
+    let site = if dir.join("site.toml").is_file() {
+        read_toml::<raw::RawSite>(dir, "site.toml", &mut faults).map(|raw| {
+            check_localized(&raw.authority, "site.toml", "authority", &mut faults);
+            check_localized(&raw.contact, "site.toml", "contact", &mut faults);
+            Site {
+                authority: raw.authority,
+                contact: raw.contact,
+            }
+        })
+    } else {
+        None
+    };
+
     let mut fragments = HashMap::new();
     for (name, file) in toml_files(&dir.join("fragments"), "fragments", &mut faults) {
         if let Some(fragment) = read_toml::<RawFragment>(dir, &file, &mut faults) {
@@ -211,6 +227,7 @@ pub fn load(dir: &Path) -> Result<Catalog, Faults> {
             departments: departments.unwrap_or_default(),
             units,
             surveys,
+            site: site.unwrap_or_default(),
         })
     } else {
         Err(Faults(faults.faults))

@@ -474,3 +474,33 @@ impl Unit {
             && self.open_until.is_none_or(|close| close >= from)
     }
 }
+
+/// Who runs the service, named on every citizen page so that a page reached
+/// from a QR code at a counter says whose it is (`site.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Site {
+    /// The body responsible, e.g. "Ủy ban nhân dân tỉnh An Giang".
+    pub authority: Localized,
+    /// Where citizens can ask about the survey or their data.
+    pub contact: Localized,
+}
+
+impl Default for Site {
+    /// A deployment that has not named itself.
+    fn default() -> Site {
+        let text = |vi: &str, en: &str| Localized {
+            vi: vi.to_string(),
+            en: en.to_string(),
+        };
+        Site {
+            authority: text(
+                "Khảo sát sự hài lòng của người dân",
+                "Citizen satisfaction survey",
+            ),
+            contact: text(
+                "Cơ quan vận hành chưa ghi thông tin liên hệ (survey-definitions/site.toml).",
+                "The operator has not given a contact (survey-definitions/site.toml).",
+            ),
+        }
+    }
+}

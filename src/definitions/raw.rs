@@ -188,3 +188,10 @@ fn toml_date_opt<'de, D: serde::Deserializer<'de>>(
 ) -> Result<Option<NaiveDate>, D::Error> {
     toml_date(deserializer).map(Some)
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub authority: Localized,
+    pub contact: Localized,
+}

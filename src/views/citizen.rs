@@ -6,7 +6,7 @@ use maud::{html, Markup, PreEscaped};
 
 use super::layout::page;
 use crate::definitions::{
-    Catalog, Condition, Question, QuestionKind, Section, Survey, Unit, COMMENT_MAX_CHARS,
+    Catalog, Condition, Question, QuestionKind, Section, Site, Survey, Unit, COMMENT_MAX_CHARS,
 };
 use crate::domain::FieldErrors;
 use crate::domain::InvitationCode;
@@ -56,12 +56,13 @@ pub fn index(lang: Lang, catalog: &Catalog, today: chrono::NaiveDate) -> Markup 
             }
         }
     };
-    page(lang, title, "/", body)
+    page(lang, &catalog.site, title, "/", body)
 }
 
 /// Everything the questionnaire page shows.
 pub struct FormView<'a> {
     pub lang: Lang,
+    pub site: &'a Site,
     pub survey: &'a Survey,
     pub version: &'a str,
     pub department_name: &'a str,
@@ -180,7 +181,7 @@ fn page_title(view: &FormView, screen: &str) -> String {
     if screen.is_empty() {
         format!("{prefix}{title}")
     } else {
-        format!("{prefix}{screen} – {title}")
+        format!("{prefix}{title} – {screen}")
     }
 }
 
@@ -214,7 +215,7 @@ pub fn form(view: &FormView) -> Markup {
             button type="submit" { (lang.pick("Gửi phiếu", "Send")) }
         }
     };
-    page(lang, &page_title(view, ""), &self_href, body)
+    page(lang, view.site, &page_title(view, ""), &self_href, body)
 }
 
 /// One screen of the questionnaire: `page` indexes `sections` (those shown
@@ -336,7 +337,13 @@ pub fn screen(view: &ScreenView) -> Markup {
             "Câu trả lời được lưu tạm theo mã phiếu trong địa chỉ trang này, không dùng cookie, và tự xóa sau 7 ngày nếu chưa gửi. Có thể mở lại địa chỉ này để trả lời tiếp.",
             "Answers are kept under the form number in this page's address, without cookies, and deleted after 7 days if not sent. Open this address again to continue.")) }
     };
-    page(lang, &page_title(form_view, &heading), &self_href, body)
+    page(
+        lang,
+        form_view.site,
+        &page_title(form_view, &heading),
+        &self_href,
+        body,
+    )
 }
 
 /// Whether `question` of `section` is asked given the answers of earlier
@@ -648,7 +655,13 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
     }
 }
 
-pub fn thanks(lang: Lang, survey: &Survey, unit: Option<&str>, already: bool) -> Markup {
+pub fn thanks(
+    lang: Lang,
+    site: &Site,
+    survey: &Survey,
+    unit: Option<&str>,
+    already: bool,
+) -> Markup {
     let title = lang.pick("Xin trân trọng cảm ơn Ông/Bà!", "Thank you!");
     let again = match unit {
         Some(unit) => format!("/s/{}?unit={}&lang={}", survey.slug, unit, lang.code()),
@@ -667,5 +680,38 @@ pub fn thanks(lang: Lang, survey: &Survey, unit: Option<&str>, already: bool) ->
         p { a href=(again) { (lang.pick("Điền một phiếu mới", "Fill in another form")) } }
         p { a href={ "/?lang=" (lang.code()) } { (lang.pick("Các phiếu khảo sát khác", "Other surveys")) } }
     };
-    page(lang, title, &format!("/s/{}/thanks", survey.slug), body)
+    page(
+        lang,
+        site,
+        title,
+        &format!("/s/{}/thanks", survey.slug),
+        body,
+    )
+}
+
+/// What is stored and what is not, in plain words, and whom to ask.
+pub fn privacy(lang: Lang, site: &Site, min_cell: usize) -> Markup {
+    let title = lang.pick("Quyền riêng tư", "Privacy");
+    let body = html! {
+        h1 { (title) }
+        p { (lang.pick("Trang khảo sát này do ", "This survey site is run by ")) strong { (site.authority.get(lang)) } (lang.pick(" vận hành. Phiếu khảo sát là ẩn danh.", ". The survey is anonymous.")) }
+        h2 { (lang.pick("Hệ thống lưu", "What is stored")) }
+        ul {
+            li { (lang.pick("Câu trả lời và ý kiến Ông/Bà viết; nơi được phục vụ; ngày gửi (không có giờ); phiên bản phiếu.", "Your answers and any comment you write; where you were served; the day you sent it (no time of day); the version of the questionnaire.")) }
+            li { (lang.pick("Một mã phiếu ngẫu nhiên do trình duyệt tạo, để một phiếu gửi hai lần chỉ được tính một lần.", "A random form number made by your browser, so that a form sent twice counts once.")) }
+            li { (lang.pick("Cách phiếu đến (trang web, phiếu giấy, máy tại quầy) và phiếu có kèm mã mời hay không.", "How the form came (web, paper, counter tablet) and whether it came with an invitation code.")) }
+            li { (lang.pick("Khi trả lời từng phần: câu trả lời được giữ tạm theo mã phiếu đến khi Ông/Bà gửi, tối đa 7 ngày.", "While you answer part by part: your answers are kept under the form number until you send, for at most 7 days.")) }
+        }
+        h2 { (lang.pick("Hệ thống không lưu", "What is not stored")) }
+        ul {
+            li { (lang.pick("Họ tên, số điện thoại, số giấy tờ, địa chỉ: phiếu không hỏi. Nếu Ông/Bà ghi vào ý kiến, chúng được che khi cán bộ xem.", "Your name, phone number, ID number or address: the form does not ask. If you write them in a comment, they are masked when staff read it.")) }
+            li { (lang.pick("Địa chỉ IP, loại máy, trình duyệt, giờ gửi; trang khảo sát không dùng cookie.", "Your IP address, device, browser or the time you sent; the survey pages set no cookie.")) }
+            li { (lang.pick("Mã mời: chỉ dùng để biết mã đã được dùng; không lưu mã cùng câu trả lời, không lưu mã nào được phát cho hồ sơ nào.", "Invitation codes: used only to know a code has been used; a code is not stored with the answers, nor which dossier it was given for.")) }
+        }
+        h2 { (lang.pick("Ai xem được", "Who sees what")) }
+        p { (lang.pick("Cán bộ các sở xem số liệu tổng hợp, không xem từng phiếu. Số liệu của dưới ", "Department staff see totals, never a single form. Figures from fewer than ")) (min_cell) (lang.pick(" người trả lời không được công bố; ý kiến chỉ hiện khi nơi phục vụ có đủ số phiếu đó.", " respondents are not published; comments are shown only where a service point has that many forms.")) }
+        h2 { (lang.pick("Liên hệ", "Contact")) }
+        p { (site.contact.get(lang)) }
+    };
+    page(lang, site, title, "/privacy", body)
 }

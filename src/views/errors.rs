@@ -6,6 +6,7 @@ use maud::{html, Markup};
 
 use super::layout::frame;
 use super::staff::{nav, Viewer};
+use crate::definitions::Site;
 use crate::i18n::Lang;
 
 pub struct ErrorView<'a> {
@@ -14,6 +15,8 @@ pub struct ErrorView<'a> {
     pub message: &'a str,
     pub detail: Option<&'a str>,
     pub viewer: Option<&'a Viewer>,
+    /// Who runs the site, named on pages citizens see.
+    pub site: Option<&'a Site>,
 }
 
 pub fn page(view: &ErrorView) -> Markup {
@@ -28,6 +31,7 @@ pub fn page(view: &ErrorView) -> Markup {
     };
     frame(
         lang,
+        view.site.filter(|_| view.viewer.is_none()),
         view.title,
         "/",
         nav(lang, view.viewer),

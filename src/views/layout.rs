@@ -1,5 +1,6 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
+use crate::definitions::Site;
 use crate::i18n::Lang;
 
 /// Inline so a page is one request: no external assets, nothing to fail on a
@@ -42,6 +43,7 @@ ul.plain li{background:#fff;border:1px solid #c9ced6;border-radius:.5rem;margin:
 p.nav{display:flex;gap:.5rem}p.nav button{flex:1}
 button.link{background:none;color:#0b4f8a;text-decoration:underline;width:auto;min-height:2.75rem;padding:.3rem .2rem;font-weight:400}
 dl.review dt{font-weight:600;margin-top:.5rem}dl.review dd{margin:0 0 .3rem}
+footer{max-width:42rem;margin:0 auto;padding:0 1rem 2rem;font-size:.85rem;color:#444}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
 "#;
 
@@ -71,15 +73,19 @@ ul.comments{list-style:none;padding:0}
 ul.comments li{background:#fff;border-left:3px solid #9cc3e6;padding:.4rem .7rem;margin:.4rem 0}
 "#;
 
-/// The page frame for citizens: language, title, a language switch, the body.
-pub fn page(lang: Lang, title: &str, switch_href: &str, body: Markup) -> Markup {
-    frame(lang, title, switch_href, html! {}, false, body)
+/// The page frame for citizens: language, title, a language switch, the
+/// body, and who runs the site (header, footer, link previews).
+pub fn page(lang: Lang, site: &Site, title: &str, switch_href: &str, body: Markup) -> Markup {
+    frame(lang, Some(site), title, switch_href, html! {}, false, body)
 }
 
 /// The frame shared by every page; `nav` goes in the header beside the
-/// language switch, `wide` widens the content for tables.
+/// language switch, `wide` widens the content for tables. With a `site`,
+/// the header names the authority, the footer gives its contact and the
+/// privacy page, and link previews (Open Graph) carry the title.
 pub fn frame(
     lang: Lang,
+    site: Option<&Site>,
     title: &str,
     switch_href: &str,
     nav: Markup,
@@ -91,13 +97,22 @@ pub fn frame(
         Lang::En => ("vi", "Tiếng Việt"),
     };
     let separator = if switch_href.contains('?') { '&' } else { '?' };
+    let brand = site.map_or("hailong", |s| s.authority.get(lang));
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · hailong" }
+                title { (title) " · " (brand) }
+                @if site.is_some() {
+                    meta name="description" content=(lang.pick("Phiếu khảo sát ẩn danh về sự hài lòng của người dân với dịch vụ công.", "An anonymous survey of citizens' satisfaction with public services."));
+                    meta property="og:type" content="website";
+                    meta property="og:title" content=(title);
+                    meta property="og:site_name" content=(brand);
+                    meta property="og:description" content=(lang.pick("Phiếu ẩn danh, không cần đăng nhập, khoảng 5 phút.", "Anonymous, no sign-in, about 5 minutes."));
+                    meta property="og:locale" content=(lang.pick("vi_VN", "en_GB"));
+                }
                 // An empty icon stops browsers requesting /favicon.ico.
                 link rel="icon" href="data:,";
                 style { (PreEscaped(STYLE)) @if wide { (PreEscaped(STAFF_STYLE)) } }
@@ -105,13 +120,19 @@ pub fn frame(
             body {
                 a.skip href="#main" { (lang.pick("Bỏ qua đến nội dung", "Skip to content")) }
                 header {
-                    a href={ "/?lang=" (lang.code()) } { strong { "hailong" } }
+                    a href={ "/?lang=" (lang.code()) } { strong { (brand) } }
                     nav.staff {
                         (nav)
                         a href={ (switch_href) (separator) "lang=" (switch_lang) } lang=(switch_lang) { (switch_label) }
                     }
                 }
                 main #main class=[wide.then_some("wide")] { (body) }
+                @if let Some(site) = site {
+                    footer {
+                        p { (site.authority.get(lang)) ". " (site.contact.get(lang)) }
+                        p { a href={ "/privacy?lang=" (lang.code()) } { (lang.pick("Quyền riêng tư: hệ thống lưu gì và không lưu gì", "Privacy: what is stored and what is not")) } }
+                    }
+                }
             }
         }
     }

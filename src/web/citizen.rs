@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/s/{slug}/r/{id}", "GET").route(web::get().to(resume)))
         .service(resource("/s/{slug}/thanks", "GET").route(web::get().to(thanks)))
+        .service(resource("/privacy", "GET").route(web::get().to(privacy)))
         .default_service(web::to(not_found));
 }
 
@@ -116,6 +117,7 @@ fn render_form(
     });
     let view = FormView {
         lang: form.lang,
+        site: &state.catalog.site,
         survey,
         version: &form.version.hash,
         department_name: department.name_on(today).get(form.lang),
@@ -680,6 +682,13 @@ fn redirect_to_thanks(
         .finish()
 }
 
+async fn privacy(state: State, query: web::Query<PageQuery>) -> HttpResponse {
+    html(
+        StatusCode::OK,
+        view::privacy(query.lang(), &state.catalog.site, state.stats.min_cell),
+    )
+}
+
 async fn thanks(
     state: State,
     slug: web::Path<String>,
@@ -690,6 +699,12 @@ async fn thanks(
     let unit = unit_of(&state, version, query.unit.as_deref());
     Ok(html(
         StatusCode::OK,
-        view::thanks(lang, &version.survey, unit, query.already.is_some()),
+        view::thanks(
+            lang,
+            &state.catalog.site,
+            &version.survey,
+            unit,
+            query.already.is_some(),
+        ),
     ))
 }

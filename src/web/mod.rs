@@ -146,10 +146,12 @@ pub async fn error_pages(
         error.error_response()
     } else {
         let viewer = req.extensions().get::<Viewer>().cloned();
+        let state = req.app_data::<State>().cloned();
         PageError {
             error,
             lang: auth::PageLang::of(&req),
             viewer: viewer.as_ref(),
+            site: state.as_ref().map(|s| &s.catalog.site),
         }
         .error_response()
     };

@@ -573,3 +573,42 @@ async fn head_is_answered_and_a_wrong_unit_is_said() {
     assert!(page.contains("Mã nơi phục vụ trong đường dẫn không đúng"));
     assert!(!page.contains(" selected>"));
 }
+
+/// Every citizen page says who runs it, links to what is stored, and
+/// previews with its title when shared.
+#[tokio::test]
+async fn citizen_pages_name_their_authority_and_say_what_is_stored() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for path in [
+        "/",
+        "/s/construction-permit",
+        "/privacy",
+        "/s/no-such-survey",
+    ] {
+        let page = app.get(path).await.text().await.unwrap();
+        assert!(
+            page.contains("<strong>Ủy ban nhân dân tỉnh An Giang</strong>"),
+            "{path}: the authority in the header"
+        );
+        assert!(
+            page.contains("Sở Nội vụ tỉnh An Giang"),
+            "{path}: a contact in the footer"
+        );
+        assert!(
+            page.contains("href=\"/privacy?lang=vi\""),
+            "{path}: the privacy page"
+        );
+    }
+    let form = fetch_form(&app, "/s/construction-permit").await;
+    assert!(
+        form.contains("<meta property=\"og:title\" content=\"Khảo sát sự hài lòng về thủ tục cấp giấy phép xây dựng"),
+        "a link preview names the survey"
+    );
+    assert!(
+        form.contains("<meta property=\"og:site_name\" content=\"Ủy ban nhân dân tỉnh An Giang\">")
+    );
+    let privacy = fetch_form(&app, "/privacy").await;
+    for said in ["Địa chỉ IP", "không dùng cookie", "tối đa 7 ngày", "Mã mời"] {
+        assert!(privacy.contains(said), "{said}");
+    }
+}
