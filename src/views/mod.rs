@@ -5,6 +5,8 @@ pub mod charts;
 pub mod citizen;
 pub mod errors;
 pub mod layout;
+pub mod posters;
+pub mod qr;
 pub mod report;
 pub mod slips;
 pub mod staff;

@@ -180,6 +180,9 @@ fn report_links(lang: Lang, period: &Period, department: Option<&str>) -> Markup
             " · " a href={ "/export/indices.json?" (query) } { "JSON" }
             " · " a href={ "/export/appendix.csv?" (query) } { (lang.pick("Phụ lục xếp hạng (CSV)", "Ranked appendix (CSV)")) }
             " · " a href={ "/waves?lang=" (lang.code()) } { (lang.pick("Đợt khảo sát chọn mẫu ngẫu nhiên", "Survey waves (random samples)")) }
+            @if let Some(code) = department {
+                " · " a href={ "/posters/" (code) } { (lang.pick("Áp phích mã QR cho các quầy", "QR posters for the counters")) }
+            }
         }
     }
 }

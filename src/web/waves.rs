@@ -15,6 +15,7 @@ use crate::domain::Access;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::services::sampling::{self, NewWave, Target, WaveAccount, WaveError};
+use crate::views::posters::Poster;
 use crate::views::slips::sheet;
 use crate::views::waves as view;
 
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(create)),
     )
     .service(resource("/waves/{id}", "GET").route(web::get().to(detail)))
+    .service(resource("/posters/{department}", "GET").route(web::get().to(posters)))
     .service(resource("/waves/{id}/draw", "POST").route(web::post().to(draw)));
 }
 
@@ -266,4 +268,66 @@ async fn draw(
         Err(WaveError::Db(e)) => Err(e.into()),
         Err(e) => Ok(refuse(e.to_string())),
     }
+}
+
+#[derive(serde::Deserialize)]
+struct PosterQuery {
+    unit: Option<String>,
+    survey: Option<String>,
+}
+
+/// `/posters/{department}`: a QR poster per service point open today and
+/// survey of the department, or only those of `?unit=` and `?survey=`.
+async fn posters(
+    state: State,
+    req: HttpRequest,
+    staff: Staff<ScoreReaderRole>,
+    path: web::Path<String>,
+    query: web::Query<PosterQuery>,
+) -> Result<HttpResponse, AppError> {
+    let department = path.into_inner();
+    if !access_of(&staff)?.may_read(&department) {
+        return Err(AppError::Forbidden(format!(
+            "this account may not print posters of department \"{department}\""
+        )));
+    }
+    let today = state.clock.today();
+    let units: Vec<_> = state
+        .catalog
+        .units_of(&department)
+        .filter(|u| u.open_on(today))
+        .filter(|u| query.unit.as_deref().is_none_or(|code| code == u.code))
+        .collect();
+    let surveys: Vec<_> = state
+        .catalog
+        .surveys
+        .iter()
+        .filter(|v| v.survey.department == department)
+        .filter(|v| {
+            query
+                .survey
+                .as_deref()
+                .is_none_or(|slug| slug == v.survey.slug)
+        })
+        .collect();
+    if units.is_empty() || surveys.is_empty() {
+        return Err(AppError::NotFound(format!(
+            "no open service point and survey of \"{department}\" match"
+        )));
+    }
+    let list: Vec<Poster> = units
+        .iter()
+        .flat_map(|unit| {
+            surveys.iter().map(move |v| Poster {
+                unit,
+                survey: &v.survey,
+            })
+        })
+        .collect();
+    let info = req.connection_info();
+    let base = format!("{}://{}", info.scheme(), info.host());
+    Ok(html(
+        StatusCode::OK,
+        crate::views::posters::sheet(&state.catalog.site, &list, &base).into_string(),
+    ))
 }

@@ -717,3 +717,48 @@ async fn departments_run_their_waves_on_staff_pages() {
         "{audit:?}"
     );
 }
+
+/// Posters for the counters: one per open service point and survey of the
+/// department, each with a QR code of the questionnaire for that point;
+/// another department may not print them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn departments_print_qr_posters_for_their_counters() {
+    use crate::staff::{create_user, signed_in};
+    let app = spawn_app(Backend::Sqlite).await;
+    create_user(&app, "xay-dung", "department", Some("construction")).await;
+    let construction = signed_in(&app, "xay-dung").await;
+    let sheet = construction
+        .get(app.url("/posters/construction"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sheet.status(), 200);
+    let sheet = sheet.text().await.unwrap();
+    // Five service points open today × two surveys.
+    assert_eq!(sheet.matches("<section class=\"poster\">").count(), 10);
+    assert_eq!(sheet.matches("<svg").count(), 10);
+    assert!(sheet.contains("/s/construction-permit?unit=hcc-long-xuyen-xd"));
+    assert!(
+        !sheet.contains("mot-cua-tp-chau-doc-xd"),
+        "not a closed desk"
+    );
+    assert!(sheet.contains("Ủy ban nhân dân tỉnh An Giang"));
+    let one = construction
+        .get(app.url("/posters/construction?unit=hcc-rach-gia-xd&survey=construction-permit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(one.matches("<section class=\"poster\">").count(), 1);
+    assert_eq!(
+        construction
+            .get(app.url("/posters/health"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+}
