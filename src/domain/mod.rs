@@ -57,6 +57,7 @@ text_enum! {
         Api => "api",
         Paper => "paper",
         Simulated => "simulated",
+        Kiosk => "kiosk",
     }
 }
 

@@ -75,6 +75,8 @@ pub struct FormView<'a> {
     pub notice: Option<&'a str>,
     /// The invitation code the form was opened with, if any.
     pub invitation: Option<&'a InvitationCode>,
+    /// On a tablet at a counter: its service point and idle time.
+    pub kiosk: Option<(&'a str, u32)>,
 }
 
 impl FormView<'_> {
@@ -131,6 +133,10 @@ fn hidden_fields(view: &FormView) -> Markup {
         input type="hidden" name="id" value=(view.response_id);
         input type="hidden" name="version" value=(view.version);
         input type="hidden" name="lang" value=(lang.code());
+        @if let Some((unit, idle)) = view.kiosk {
+            input type="hidden" name="kiosk" value=(unit);
+            input type="hidden" name="idle" value=(idle);
+        }
         @if let Some(code) = view.invitation {
             input type="hidden" name="code" value=(code.as_str());
             p.note {
@@ -272,13 +278,17 @@ pub fn screen(view: &ScreenView) -> Markup {
             lang.pick("Xem lại và gửi phiếu", "Review and send")
         ),
     };
-    let self_href = resume_href(
-        &survey.slug,
-        &form_view.response_id,
-        view.page,
-        lang,
-        form_view.invitation,
-    );
+    let self_href = match form_view.kiosk {
+        // A kiosk's address never resumes a draft.
+        Some((unit, idle)) => format!("/kiosk/{unit}/{}?idle={idle}", survey.slug),
+        None => resume_href(
+            &survey.slug,
+            &form_view.response_id,
+            view.page,
+            lang,
+            form_view.invitation,
+        ),
+    };
     let (other_lang, other_label) = match lang {
         Lang::Vi => ("en", "English"),
         Lang::En => ("vi", "Tiếng Việt"),

@@ -29,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/s/{slug}/r/{id}", "GET").route(web::get().to(resume)))
         .service(resource("/s/{slug}/thanks", "GET").route(web::get().to(thanks)))
         .service(resource("/privacy", "GET").route(web::get().to(privacy)))
+        .service(resource("/kiosk/{unit}/{slug}", "GET").route(web::get().to(kiosk_start)))
         .default_service(web::to(not_found));
 }
 
@@ -89,6 +90,60 @@ struct FormState<'a> {
     errors: FieldErrors,
     notice: Option<&'a str>,
     invitation: Option<InvitationCode>,
+    kiosk: Option<Kiosk>,
+}
+
+/// A tablet at a counter: every screen is drawn in the answer to its post
+/// (no address that resumes a draft stays in the browser's history), never
+/// kept in a cache, and a screen left alone for `idle` seconds returns to a
+/// blank form, discarding the draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Kiosk {
+    unit: String,
+    idle: u32,
+}
+
+impl Kiosk {
+    const DEFAULT_IDLE: u32 = 180;
+
+    /// From `?idle=` or the form: 30 s to 30 min, 3 min when not given.
+    fn idle_of(text: Option<&str>) -> Result<u32, AppError> {
+        match text {
+            None => Ok(Self::DEFAULT_IDLE),
+            Some(text) => text
+                .parse::<u32>()
+                .ok()
+                .filter(|s| (30..=1800).contains(s))
+                .ok_or_else(|| AppError::BadRequest("idle must be 30 to 1800 seconds".into())),
+        }
+    }
+
+    /// The blank form this kiosk returns to, discarding `draft` if given.
+    fn start(&self, slug: &str, lang: Lang, draft: Option<ResponseId>) -> String {
+        let mut href = format!(
+            "/kiosk/{}/{slug}?idle={}&lang={}",
+            self.unit,
+            self.idle,
+            lang.code()
+        );
+        if let Some(id) = draft {
+            href.push_str(&format!("&discard={id}"));
+        }
+        href
+    }
+
+    /// No cache, and back to a blank form after `after` seconds.
+    fn seal(&self, mut response: HttpResponse, after: u32, to: &str) -> HttpResponse {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        if let Ok(value) = header::HeaderValue::from_str(&format!("{after}; url={to}")) {
+            headers.insert(header::HeaderName::from_static("refresh"), value);
+        }
+        response
+    }
 }
 
 /// How a form page is drawn: the whole questionnaire, or one screen.
@@ -127,13 +182,14 @@ fn render_form(
             .filter(|u| u.open_on(today))
             .collect(),
         selected_unit: selected,
-        response_id: form.response_id,
+        response_id: form.response_id.clone(),
         values: &form.values,
         errors: &form.errors,
         notice: form.notice,
         invitation: form.invitation.as_ref(),
+        kiosk: form.kiosk.as_ref().map(|k| (k.unit.as_str(), k.idle)),
     };
-    Ok(match layout {
+    let response = match layout {
         Layout::Whole => html(status, view::form(&view)),
         Layout::Screen(page) => {
             let sections = shown_sections(survey, &form.values);
@@ -147,6 +203,17 @@ fn render_form(
                 }),
             )
         }
+    };
+    Ok(match &form.kiosk {
+        Some(kiosk) => {
+            let start = kiosk.start(
+                &survey.slug,
+                form.lang,
+                ResponseId::parse(&form.response_id),
+            );
+            kiosk.seal(response, kiosk.idle, &start)
+        }
+        None => response,
     })
 }
 
@@ -190,6 +257,7 @@ async fn show_form(
             errors: FieldErrors::default(),
             notice,
             invitation,
+            kiosk: None,
         },
         Layout::Screen(0),
     )
@@ -242,13 +310,16 @@ async fn resume(
             errors: FieldErrors::default(),
             notice,
             invitation: query.code.as_deref().and_then(InvitationCode::parse),
+            kiosk: None,
         },
         Layout::Screen(page),
     )
 }
 
 /// Fields of the form that are not answers.
-const FORM_META: [&str; 7] = ["id", "version", "lang", "unit", "code", "go", "page"];
+const FORM_META: [&str; 9] = [
+    "id", "version", "lang", "unit", "code", "go", "page", "kiosk", "idle",
+];
 
 /// Why a form came back without its invitation code: it may be sent again
 /// without one.
@@ -343,6 +414,18 @@ async fn submit_form(
         ));
     };
     let code = first("code").filter(|c| !c.trim().is_empty());
+    let kiosk = match first("kiosk") {
+        None => None,
+        Some(unit) => {
+            if unit_of(&state, version, Some(&unit)).is_none() {
+                return Err(AppError::BadRequest(format!(
+                    "\"{unit}\" is not an open service point of this survey"
+                )));
+            }
+            let idle = Kiosk::idle_of(first("idle").as_deref())?;
+            Some(Kiosk { unit, idle })
+        }
+    };
     let go = match first("go") {
         None => None,
         Some(text) => Some(Go::parse(&text).ok_or_else(|| {
@@ -385,6 +468,7 @@ async fn submit_form(
                     "The questionnaire has just been updated. Please review your answers and send again.",
                 )),
                 invitation: code.as_deref().and_then(InvitationCode::parse),
+                kiosk: kiosk.clone(),
             },
             match go {
                 None => Layout::Whole,
@@ -395,16 +479,15 @@ async fn submit_form(
 
     let Some(go) = go else {
         // A whole questionnaire in one body (an older page, a script).
-        return finish(
-            &state,
-            version,
+        let sending = Sending {
             lang,
             response_id,
-            sent,
+            values: sent,
             code,
-            Layout::Whole,
-        )
-        .await;
+            kiosk,
+            layout: Layout::Whole,
+        };
+        return finish(&state, version, sending).await;
     };
 
     // One screen: its answers join the draft kept under the response id.
@@ -445,27 +528,44 @@ async fn submit_form(
                 .map_err(AppError::from)
         }
     };
-    let to = |page: usize, lang: Lang| {
-        see_other(view::resume_href(
+    // The next screen: at its own address, or on a kiosk drawn at once.
+    let to = |page: usize, lang: Lang, values: FormValues| match &kiosk {
+        Some(kiosk) => render_form(
+            &state,
+            StatusCode::OK,
+            FormState {
+                lang,
+                version,
+                unit: None,
+                response_id: response_id.to_string(),
+                values,
+                errors: FieldErrors::default(),
+                notice: None,
+                invitation: invitation.clone(),
+                kiosk: Some(kiosk.clone()),
+            },
+            Layout::Screen(page),
+        ),
+        None => Ok(see_other(view::resume_href(
             &version.survey.slug,
             &response_id.to_string(),
             page,
             lang,
             invitation.as_ref(),
-        ))
+        ))),
     };
     match go {
         Go::Back => {
-            save(values).await?;
-            Ok(to(page.saturating_sub(1), lang))
+            save(values.clone()).await?;
+            to(page.saturating_sub(1), lang, values)
         }
         Go::Edit(target) => {
-            save(values).await?;
-            Ok(to(target.min(sections.len()), lang))
+            save(values.clone()).await?;
+            to(target.min(sections.len()), lang, values)
         }
         Go::Language(other) => {
-            save(values).await?;
-            Ok(to(page, other))
+            save(values.clone()).await?;
+            to(page, other, values)
         }
         Go::Next => {
             let errors = screen_faults(
@@ -477,7 +577,7 @@ async fn submit_form(
             );
             save(values.clone()).await?;
             if errors.is_empty() {
-                Ok(to((page + 1).min(sections.len()), lang))
+                to((page + 1).min(sections.len()), lang, values)
             } else {
                 render_form(
                     &state,
@@ -491,6 +591,7 @@ async fn submit_form(
                         errors,
                         notice: None,
                         invitation,
+                        kiosk: kiosk.clone(),
                     },
                     Layout::Screen(page),
                 )
@@ -499,16 +600,15 @@ async fn submit_form(
         Go::Send => {
             save(values.clone()).await?;
             let page = sections.len();
-            finish(
-                &state,
-                version,
+            let sending = Sending {
                 lang,
                 response_id,
                 values,
                 code,
-                Layout::Screen(page),
-            )
-            .await
+                kiosk,
+                layout: Layout::Screen(page),
+            };
+            finish(&state, version, sending).await
         }
     }
 }
@@ -562,15 +662,29 @@ fn screen_faults(
 
 /// Sends a whole questionnaire: judged, stored with its invitation code if
 /// any, its draft forgotten. Faults bring back `layout` with the answers.
-async fn finish(
-    state: &State,
-    version: &SurveyVersion,
+/// A questionnaire being sent, and how to draw it again if it has faults.
+struct Sending {
     lang: Lang,
     response_id: ResponseId,
     values: FormValues,
     code: Option<String>,
+    kiosk: Option<Kiosk>,
     layout: Layout,
+}
+
+async fn finish(
+    state: &State,
+    version: &SurveyVersion,
+    sending: Sending,
 ) -> Result<HttpResponse, AppError> {
+    let Sending {
+        lang,
+        response_id,
+        values,
+        code,
+        kiosk,
+        layout,
+    } = sending;
     let carried = code.as_deref().and_then(InvitationCode::parse);
     // One date for judging and storing, even across midnight.
     let today = state.clock.today();
@@ -597,6 +711,7 @@ async fn finish(
                     errors,
                     notice: None,
                     invitation: carried,
+                    kiosk: kiosk.clone(),
                 },
                 layout,
             );
@@ -615,6 +730,7 @@ async fn finish(
                 errors: FieldErrors::default(),
                 notice: Some(invitation_refused(lang)),
                 invitation: None,
+                kiosk: kiosk.clone(),
             },
             layout,
         )
@@ -627,12 +743,17 @@ async fn finish(
     let db = state.db.clone();
     let stored_version = version.clone();
     let stored = submission.clone();
+    let channel = if kiosk.is_some() {
+        Channel::Kiosk
+    } else {
+        Channel::Web
+    };
     let outcome = web::block(move || {
         collect::record(
             &db,
             &stored_version,
             &stored,
-            Channel::Web,
+            channel,
             today,
             invitation.as_ref(),
         )
@@ -654,12 +775,18 @@ async fn finish(
             crate::error::with_causes(&e)
         );
     }
-    Ok(redirect_to_thanks(
-        version,
-        lang,
-        Some(&submission.unit),
-        already,
-    ))
+    Ok(match &kiosk {
+        // Thanks, then a blank form for the next citizen.
+        Some(kiosk) => kiosk.seal(
+            html(
+                StatusCode::OK,
+                view::thanks(lang, &state.catalog.site, &version.survey, None, already),
+            ),
+            8,
+            &kiosk.start(&version.survey.slug, lang, None),
+        ),
+        None => redirect_to_thanks(version, lang, Some(&submission.unit), already),
+    })
 }
 
 /// Post/redirect/get to the thank-you page.
@@ -680,6 +807,57 @@ fn redirect_to_thanks(
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()
+}
+
+#[derive(Deserialize)]
+struct KioskQuery {
+    lang: Option<String>,
+    idle: Option<String>,
+    /// The draft of the form left behind, forgotten now.
+    discard: Option<String>,
+}
+
+/// `/kiosk/{unit}/{slug}?idle=SECONDS`: the tablet at a counter. A blank
+/// form for the service point, after every sending and after `idle` seconds
+/// without a new screen (3 minutes unless given); the draft left behind is
+/// deleted, so going back shows nothing of the previous citizen.
+async fn kiosk_start(
+    state: State,
+    path: web::Path<(String, String)>,
+    query: web::Query<KioskQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (unit, slug) = path.into_inner();
+    let lang = Lang::from_query(query.lang.as_deref());
+    let version = current(&state, &slug)?;
+    let Some(unit) = unit_of(&state, version, Some(&unit)) else {
+        return Err(AppError::NotFound(format!(
+            "\"{unit}\" is not an open service point of this survey"
+        )));
+    };
+    let idle = Kiosk::idle_of(query.idle.as_deref())?;
+    if let Some(id) = query.discard.as_deref().and_then(ResponseId::parse) {
+        let ctx = state.clone();
+        web::block(move || drafts::discard(&ctx, id)).await??;
+    }
+    render_form(
+        &state,
+        StatusCode::OK,
+        FormState {
+            lang,
+            version,
+            unit: Some(unit),
+            response_id: ResponseId::new_random().to_string(),
+            values: HashMap::new(),
+            errors: FieldErrors::default(),
+            notice: None,
+            invitation: None,
+            kiosk: Some(Kiosk {
+                unit: unit.to_string(),
+                idle,
+            }),
+        },
+        Layout::Screen(0),
+    )
 }
 
 async fn privacy(state: State, query: web::Query<PageQuery>) -> HttpResponse {

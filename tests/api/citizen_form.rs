@@ -612,3 +612,85 @@ async fn citizen_pages_name_their_authority_and_say_what_is_stored() {
         assert!(privacy.contains(said), "{said}");
     }
 }
+
+/// A tablet at a counter: screens are drawn in the answer to their post
+/// (no address resumes a draft), nothing is cached, every screen returns to
+/// a blank form when left alone, a sent response is `kiosk`, and the blank
+/// form after an abandoned one forgets its draft.
+#[tokio::test]
+async fn a_kiosk_starts_afresh_for_every_citizen() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let start = app
+        .get("/kiosk/hcc-long-xuyen-xd/construction-permit?idle=120")
+        .await;
+    assert_eq!(start.status(), 200);
+    assert_eq!(start.headers()["cache-control"], "no-store");
+    let refresh = start.headers()["refresh"].to_str().unwrap().to_string();
+    assert!(
+        refresh.starts_with(
+            "120; url=/kiosk/hcc-long-xuyen-xd/construction-permit?idle=120&lang=vi&discard="
+        ),
+        "{refresh}"
+    );
+    let page = start.text().await.unwrap();
+    assert!(page.contains("<option value=\"hcc-long-xuyen-xd\" selected>"));
+    assert!(page.contains("name=\"kiosk\" value=\"hcc-long-xuyen-xd\""));
+    assert!(!page.contains("/r/"), "no address that resumes a draft");
+    let (id, version) = (
+        field_value(&page, "id").to_string(),
+        field_value(&page, "version").to_string(),
+    );
+    let kiosk = [("kiosk", "hcc-long-xuyen-xd"), ("idle", "120")];
+    let screen = |page: usize, go: &'static str, answers: Vec<(&'static str, &'static str)>| {
+        let mut all = kiosk.to_vec();
+        all.extend(answers);
+        let (id, version) = (id.clone(), version.clone());
+        let app = &app;
+        async move { post_screen(app, "construction-permit", (&id, &version), page, go, &all).await }
+    };
+    let next = screen(0, "next", vec![("unit", "hcc-long-xuyen-xd"), ("A1", "5")]).await;
+    assert_eq!(next.status(), 200, "drawn at once, not redirected");
+    assert_eq!(next.headers()["cache-control"], "no-store");
+    assert!(next.text().await.unwrap().contains("Phần 2/10"));
+    // Left alone: the blank form forgets the draft.
+    app.get(&format!(
+        "/kiosk/hcc-long-xuyen-xd/construction-permit?idle=120&discard={id}"
+    ))
+    .await;
+    let after = app
+        .get(&format!("/s/construction-permit/r/{id}?page=1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        after.contains("Không còn câu trả lời đã lưu"),
+        "the abandoned answers are gone"
+    );
+
+    // A citizen who finishes: sent as kiosk, thanked, and back to a blank form.
+    screen(0, "next", vec![("unit", "hcc-long-xuyen-xd"), ("A1", "5")]).await;
+    let sent = screen(9, "send", vec![]).await;
+    assert_eq!(sent.status(), 200);
+    assert!(sent.headers()["refresh"]
+        .to_str()
+        .unwrap()
+        .starts_with("8; url=/kiosk/hcc-long-xuyen-xd/construction-permit"));
+    assert!(sent.text().await.unwrap().contains("Xin trân trọng cảm ơn"));
+    let rows = app.stored_rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].channel, "kiosk");
+    // A kiosk for a service point of another department does not exist.
+    assert_eq!(
+        app.get("/kiosk/bv-dk-kien-giang/construction-permit")
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.get("/kiosk/hcc-long-xuyen-xd/construction-permit?idle=5")
+            .await
+            .status(),
+        400
+    );
+}

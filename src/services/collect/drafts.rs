@@ -15,7 +15,9 @@ pub const DRAFT_DAYS: i64 = 7;
 
 /// Form fields that travel with every screen and are not kept: the code
 /// in particular never reaches the database before it is redeemed.
-pub const NOT_KEPT: [&str; 6] = ["id", "version", "lang", "code", "go", "page"];
+pub const NOT_KEPT: [&str; 8] = [
+    "id", "version", "lang", "code", "go", "page", "kiosk", "idle",
+];
 
 fn oldest_kept(today: NaiveDate) -> NaiveDate {
     today - Duration::days(DRAFT_DAYS)

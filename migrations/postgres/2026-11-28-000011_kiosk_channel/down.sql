@@ -1,0 +1,4 @@
+UPDATE responses SET channel = 'web' WHERE channel = 'kiosk';
+ALTER TABLE responses DROP CONSTRAINT responses_channel_check;
+ALTER TABLE responses ADD CONSTRAINT responses_channel_check
+    CHECK (channel IN ('web', 'api', 'paper', 'simulated'));
