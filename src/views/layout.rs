@@ -127,6 +127,8 @@ pub fn frame(
                     }
                 }
                 main #main class=[wide.then_some("wide")] { (body) }
+                // Offline support, where the browser has it; the pages work without it.
+                @if site.is_some() { script src="/form.js" defer {} }
                 @if let Some(site) = site {
                     footer {
                         p { (site.authority.get(lang)) ". " (site.contact.get(lang)) }

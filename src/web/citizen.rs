@@ -29,6 +29,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/s/{slug}/r/{id}", "GET").route(web::get().to(resume)))
         .service(resource("/s/{slug}/thanks", "GET").route(web::get().to(thanks)))
         .service(resource("/privacy", "GET").route(web::get().to(privacy)))
+        .service(resource("/form.js", "GET").route(web::get().to(form_script)))
+        .service(resource("/sw.js", "GET").route(web::get().to(service_worker)))
         .service(resource("/kiosk/{unit}/{slug}", "GET").route(web::get().to(kiosk_start)))
         .default_service(web::to(not_found));
 }
@@ -48,10 +50,33 @@ impl PageQuery {
     }
 }
 
+/// Citizen pages may load the site's own script (offline support), and
+/// nothing else.
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'; worker-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 fn html(status: StatusCode, markup: Markup) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_POLICY))
         .body(markup.into_string())
+}
+
+/// The script that registers the service worker.
+async fn form_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "max-age=3600"))
+        .body(include_str!("../../static/form.js"))
+}
+
+/// The service worker: always checked for a newer version.
+async fn service_worker() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        // A worker's fetches obey its own script's policy.
+        .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_POLICY))
+        .body(include_str!("../../static/sw.js"))
 }
 
 async fn not_found() -> Result<HttpResponse, AppError> {

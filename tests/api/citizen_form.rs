@@ -97,8 +97,10 @@ async fn pages_are_accessible_light_and_vietnamese_first() {
             screen.contains(&format!("Phần {}/{total}", i + 1)),
             "progress on screen {i}"
         );
-        // No external assets: no script, no stylesheet link, no remote image.
-        assert!(!screen.contains("<script"));
+        // No external assets: only the site's own script (offline support),
+        // no stylesheet link, no remote image.
+        assert_eq!(screen.matches("<script").count(), 1);
+        assert!(screen.contains("<script src=\"/form.js\" defer></script>"));
         assert!(!screen.contains("rel=\"stylesheet\""));
         assert!(!screen.contains("src=\"http"));
         assert!(

@@ -122,6 +122,36 @@ try {
   await page.goto(`${base}/s/education?lang=en`);
   await axe(page, "an English screen");
   await context.close();
+
+  // No network at the moment of sending: the questionnaire is kept on the
+  // phone and sent when the network returns, once.
+  const offline = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "vi-VN" });
+  const phone = await offline.newPage();
+  await phone.goto(`${base}/s/construction-permit?unit=hcc-long-xuyen-xd`);
+  await phone.evaluate(() => navigator.serviceWorker.ready);
+  await phone.reload();
+  check(await phone.evaluate(() => !!navigator.serviceWorker.controller), "the service worker controls the page");
+  await phone.click("label[for=A1-5]");
+  await next(phone);
+  for (let i = 0; i < 15 && !(await phone.$("button[value=send]")); i++) await next(phone);
+  const review = phone.url();
+  await offline.setOffline(true);
+  await phone.click("button[value=send]");
+  await phone.waitForSelector("#outbox");
+  const kept = await phone.textContent("#outbox");
+  // Chromium's offline emulation does not reach the worker's own requests,
+  // so Background Sync may deliver the kept form at once: either word shows
+  // the worker took the form instead of the browser's error page.
+  check(
+    kept.includes("đã được lưu trên máy này") || kept.includes("đã được gửi"),
+    `sent offline: the service worker took the form (${kept.trim().slice(0, 50)}…)`,
+  );
+  await offline.setOffline(false);
+  await phone.waitForFunction(() => document.getElementById("outbox")?.textContent.includes("đã được gửi"), null, { timeout: 15000 }).catch(() => {});
+  check((await phone.textContent("#outbox")).includes("đã được gửi"), "the network back: sent, and said so");
+  await phone.goto(review);
+  check((await phone.textContent("main")).includes("Không còn câu trả lời đã lưu"), "the sent form's draft is gone");
+  await offline.close();
 } finally {
   await browser.close();
 }

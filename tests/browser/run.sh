@@ -6,8 +6,9 @@
 #
 #   tests/browser/run.sh [BIN]
 set -euo pipefail
-cd "$(dirname "$0")"
-BIN=$(realpath "${1:-../../target/debug/hailong}")
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$(realpath "${1:-$ROOT/target/debug/hailong}")
+cd "$ROOT/tests/browser"
 command -v chromium >/dev/null || {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq chromium >/dev/null
@@ -15,7 +16,7 @@ command -v chromium >/dev/null || {
 [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund --silent
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export DATABASE_URL="sqlite://$WORK/browser.db" HAILONG_DEFINITIONS="$(realpath ../../survey-definitions)" RUST_LOG=warn
+export DATABASE_URL="sqlite://$WORK/browser.db" HAILONG_DEFINITIONS="$ROOT/survey-definitions" RUST_LOG=warn
 "$BIN" serve --bind "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
