@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Screenshots of the staff dashboards (Home Affairs overview and the Health
-# department dashboard) at phone (360 px) and desktop (1280 px) width, taken
+# Screenshots of the staff dashboards (Home Affairs overview, the Health
+# department dashboard, the survey waves) and of the citizen pages (a first
+# screen, the kiosk, the privacy page) at phone (360 px) and desktop
+# (1280 px) width, taken
 # in headless Chromium from Debian's `chromium` package, driven by
 # playwright-core. Starts a demo server on a temporary SQLite database.
 #

@@ -1,5 +1,20 @@
-// Progressive enhancement of the citizen pages: offline support through the
-// service worker (the pages work without this script).
+// Progressive enhancement of the citizen pages (they work without it):
+// offline support through the service worker, and a count of the choices
+// where a question allows only a few.
+for (const set of document.querySelectorAll("fieldset[data-max]")) {
+  const max = Number(set.dataset.max);
+  const boxes = [...set.querySelectorAll("input[type=checkbox]")];
+  const count = set.querySelector(".count");
+  const words = document.documentElement.lang === "en" ? "Chosen" : "Đã chọn";
+  const update = () => {
+    const chosen = boxes.filter((box) => box.checked).length;
+    for (const box of boxes) box.disabled = !box.checked && chosen >= max;
+    if (count) count.textContent = `${words} ${chosen}/${max}`;
+  };
+  set.addEventListener("change", update);
+  update();
+}
+
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js").catch(() => {});
   const flush = () => navigator.serviceWorker.controller && navigator.serviceWorker.controller.postMessage("flush");

@@ -1,6 +1,7 @@
 // Signs in to a running hailong and saves screenshots of the department
-// dashboard and the Home Affairs overview at phone (360 px) and desktop
-// (1280 px) width.
+// dashboard, the Home Affairs overview, the survey waves and the citizen
+// pages (a first screen, the kiosk, the privacy page) at phone (360 px) and
+// desktop (1280 px) width.
 //
 //   node shoot.mjs BASE_URL USERNAME PASSWORD OUT_DIR [PERIOD]
 import { chromium } from "playwright-core";
@@ -23,7 +24,15 @@ try {
     await page.fill("#username", username);
     await page.fill("#password", password);
     await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
-    for (const [name, path] of [["overview", `/dashboard?period=${period}`], ["department-health", `/dashboard/health?period=${period}`]]) {
+    const pages = [
+      ["overview", `/dashboard?period=${period}`],
+      ["department-health", `/dashboard/health?period=${period}`],
+      ["waves", "/waves"],
+      ["citizen-first-screen", "/s/health-outpatient?unit=bv-dktt-an-giang"],
+      ["citizen-kiosk", "/kiosk/bv-dktt-an-giang/health-outpatient"],
+      ["citizen-privacy", "/privacy"],
+    ];
+    for (const [name, path] of pages) {
       await page.goto(`${base}${path}`);
       const file = `${out}/${name}-${label}.png`;
       await page.screenshot({ path: file, fullPage: true });

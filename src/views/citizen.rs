@@ -299,7 +299,8 @@ pub fn screen(view: &ScreenView) -> Markup {
             @if let Some(intro) = &survey.intro { p { (intro.get(lang)) } }
             (anonymity_note(lang))
         }
-        form method="post" action={ "/s/" (survey.slug) "?lang=" (lang.code()) } novalidate {
+        // A kiosk's browser must not bring back the previous citizen's ticks.
+        form method="post" action={ "/s/" (survey.slug) "?lang=" (lang.code()) } novalidate autocomplete=[form_view.kiosk.map(|_| "off")] {
             // The first submit button is what Enter presses: it goes to the
             // next screen, never sends the questionnaire.
             @if !review {
@@ -612,13 +613,16 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
             }
             QuestionKind::Single | QuestionKind::Multi => {
                 @let input_type = if q.kind == QuestionKind::Single { "radio" } else { "checkbox" };
-                fieldset #{ "q-" (key) } class=[error.as_ref().map(|_| "invalid")] aria-describedby=[described] {
+                @let max = q.max_choices.filter(|_| q.kind == QuestionKind::Multi);
+                fieldset #{ "q-" (key) } class=[error.as_ref().map(|_| "invalid")] aria-describedby=[described] data-max=[max] {
                     legend {
                         (q.label.get(lang))
-                        @if let Some(max) = q.max_choices {
+                        @if let Some(max) = max {
                             " " span.muted { "(" (lang.pick("chọn tối đa ", "choose up to ")) (max) ")" }
                         }
                     }
+                    // Filled in by /form.js: how many are chosen.
+                    @if max.is_some() { p.count.muted aria-live="polite" {} }
                     @if let Some(note) = &note { (note) }
                     @if let Some(err) = &error { p.err id=(err_id) { (err) } }
                     @for option in &q.options {

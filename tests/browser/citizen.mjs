@@ -83,6 +83,16 @@ try {
   check(await page.isChecked("#A1-4"), "the first screen's answer is kept");
   check((await page.inputValue("#unit")) === "hcc-long-xuyen-xd", "the service point is kept");
 
+  // At most three expectations: a count, and a fourth cannot be ticked.
+  await page.goto(resume.replace(/page=\d+/, "page=6"));
+  const boxes = await page.$$("#q-EXPECT input[type=checkbox]");
+  for (const box of boxes.slice(0, 3)) await box.check();
+  check((await page.textContent("#q-EXPECT .count")) === "Đã chọn 3/3", "the choices are counted");
+  check(await boxes[3].isDisabled(), "a fourth choice cannot be ticked");
+  await boxes[2].uncheck();
+  check(!(await boxes[3].isDisabled()), "untick one, and another may be chosen");
+  await axe(page, "a screen with limited choices");
+
   // A condition within a screen: asked only after "late".
   const base5 = resume.replace(/page=\d+/, "page=5");
   await page.goto(base5);
@@ -122,6 +132,18 @@ try {
   await page.goto(`${base}/s/education?lang=en`);
   await axe(page, "an English screen");
   await context.close();
+
+  // A tablet at a counter: Back shows nothing of the previous citizen.
+  const counter = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "vi-VN", bypassCSP: true });
+  const tablet = await counter.newPage();
+  await tablet.goto(`${base}/kiosk/hcc-long-xuyen-xd/construction-permit?idle=60`);
+  await axe(tablet, "the kiosk's first screen");
+  await tablet.click("label[for=A1-2]");
+  await next(tablet);
+  check(!tablet.url().includes("/r/"), "a kiosk screen has no address that resumes it");
+  await tablet.goBack();
+  check(!(await tablet.isChecked("#A1-2")), "Back on a kiosk shows a blank form");
+  await counter.close();
 
   // No network at the moment of sending: the questionnaire is kept on the
   // phone and sent when the network returns, once.
