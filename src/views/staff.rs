@@ -514,24 +514,43 @@ pub fn overview(page: &OverviewPage) -> Markup {
     staff_frame(lang, title, "/dashboard", Some(page.viewer), body)
 }
 
-pub fn users(lang: Lang, viewer: &Viewer, users: &[AccountSummary]) -> Markup {
+/// A role in words.
+fn role_name(lang: Lang, role: crate::domain::RoleKind) -> &'static str {
+    use crate::domain::RoleKind;
+    match role {
+        RoleKind::Admin => lang.pick("Quản trị tài khoản", "Account administrator"),
+        RoleKind::HomeAffairs => {
+            lang.pick("Sở Nội vụ (xem mọi sở)", "Home Affairs (every department)")
+        }
+        RoleKind::Department => lang.pick("Cán bộ sở", "Department staff"),
+    }
+}
+
+pub fn users(
+    lang: Lang,
+    viewer: &Viewer,
+    users: &[AccountSummary],
+    catalog: &Catalog,
+    today: chrono::NaiveDate,
+) -> Markup {
     let title = lang.pick("Tài khoản cán bộ", "Staff accounts");
     let body = html! {
         h1 { (title) }
         p.muted { (lang.pick("Tạo tài khoản và đặt mật khẩu bằng lệnh: hailong user create / hailong user password.", "Create accounts and set passwords with: hailong user create / hailong user password.")) }
-        div.scroll { table {
-            thead { tr { th { (lang.pick("Tên đăng nhập", "Username")) } th { (lang.pick("Vai trò", "Role")) } th { (lang.pick("Sở", "Department")) } th { (lang.pick("Trạng thái", "Status")) } th { "" } } }
+        p { a href={ "/admin/audit?lang=" (lang.code()) } { (lang.pick("Nhật ký thao tác", "Audit log")) } }
+        div.scroll tabindex="0" { table {
+            thead { tr { th scope="col" { (lang.pick("Tên đăng nhập", "Username")) } th scope="col" { (lang.pick("Vai trò", "Role")) } th scope="col" { (lang.pick("Sở", "Department")) } th scope="col" { (lang.pick("Trạng thái", "Status")) } th scope="col" { (lang.pick("Thao tác", "Action")) } } }
             tbody { @for user in users {
                 tr {
                     td { (user.username) }
-                    td { (user.role) }
-                    td { (user.department.as_deref().unwrap_or("—")) }
+                    td { (role_name(lang, user.role)) }
+                    td { (user.department.as_deref().map_or("—".to_string(), |code| catalog.department(code).map_or(code.to_string(), |d| d.name_on(today).get(lang).to_string()))) }
                     td { @if user.disabled { (lang.pick("đã khóa", "disabled")) } @else { (lang.pick("hoạt động", "active")) } }
                     td {
                         @if user.username != viewer.username {
                             form method="post" action={ "/admin/users/" (user.username) "/" (if user.disabled { "enable" } else { "disable" }) "?lang=" (lang.code()) } {
                                 input type="hidden" name="csrf" value=(viewer.csrf);
-                                button type="submit" { @if user.disabled { (lang.pick("Mở khóa", "Enable")) } @else { (lang.pick("Khóa", "Disable")) } }
+                                button type="submit" { @if user.disabled { (lang.pick("Mở khóa", "Enable")) } @else { (lang.pick("Khóa…", "Disable…")) } }
                             }
                         }
                     }
@@ -540,4 +559,54 @@ pub fn users(lang: Lang, viewer: &Viewer, users: &[AccountSummary]) -> Markup {
         } }
     };
     staff_frame(lang, title, "/admin/users", Some(viewer), body)
+}
+
+/// "Disable this account?": disabling ends the person's sessions at once.
+pub fn confirm_disable(lang: Lang, viewer: &Viewer, username: &str) -> Markup {
+    let title = lang.pick("Khóa tài khoản?", "Disable the account?");
+    let body = html! {
+        h1 { (title) }
+        p { (lang.pick("Khóa tài khoản ", "Disable the account ")) strong { (username) } (lang.pick("? Người dùng sẽ bị đăng xuất ngay trên mọi thiết bị và không đăng nhập được cho đến khi được mở khóa.", "? They are signed out at once on every device and cannot sign in until it is enabled again.")) }
+        form method="post" action={ "/admin/users/" (username) "/disable?lang=" (lang.code()) } {
+            input type="hidden" name="csrf" value=(viewer.csrf);
+            input type="hidden" name="confirm" value="yes";
+            button type="submit" { (lang.pick("Khóa tài khoản", "Disable the account")) }
+        }
+        p { a href={ "/admin/users?lang=" (lang.code()) } { (lang.pick("Không, quay lại", "No, go back")) } }
+    };
+    staff_frame(lang, title, "/admin/users", Some(viewer), body)
+}
+
+/// The audit log, with its filters.
+pub fn audit(
+    lang: Lang,
+    viewer: &Viewer,
+    filter: &crate::db::audit::AuditFilter,
+    rows: &[crate::db::audit::AuditRow],
+) -> Markup {
+    let title = lang.pick("Nhật ký thao tác", "Audit log");
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+    let body = html! {
+        h1 { (title) }
+        form.filters method="get" action="/admin/audit" {
+            input type="hidden" name="lang" value=(lang.code());
+            div { label for="actor" { (lang.pick("Người thực hiện", "Actor")) } input #actor name="actor" value=[filter.actor.as_deref()]; }
+            div { label for="action" { (lang.pick("Thao tác (bắt đầu bằng)", "Action (starts with)")) } input #action name="action" value=[filter.action.as_deref()] placeholder="wave."; }
+            div { label for="from" { (lang.pick("Từ ngày", "From")) } input #from type="date" name="from" value=[date(filter.from)]; }
+            div { label for="to" { (lang.pick("Đến ngày", "To")) } input #to type="date" name="to" value=[date(filter.to)]; }
+            button type="submit" { (lang.pick("Lọc", "Filter")) }
+        }
+        p.muted { (rows.len()) (lang.pick(" mục, mới nhất trước (tối đa 500; giờ UTC).", " entries, newest first (at most 500; times in UTC).")) }
+        div.scroll tabindex="0" { table {
+            thead { tr { th scope="col" { (lang.pick("Thời điểm", "When")) } th scope="col" { (lang.pick("Người thực hiện", "Actor")) } th scope="col" { (lang.pick("Thao tác", "Action")) } th scope="col" { (lang.pick("Chi tiết", "Detail")) } } }
+            tbody { @for row in rows { tr {
+                td { (row.at.format("%Y-%m-%d %H:%M:%S")) }
+                td { (row.actor) }
+                td { (row.action) }
+                td { (row.detail) }
+            } } }
+        } }
+        p { a href={ "/admin/users?lang=" (lang.code()) } { (lang.pick("Tài khoản cán bộ", "Staff accounts")) } }
+    };
+    staff_frame(lang, title, "/admin/audit", Some(viewer), body)
 }

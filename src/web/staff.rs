@@ -35,6 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/glossary", "GET").route(web::get().to(glossary)))
     .service(resource("/dashboard/{department}", "GET").route(web::get().to(department)))
     .service(resource("/admin/users", "GET").route(web::get().to(admin_users)))
+    .service(resource("/admin/audit", "GET").route(web::get().to(admin_audit)))
     .service(
         resource("/admin/users/{username}/{action}", "POST")
             .route(web::post().to(admin_user_action)),
@@ -311,7 +312,13 @@ async fn admin_users(
     let accounts = web::block(move || accounts::list(&ctx)).await??;
     Ok(html(
         StatusCode::OK,
-        view::users(lang, &staff.viewer, &accounts),
+        view::users(
+            lang,
+            &staff.viewer,
+            &accounts,
+            &state.catalog,
+            state.clock.today(),
+        ),
     ))
 }
 
@@ -320,7 +327,7 @@ async fn admin_user_action(
     staff: Staff<AdminRole>,
     path: web::Path<(String, String)>,
     PageLang(lang): PageLang,
-    _form: CsrfForm,
+    form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
     let (username, action) = path.into_inner();
     let disable = match action.as_str() {
@@ -343,6 +350,13 @@ async fn admin_user_action(
                 .into(),
         });
     }
+    // Disabling ends the person's sessions at once: asked once more.
+    if disable && form.field("confirm") != "yes" {
+        return Ok(html(
+            StatusCode::OK,
+            view::confirm_disable(lang, &staff.viewer, &username),
+        ));
+    }
     let ctx = state.clone();
     let actor = staff.user.username.clone();
     match web::block(move || accounts::set_disabled(&ctx, &username, disable, &actor)).await? {
@@ -353,4 +367,48 @@ async fn admin_user_action(
         Err(AccountError::Db(err)) => Err(err.into()),
         Err(other) => Err(AppError::Internal(other.to_string())),
     }
+}
+
+/// `/admin/audit`: the audit log, newest first, filtered by actor, action
+/// (a prefix such as `wave.` or `user.`) and days; at most 500 entries.
+async fn admin_audit(
+    state: State,
+    staff: Staff<AdminRole>,
+    query: QueryParams,
+    PageLang(lang): PageLang,
+) -> Result<HttpResponse, AppError> {
+    let field = |name: &str| {
+        query
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let date = |name: &str| -> Result<Option<chrono::NaiveDate>, AppError> {
+        field(name)
+            .map(|text| {
+                chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
+                    AppError::InvalidParameter {
+                        field: name.into(),
+                        message: "must be a date YYYY-MM-DD".into(),
+                    }
+                })
+            })
+            .transpose()
+    };
+    let filter = crate::db::audit::AuditFilter {
+        actor: field("actor"),
+        action: field("action"),
+        from: date("from")?,
+        to: date("to")?,
+    };
+    let ctx = state.clone();
+    let shown = filter.clone();
+    let rows = web::block(move || -> Result<_, crate::db::DbError> {
+        crate::db::audit::filtered(&mut *ctx.db.reader()?, &shown, 500)
+    })
+    .await??;
+    Ok(html(
+        StatusCode::OK,
+        view::audit(lang, &staff.viewer, &filter, &rows),
+    ))
 }

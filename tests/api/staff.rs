@@ -187,7 +187,7 @@ async fn authorization_matrix(backend: Backend) {
         };
         let response = client
             .post(app.url("/admin/users/victim/disable"))
-            .form(&[("csrf", csrf.as_str())])
+            .form(&[("csrf", csrf.as_str()), ("confirm", "yes")])
             .send()
             .await
             .unwrap();
@@ -582,4 +582,86 @@ async fn comments_are_masked_and_shown_only_for_large_enough_cells(backend: Back
         !page.contains("Trạm nhỏ, ý kiến riêng"),
         "a service point under min_cell shows no comment"
     );
+}
+
+/// The admin page speaks in names, asks before disabling, and shows the
+/// audit log filtered by actor, action and day.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_see_names_confirm_disabling_and_read_the_audit_log() {
+    let app = spawn_app(Backend::Sqlite).await;
+    create_user(&app, "quan-tri", "admin", None).await;
+    create_user(&app, "nong-nghiep", "department", Some("natural-resources")).await;
+    let admin = signed_in(&app, "quan-tri").await;
+    let page = admin
+        .get(app.url("/admin/users"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Cán bộ sở") && page.contains("Sở Nông nghiệp và Môi trường"),
+        "names, not codes"
+    );
+    assert!(!page.contains(">department<") && !page.contains(">natural-resources<"));
+    let csrf = session_csrf(&app, &admin, "/admin/users").await;
+    let asked = admin
+        .post(app.url("/admin/users/nong-nghiep/disable"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200, "asked first");
+    assert!(asked
+        .text()
+        .await
+        .unwrap()
+        .contains("name=\"confirm\" value=\"yes\""));
+    let still = hailong::db::users::list(&mut app.db().reader().unwrap()).unwrap();
+    assert!(
+        !still
+            .iter()
+            .find(|u| u.username == "nong-nghiep")
+            .unwrap()
+            .disabled
+    );
+    let done = admin
+        .post(app.url("/admin/users/nong-nghiep/disable"))
+        .form(&[("csrf", csrf.as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 303);
+    let now = hailong::db::users::list(&mut app.db().reader().unwrap()).unwrap();
+    assert!(
+        now.iter()
+            .find(|u| u.username == "nong-nghiep")
+            .unwrap()
+            .disabled
+    );
+
+    let today = chrono::Utc::now().date_naive();
+    let log = |query: String| {
+        let admin = admin.clone();
+        let url = app.url(&format!("/admin/audit?{query}"));
+        async move { admin.get(url).send().await.unwrap() }
+    };
+    let page = log(format!(
+        "actor=quan-tri&action=account.&from={today}&to={today}"
+    ))
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(page.contains("nong-nghiep"), "{page}");
+    let none = log("actor=someone-else".into()).await.text().await.unwrap();
+    assert!(!none.contains("nong-nghiep"));
+    let earlier = log(format!("to={}", today - chrono::Duration::days(1)))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!earlier.contains("nong-nghiep"), "nothing before today");
+    assert_eq!(log("from=yesterday".into()).await.status(), 422);
 }
