@@ -146,25 +146,62 @@ pub fn run(ctx: &AppContext, action: Action) -> anyhow::Result<()> {
         } => {
             let list = std::fs::File::open(&transactions)
                 .with_context(|| format!("cannot open {}", transactions.display()))?;
+            // The codes exist only in these files: they are created before
+            // the draw is stored, so a path that cannot be written loses
+            // nothing.
+            let create = |path: &PathBuf| {
+                std::fs::File::create_new(path).with_context(|| {
+                    format!("cannot create {} (it must not exist yet)", path.display())
+                })
+            };
+            let slips_file = create(&slips_path)?;
+            let codes_file = match &codes {
+                Some(path) => match create(path) {
+                    Ok(file) => Some(file),
+                    Err(e) => {
+                        let _ = std::fs::remove_file(&slips_path);
+                        return Err(e);
+                    }
+                },
+                None => None,
+            };
+            let forget_files = || {
+                let _ = std::fs::remove_file(&slips_path);
+                if let Some(path) = &codes {
+                    let _ = std::fs::remove_file(path);
+                }
+            };
             let target = match (margin, target) {
                 (_, Some(n)) => Target::Fixed(n),
                 (Some(e), None) => Target::Margin(e),
                 (None, None) => anyhow::bail!("give --margin or --target"),
             };
-            let draw = sampling::draw(
+            if target == Target::Fixed(0) {
+                forget_files();
+                anyhow::bail!("--target must be at least 1");
+            }
+            let draw = match sampling::draw(
                 ctx,
                 CLI_ACTOR,
                 &wave,
                 std::io::BufReader::new(list),
                 target,
                 seed,
-            )?;
+            ) {
+                Ok(draw) => draw,
+                Err(e) => {
+                    forget_files();
+                    return Err(e.into());
+                }
+            };
             let page = sheet(&ctx.catalog, &draw, &base_url);
-            std::fs::write(&slips_path, page.into_string())
+            use std::io::Write;
+            let mut slips_file = slips_file;
+            slips_file
+                .write_all(page.into_string().as_bytes())
                 .with_context(|| format!("cannot write {}", slips_path.display()))?;
-            if let Some(path) = codes {
-                let mut writer = csv::Writer::from_path(&path)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+            if let Some(file) = codes_file {
+                let mut writer = csv::Writer::from_writer(file);
                 writer.write_record(["unit", "reference", "code"])?;
                 for stratum in &draw.strata {
                     for slip in &stratum.slips {

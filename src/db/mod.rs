@@ -156,7 +156,7 @@ impl ManageConnection for Manager {
                 // synchronous=FULL because a lost response cannot be asked
                 // for again.
                 conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
                 )
                 .map_err(|e| ConnectError(e.to_string()))?;
                 Ok(DbConnection::Sqlite(conn))

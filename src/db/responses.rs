@@ -227,7 +227,6 @@ pub struct MicrodataRow {
     pub unit: String,
     pub submitted_on: NaiveDate,
     pub channel: crate::domain::Channel,
-    pub design: Design,
     pub answers: String,
 }
 
@@ -298,7 +297,6 @@ pub fn microdata_page(
             responses::unit,
             responses::submitted_on,
             responses::channel,
-            responses::design,
             responses::answers,
         ))
         .into_boxed();

@@ -140,6 +140,12 @@ impl Collector {
     }
 }
 
+/// Field names the citizen form and the API use for themselves, which no
+/// question may take.
+const RESERVED_KEYS: [&str; 11] = [
+    "id", "version", "lang", "unit", "code", "go", "page", "section", "kiosk", "idle", "answers",
+];
+
 /// Loads and validates the whole directory.
 pub fn load(dir: &Path) -> Result<Catalog, Faults> {
     let mut faults = Collector { faults: Vec::new() };
@@ -854,6 +860,15 @@ fn validate_question(
             format!("{path}.key"),
             format!(
                 "\"{}\" is not a usable key (letters, digits, '_'; \"{COMMENT_KEY}\" is reserved)",
+                q.key
+            ),
+        );
+    } else if RESERVED_KEYS.contains(&q.key.as_str()) {
+        faults.push(
+            file,
+            format!("{path}.key"),
+            format!(
+                "\"{}\" is the name of a field every form carries; choose another key",
                 q.key
             ),
         );

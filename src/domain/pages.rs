@@ -32,11 +32,24 @@ pub fn meets(survey: &Survey, values: &FormValues, condition: &Condition) -> boo
 /// The sections shown, in order: a section whose condition the answers so
 /// far do not meet is skipped (conditions name earlier items only).
 pub fn shown_sections<'a>(survey: &'a Survey, values: &FormValues) -> Vec<&'a Section> {
-    survey
-        .sections
-        .iter()
-        .filter(|s| s.show_if.as_ref().is_none_or(|c| meets(survey, values, c)))
-        .collect()
+    // An answer in a skipped section no longer counts: a later section that
+    // depends on it is skipped too, however it was answered before.
+    let mut effective = values.clone();
+    let mut shown = Vec::new();
+    for section in &survey.sections {
+        if section
+            .show_if
+            .as_ref()
+            .is_none_or(|c| meets(survey, &effective, c))
+        {
+            shown.push(section);
+        } else {
+            for question in &section.questions {
+                effective.remove(&question.key);
+            }
+        }
+    }
+    shown
 }
 
 /// The field names a screen of `section` sends, the service point on the

@@ -49,6 +49,8 @@ pub enum WaveError {
     },
     #[error("the wave was drawn already (seed {0}); a wave is drawn once")]
     AlreadyDrawn(i64),
+    #[error("the wave closed on {0}: invitations drawn now could not be used")]
+    Closed(NaiveDate),
     #[error("nothing drawn: {} fault(s)\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Rows(Vec<RowFault>),
     #[error("the margin must be between 0.005 and 0.5")]
@@ -316,6 +318,9 @@ pub fn draw(
         .ok_or_else(|| WaveError::UnknownWave(wave_id.to_string()))?;
     if let Some(seed) = wave.seed {
         return Err(WaveError::AlreadyDrawn(seed));
+    }
+    if wave.closes_on < ctx.clock.today() {
+        return Err(WaveError::Closed(wave.closes_on));
     }
     if let Target::Margin(margin) = target {
         if !(0.005..=0.5).contains(&margin) {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use maud::{html, Markup, PreEscaped};
 
-use super::layout::page;
+use super::layout::{kiosk_page, page};
 use crate::definitions::{
     Catalog, Condition, Question, QuestionKind, Section, Site, Survey, Unit, COMMENT_MAX_CHARS,
 };
@@ -248,20 +248,10 @@ impl ScreenView<'_> {
     }
 }
 
-/// The address that resumes the questionnaire at `page`.
-pub fn resume_href(
-    slug: &str,
-    id: &str,
-    page: usize,
-    lang: Lang,
-    code: Option<&InvitationCode>,
-) -> String {
-    let mut href = format!("/s/{slug}/r/{id}?page={page}&lang={}", lang.code());
-    if let Some(code) = code {
-        href.push_str("&code=");
-        href.push_str(code.as_str());
-    }
-    href
+/// The address that resumes the questionnaire at `page`; never with an
+/// invitation code, which must not share an address with the response id.
+pub fn resume_href(slug: &str, id: &str, page: usize, lang: Lang) -> String {
+    format!("/s/{slug}/r/{id}?page={page}&lang={}", lang.code())
 }
 
 pub fn screen(view: &ScreenView) -> Markup {
@@ -281,13 +271,7 @@ pub fn screen(view: &ScreenView) -> Markup {
     let self_href = match form_view.kiosk {
         // A kiosk's address never resumes a draft.
         Some((unit, idle)) => format!("/kiosk/{unit}/{}?idle={idle}", survey.slug),
-        None => resume_href(
-            &survey.slug,
-            &form_view.response_id,
-            view.page,
-            lang,
-            form_view.invitation,
-        ),
+        None => resume_href(&survey.slug, &form_view.response_id, view.page, lang),
     };
     let (other_lang, other_label) = match lang {
         Lang::Vi => ("en", "English"),
@@ -308,6 +292,7 @@ pub fn screen(view: &ScreenView) -> Markup {
             }
             (hidden_fields(form_view))
             input type="hidden" name="page" value=(view.page);
+            @if let Some(section) = section { input type="hidden" name="section" value=(section.key); }
             h2 { (heading) }
             @match section {
                 Some(section) => {
@@ -348,13 +333,16 @@ pub fn screen(view: &ScreenView) -> Markup {
             "Câu trả lời được lưu tạm theo mã phiếu trong địa chỉ trang này, không dùng cookie, và tự xóa sau 7 ngày nếu chưa gửi. Có thể mở lại địa chỉ này để trả lời tiếp.",
             "Answers are kept under the form number in this page's address, without cookies, and deleted after 7 days if not sent. Open this address again to continue.")) }
     };
-    page(
-        lang,
-        form_view.site,
-        &page_title(form_view, &heading),
-        &self_href,
-        body,
-    )
+    match form_view.kiosk {
+        Some(_) => kiosk_page(lang, form_view.site, &page_title(form_view, &heading), body),
+        None => page(
+            lang,
+            form_view.site,
+            &page_title(form_view, &heading),
+            &self_href,
+            body,
+        ),
+    }
 }
 
 /// Whether `question` of `section` is asked given the answers of earlier
@@ -669,17 +657,19 @@ fn question_markup(view: &FormView, q: &Question) -> Markup {
     }
 }
 
-pub fn thanks(
-    lang: Lang,
-    site: &Site,
-    survey: &Survey,
-    unit: Option<&str>,
-    already: bool,
-) -> Markup {
+/// Where "fill in another form" leads: the same service point, or on a
+/// kiosk its blank form (and nowhere else).
+pub enum Again<'a> {
+    Unit(Option<&'a str>),
+    Kiosk(&'a str),
+}
+
+pub fn thanks(lang: Lang, site: &Site, survey: &Survey, again: Again, already: bool) -> Markup {
     let title = lang.pick("Xin trân trọng cảm ơn Ông/Bà!", "Thank you!");
-    let again = match unit {
-        Some(unit) => format!("/s/{}?unit={}&lang={}", survey.slug, unit, lang.code()),
-        None => format!("/s/{}?lang={}", survey.slug, lang.code()),
+    let again_href = match &again {
+        Again::Unit(Some(unit)) => format!("/s/{}?unit={}&lang={}", survey.slug, unit, lang.code()),
+        Again::Unit(None) => format!("/s/{}?lang={}", survey.slug, lang.code()),
+        Again::Kiosk(start) => start.to_string(),
     };
     let body = html! {
         h1 { (title) }
@@ -691,16 +681,21 @@ pub fn thanks(
                 "Phiếu này đã được gửi trước đó; chúng tôi giữ câu trả lời của lần gửi đầu tiên.",
                 "This form had already been sent; the answers from the first sending are kept.")) }
         }
-        p { a href=(again) { (lang.pick("Điền một phiếu mới", "Fill in another form")) } }
-        p { a href={ "/?lang=" (lang.code()) } { (lang.pick("Các phiếu khảo sát khác", "Other surveys")) } }
+        p { a href=(again_href) { (lang.pick("Điền một phiếu mới", "Fill in another form")) } }
+        @if let Again::Unit(_) = again {
+            p { a href={ "/?lang=" (lang.code()) } { (lang.pick("Các phiếu khảo sát khác", "Other surveys")) } }
+        }
     };
-    page(
-        lang,
-        site,
-        title,
-        &format!("/s/{}/thanks", survey.slug),
-        body,
-    )
+    match again {
+        Again::Kiosk(_) => kiosk_page(lang, site, title, body),
+        Again::Unit(_) => page(
+            lang,
+            site,
+            title,
+            &format!("/s/{}/thanks", survey.slug),
+            body,
+        ),
+    }
 }
 
 /// What is stored and what is not, in plain words, and whom to ask.

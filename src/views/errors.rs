@@ -33,7 +33,7 @@ pub fn page(view: &ErrorView) -> Markup {
         lang,
         view.site.filter(|_| view.viewer.is_none()),
         view.title,
-        "/",
+        Some("/"),
         nav(lang, view.viewer),
         view.viewer.is_some(),
         body,

@@ -76,7 +76,22 @@ ul.comments li{background:#fff;border-left:3px solid #9cc3e6;padding:.4rem .7rem
 /// The page frame for citizens: language, title, a language switch, the
 /// body, and who runs the site (header, footer, link previews).
 pub fn page(lang: Lang, site: &Site, title: &str, switch_href: &str, body: Markup) -> Markup {
-    frame(lang, Some(site), title, switch_href, html! {}, false, body)
+    frame(
+        lang,
+        Some(site),
+        title,
+        Some(switch_href),
+        html! {},
+        false,
+        body,
+    )
+}
+
+/// The frame of a kiosk screen: no link leads away from the questionnaire
+/// (a page without the kiosk's reset would leave a citizen's answers on
+/// the tablet); the language is switched by a button in the form.
+pub fn kiosk_page(lang: Lang, site: &Site, title: &str, body: Markup) -> Markup {
+    frame(lang, Some(site), title, None, html! {}, false, body)
 }
 
 /// The frame shared by every page; `nav` goes in the header beside the
@@ -87,7 +102,7 @@ pub fn frame(
     lang: Lang,
     site: Option<&Site>,
     title: &str,
-    switch_href: &str,
+    switch_href: Option<&str>,
     nav: Markup,
     wide: bool,
     body: Markup,
@@ -96,7 +111,7 @@ pub fn frame(
         Lang::Vi => ("en", "English"),
         Lang::En => ("vi", "Tiếng Việt"),
     };
-    let separator = if switch_href.contains('?') { '&' } else { '?' };
+    let separator = |href: &str| if href.contains('?') { '&' } else { '?' };
     let brand = site.map_or("hailong", |s| s.authority.get(lang));
     html! {
         (DOCTYPE)
@@ -120,10 +135,15 @@ pub fn frame(
             body {
                 a.skip href="#main" { (lang.pick("Bỏ qua đến nội dung", "Skip to content")) }
                 header {
-                    a href={ "/?lang=" (lang.code()) } { strong { (brand) } }
-                    nav.staff {
-                        (nav)
-                        a href={ (switch_href) (separator) "lang=" (switch_lang) } lang=(switch_lang) { (switch_label) }
+                    @match switch_href {
+                        Some(switch_href) => {
+                            a href={ "/?lang=" (lang.code()) } { strong { (brand) } }
+                            nav.staff {
+                                (nav)
+                                a href={ (switch_href) (separator(switch_href)) "lang=" (switch_lang) } lang=(switch_lang) { (switch_label) }
+                            }
+                        }
+                        None => { strong { (brand) } }
                     }
                 }
                 main #main class=[wide.then_some("wide")] { (body) }
@@ -132,7 +152,9 @@ pub fn frame(
                 @if let Some(site) = site {
                     footer {
                         p { (site.authority.get(lang)) ". " (site.contact.get(lang)) }
-                        p { a href={ "/privacy?lang=" (lang.code()) } { (lang.pick("Quyền riêng tư: hệ thống lưu gì và không lưu gì", "Privacy: what is stored and what is not")) } }
+                        @if switch_href.is_some() {
+                            p { a href={ "/privacy?lang=" (lang.code()) } { (lang.pick("Quyền riêng tư: hệ thống lưu gì và không lưu gì", "Privacy: what is stored and what is not")) } }
+                        }
                     }
                 }
             }

@@ -42,7 +42,7 @@ pub(crate) fn staff_frame(
     viewer: Option<&Viewer>,
     body: Markup,
 ) -> Markup {
-    frame(lang, None, title, path, nav(lang, viewer), true, body)
+    frame(lang, None, title, Some(path), nav(lang, viewer), true, body)
 }
 
 /// The glossary of the terms the figures use.

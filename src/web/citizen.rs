@@ -292,7 +292,6 @@ async fn show_form(
 struct ResumeQuery {
     lang: Option<String>,
     page: Option<usize>,
-    code: Option<String>,
 }
 
 /// `/s/{slug}/r/{id}?page=N`: the questionnaire at screen N with the
@@ -334,7 +333,7 @@ async fn resume(
             values,
             errors: FieldErrors::default(),
             notice,
-            invitation: query.code.as_deref().and_then(InvitationCode::parse),
+            invitation: None,
             kiosk: None,
         },
         Layout::Screen(page),
@@ -342,8 +341,8 @@ async fn resume(
 }
 
 /// Fields of the form that are not answers.
-const FORM_META: [&str; 9] = [
-    "id", "version", "lang", "unit", "code", "go", "page", "kiosk", "idle",
+const FORM_META: [&str; 10] = [
+    "id", "version", "lang", "unit", "code", "go", "page", "section", "kiosk", "idle",
 ];
 
 /// Why a form came back without its invitation code: it may be sent again
@@ -537,9 +536,43 @@ async fn submit_form(
     }
     let mut values = draft.unwrap_or_default();
     let before = shown_sections(&version.survey, &values);
-    let page: usize = first("page").and_then(|p| p.parse().ok()).unwrap_or(0);
-    if let Some(section) = before.get(page) {
-        merge_screen(&mut values, &sent, &fields_of(section, page == 0));
+    let page: usize = match first("page").map(|p| p.parse::<usize>()) {
+        None => 0,
+        Some(Ok(page)) if page <= before.len() => page,
+        Some(_) => {
+            return Err(AppError::BadRequest(
+                "the form names a screen this questionnaire does not have".into(),
+            ))
+        }
+    };
+    // The screen is known by its section, not only its place: a form sent
+    // from a stale page (another tab, the back button) after earlier answers
+    // changed which sections are shown must not overwrite another section.
+    let sent_section = first("section");
+    match (before.get(page), sent_section.as_deref()) {
+        (Some(section), Some(key)) if key != section.key => {
+            return render_form(
+                &state,
+                StatusCode::CONFLICT,
+                FormState {
+                    lang,
+                    version,
+                    unit: None,
+                    response_id: response_id.to_string(),
+                    values,
+                    errors: FieldErrors::default(),
+                    notice: Some(lang.pick(
+                        "Trang này đã cũ (các câu trả lời trước đã đổi). Đây là phần hiện tại của phiếu; vui lòng trả lời lại phần này.",
+                        "That page was out of date (earlier answers changed). Here is the current part of the form; please answer it again.",
+                    )),
+                    invitation: code.as_deref().and_then(InvitationCode::parse),
+                    kiosk: kiosk.clone(),
+                },
+                Layout::Screen(page),
+            );
+        }
+        (Some(section), _) => merge_screen(&mut values, &sent, &fields_of(section, page == 0)),
+        (None, _) => {}
     }
     values.insert("id".into(), vec![response_id.to_string()]);
     let sections = shown_sections(&version.survey, &values);
@@ -554,8 +587,12 @@ async fn submit_form(
         }
     };
     // The next screen: at its own address, or on a kiosk drawn at once.
-    let to = |page: usize, lang: Lang, values: FormValues| match &kiosk {
-        Some(kiosk) => render_form(
+    // With an invitation code the screens are drawn at once as well: the
+    // code must never share an address (and a proxy's log line) with the
+    // response id.
+    let inline = kiosk.is_some() || invitation.is_some();
+    let to = |page: usize, lang: Lang, values: FormValues| match inline {
+        true => render_form(
             &state,
             StatusCode::OK,
             FormState {
@@ -567,16 +604,15 @@ async fn submit_form(
                 errors: FieldErrors::default(),
                 notice: None,
                 invitation: invitation.clone(),
-                kiosk: Some(kiosk.clone()),
+                kiosk: kiosk.clone(),
             },
             Layout::Screen(page),
         ),
-        None => Ok(see_other(view::resume_href(
+        false => Ok(see_other(view::resume_href(
             &version.survey.slug,
             &response_id.to_string(),
             page,
             lang,
-            invitation.as_ref(),
         ))),
     };
     match go {
@@ -602,7 +638,7 @@ async fn submit_form(
             );
             save(values.clone()).await?;
             if errors.is_empty() {
-                to((page + 1).min(sections.len()), lang, values)
+                to(page.saturating_add(1).min(sections.len()), lang, values)
             } else {
                 render_form(
                     &state,
@@ -802,14 +838,17 @@ async fn finish(
     }
     Ok(match &kiosk {
         // Thanks, then a blank form for the next citizen.
-        Some(kiosk) => kiosk.seal(
-            html(
-                StatusCode::OK,
-                view::thanks(lang, &state.catalog.site, &version.survey, None, already),
-            ),
-            8,
-            &kiosk.start(&version.survey.slug, lang, None),
-        ),
+        Some(kiosk) => {
+            let start = kiosk.start(&version.survey.slug, lang, None);
+            let page = view::thanks(
+                lang,
+                &state.catalog.site,
+                &version.survey,
+                view::Again::Kiosk(&start),
+                already,
+            );
+            kiosk.seal(html(StatusCode::OK, page), 8, &start)
+        }
         None => redirect_to_thanks(version, lang, Some(&submission.unit), already),
     })
 }
@@ -906,7 +945,7 @@ async fn thanks(
             lang,
             &state.catalog.site,
             &version.survey,
-            unit,
+            view::Again::Unit(unit),
             query.already.is_some(),
         ),
     ))

@@ -258,8 +258,7 @@ async fn draw(
             .await?;
     match outcome {
         Ok(drawn) => {
-            let info = req.connection_info();
-            let base = format!("{}://{}", info.scheme(), info.host());
+            let base = public_base(&req);
             Ok(html(
                 StatusCode::OK,
                 sheet(&state.catalog, &drawn, &base).into_string(),
@@ -324,10 +323,22 @@ async fn posters(
             })
         })
         .collect();
-    let info = req.connection_info();
-    let base = format!("{}://{}", info.scheme(), info.host());
+    let base = public_base(&req);
     Ok(html(
         StatusCode::OK,
         crate::views::posters::sheet(&state.catalog.site, &list, &base).into_string(),
     ))
+}
+
+/// The service's public address for QR codes: `HAILONG_PUBLIC_URL` when set
+/// (behind a proxy, the request's own scheme and host may be internal),
+/// else the address this request came to.
+fn public_base(req: &HttpRequest) -> String {
+    match std::env::var("HAILONG_PUBLIC_URL") {
+        Ok(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_string(),
+        _ => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    }
 }

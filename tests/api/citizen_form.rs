@@ -696,3 +696,78 @@ async fn a_kiosk_starts_afresh_for_every_citizen() {
         400
     );
 }
+
+/// A screen sent from a stale page (another tab, the back button) after
+/// earlier answers changed which sections are shown does not overwrite
+/// another section; a screen the form does not have is a 400. With an
+/// invitation code, screens are drawn at once: no redirect carries the code
+/// beside the response id.
+#[tokio::test]
+async fn screens_are_known_by_their_section_and_codes_stay_out_of_addresses() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let slug = "construction-permit";
+    let first = fetch_form(&app, &format!("/s/{slug}?unit=hcc-long-xuyen-xd")).await;
+    let (id, version) = (
+        field_value(&first, "id").to_string(),
+        field_value(&first, "version").to_string(),
+    );
+    let form = (id.as_str(), version.as_str());
+    post_screen(
+        &app,
+        slug,
+        form,
+        0,
+        "next",
+        &[("unit", "hcc-long-xuyen-xd"), ("A1", "4")],
+    )
+    .await;
+    let stale = post_screen(
+        &app,
+        slug,
+        form,
+        1,
+        "next",
+        &[("section", "civil_servant"), ("P1", "2")],
+    )
+    .await;
+    assert_eq!(stale.status(), 409);
+    assert!(stale.text().await.unwrap().contains("Trang này đã cũ"));
+    let screen = fetch_form(&app, &format!("/s/{slug}/r/{id}?page=1")).await;
+    assert!(
+        !screen.contains("name=\"P1\" value=\"2\" checked"),
+        "nothing was written into the procedures section"
+    );
+    let beyond = post_screen(&app, slug, form, 99, "next", &[]).await;
+    assert_eq!(beyond.status(), 400);
+
+    let invited = fetch_form(
+        &app,
+        &format!("/s/{slug}?unit=hcc-long-xuyen-xd&code=K7M2Q-9XRT4"),
+    )
+    .await;
+    let (id, version) = (
+        field_value(&invited, "id").to_string(),
+        field_value(&invited, "version").to_string(),
+    );
+    let next = post_screen(
+        &app,
+        slug,
+        (&id, &version),
+        0,
+        "next",
+        &[
+            ("unit", "hcc-long-xuyen-xd"),
+            ("A1", "4"),
+            ("code", "K7M2Q9XRT4"),
+        ],
+    )
+    .await;
+    assert_eq!(next.status(), 200, "drawn at once");
+    assert!(next.headers().get("location").is_none());
+    let page = next.text().await.unwrap();
+    assert!(page.contains("Phần 2/10") && page.contains("name=\"code\" value=\"K7M2Q9XRT4\""));
+    assert!(
+        !page.contains("code=K7M2Q9XRT4"),
+        "no address carries the code"
+    );
+}

@@ -339,12 +339,34 @@ async fn a_drawn_invitation_is_redeemed_once_and_leaves_no_trace_on_its_response
             "--target",
             "5",
             "--slips",
-            "/dev/null",
+            dir.path().join("third.html").to_str().unwrap(),
         ])
         .output()
         .unwrap();
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("drawn already"));
+    assert!(
+        !dir.path().join("third.html").exists(),
+        "no empty sheet left behind"
+    );
+    // An existing file is never overwritten: the codes in it may be the only copy.
+    let kept = app
+        .command()
+        .args([
+            "wave",
+            "draw",
+            "--wave",
+            &later,
+            "--transactions",
+            &list,
+            "--target",
+            "5",
+            "--slips",
+        ])
+        .arg(&slips)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&kept.stderr).contains("must not exist yet"));
     let refused = app
         .command()
         .args([

@@ -173,12 +173,20 @@ pub fn replay_of(
 /// Then, on PostgreSQL, vacuums the invitations: a redeemed invitation is
 /// deleted in the transaction that stored its response, and until vacuumed
 /// its dead row carries that transaction's id, which the response carried
-/// too until it was rewritten.
+/// too until it was rewritten. On SQLite, truncates the write-ahead log.
 pub fn settle_arrival_order(db: &Db, today: NaiveDate) -> Result<usize, DbError> {
     let moved = db.write_tx(|conn| responses::settle_order(conn, today))?;
-    if let Conn::Postgresql(pg) = &mut *db.writer()? {
-        use diesel::RunQueryDsl;
-        diesel::sql_query("VACUUM invitations").execute(pg)?;
+    use diesel::RunQueryDsl;
+    match &mut *db.writer()? {
+        Conn::Postgresql(pg) => {
+            diesel::sql_query("VACUUM invitations").execute(pg)?;
+        }
+        // Deleted rows are zeroed (secure_delete), and the write-ahead log,
+        // where one commit holds a redeemed invitation's page beside its
+        // response's, is folded into the database and emptied.
+        Conn::Sqlite(sqlite) => {
+            diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").execute(sqlite)?;
+        }
     }
     Ok(moved)
 }

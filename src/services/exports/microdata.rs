@@ -23,7 +23,7 @@ use crate::domain::{Period, PeriodKind, PeriodMode};
 const PAGE: i64 = 5_000;
 
 /// Columns before the answers.
-const FIXED: [&str; 5] = ["survey_version", "unit", "month", "channel", "design"];
+const FIXED: [&str; 4] = ["survey_version", "unit", "month", "channel"];
 
 /// The question keys exported, in the current questionnaire's order.
 fn keys(survey: &SurveyVersion) -> Vec<&str> {
@@ -139,7 +139,6 @@ fn record(row: &MicrodataRow, keys: &[&str], earlier_keys: &HashMap<&str, &str>)
         row.unit.clone(),
         month,
         row.channel.to_string(),
-        row.design.to_string(),
     ]
     .into_iter()
     .chain(keys.iter().map(|k| {

@@ -70,6 +70,31 @@ impl SampleDesign {
     }
 }
 
+/// Respondents of a cell by whether they were drawn at random.
+fn random_and_not(
+    ctx: &AppContext,
+    survey: &str,
+    period: &Period,
+    unit: Option<&str>,
+) -> Result<(i64, i64), IndexError> {
+    let (from, to) = period.bounds();
+    let versions: Vec<String> = ctx
+        .versions_of(survey)
+        .iter()
+        .map(|v| v.hash.clone())
+        .collect();
+    let counts = responses::count_by_design(&mut *ctx.db.reader()?, &versions, from, to, unit)?;
+    Ok(counts
+        .into_iter()
+        .fold((0, 0), |(random, other), (design, n)| {
+            if design.is_random() {
+                (random + n, other)
+            } else {
+                (random, other + n)
+            }
+        }))
+}
+
 /// The design of a cell's figures when none is asked for: the respondents
 /// drawn at random when they are at least `min_reliable`, else everyone.
 pub fn default_design(
@@ -79,18 +104,7 @@ pub fn default_design(
     unit: Option<&str>,
     config: &StatsConfig,
 ) -> Result<SampleDesign, IndexError> {
-    let (from, to) = period.bounds();
-    let versions: Vec<String> = ctx
-        .versions_of(survey)
-        .iter()
-        .map(|v| v.hash.clone())
-        .collect();
-    let random: i64 =
-        responses::count_by_design(&mut *ctx.db.reader()?, &versions, from, to, unit)?
-            .into_iter()
-            .filter(|(design, _)| design.is_random())
-            .map(|(_, n)| n)
-            .sum();
+    let (random, _) = random_and_not(ctx, survey, period, unit)?;
     Ok(
         if random >= i64::try_from(config.min_reliable).unwrap_or(i64::MAX) {
             SampleDesign::Random
@@ -385,13 +399,18 @@ pub struct IndexReport {
     pub sample: crate::services::sampling::SampleSummary,
     /// Which respondents the figures cover.
     pub design: SampleDesign,
+    /// Whether the periods compared with had only respondents drawn at
+    /// random too.
+    pub compared_random_only: bool,
 }
 
 impl IndexReport {
-    /// Whether the figures rest only on respondents drawn at random, so
-    /// that intervals and significance mean what they say.
+    /// Whether the figures, and those they are compared with, rest only on
+    /// respondents drawn at random, so that intervals and significance mean
+    /// what they say.
     pub fn random_sample(&self) -> bool {
-        self.design == SampleDesign::Random || self.sample.random_only
+        self.design == SampleDesign::Random
+            || (self.sample.random_only && self.compared_random_only)
     }
 }
 
@@ -587,6 +606,16 @@ fn compute_keeping_cell(
         to,
         query.unit.as_deref(),
     )?;
+    let mut compared_random_only = true;
+    for compared in compare.iter().chain(&year_ago) {
+        let (_, other) = random_and_not(
+            ctx,
+            &query.survey.survey.slug,
+            &compared.previous.period,
+            query.unit.as_deref(),
+        )?;
+        compared_random_only &= other == 0;
+    }
     let report = IndexReport {
         current,
         compare,
@@ -594,6 +623,7 @@ fn compute_keeping_cell(
         coverage_gaps,
         sample,
         design: query.design,
+        compared_random_only,
     };
     Ok((report, data, totals))
 }
