@@ -106,7 +106,13 @@ fn answer_field(key: &str) -> String {
 
 /// What every questionnaire page shows above its questions: the body, the
 /// title, the notice and the summary of faults (focused on arrival).
-fn form_head(view: &FormView, summary_intro: &str) -> Markup {
+/// `page_of` says where a fault's item is when it is on another screen
+/// (the review lists faults of every screen): the link goes there.
+fn form_head(
+    view: &FormView,
+    summary_intro: &str,
+    page_of: &dyn Fn(&str) -> Option<String>,
+) -> Markup {
     let lang = view.lang;
     let survey = view.survey;
     html! {
@@ -118,7 +124,7 @@ fn form_head(view: &FormView, summary_intro: &str) -> Markup {
                 p { strong { (summary_intro) } }
                 ul {
                     @for (field, error) in &view.errors.0 {
-                        li { a href={ "#" (first_input_of(survey, field)) } { (field_title(survey, field, lang)) } ": " (error.message(lang)) }
+                        li { a href={ (page_of(field).unwrap_or_default()) "#" (first_input_of(survey, field)) } { (field_title(survey, field, lang)) } ": " (error.message(lang)) }
                     }
                 }
             }
@@ -200,7 +206,7 @@ pub fn form(view: &FormView) -> Markup {
     let self_href = format!("/s/{}", survey.slug);
     let all: Vec<&Section> = survey.sections.iter().collect();
     let body = html! {
-        (form_head(view, lang.pick("Phiếu chưa gửi được. Vui lòng xem lại:", "The form was not sent. Please check:")))
+        (form_head(view, lang.pick("Phiếu chưa gửi được. Vui lòng xem lại:", "The form was not sent. Please check:"), &|_| None))
         @if let Some(intro) = &survey.intro { p { (intro.get(lang)) } }
         (anonymity_note(lang))
         form method="post" action={ (self_href) "?lang=" (lang.code()) } novalidate {
@@ -277,8 +283,30 @@ pub fn screen(view: &ScreenView) -> Markup {
         Lang::Vi => ("en", "English"),
         Lang::En => ("vi", "Tiếng Việt"),
     };
+    // On the review, a fault links to the screen of its item, where the
+    // form can be resumed by address (not on a kiosk, nor with a code).
+    let resumable = review && form_view.kiosk.is_none() && form_view.invitation.is_none();
+    let page_of = |field: &str| -> Option<String> {
+        if !resumable {
+            return None;
+        }
+        let key = field.strip_prefix("answers.").unwrap_or(field);
+        let page = if key == "unit" {
+            Some(0)
+        } else {
+            view.sections
+                .iter()
+                .position(|s| s.questions.iter().any(|q| q.key == key))
+        }?;
+        Some(resume_href(
+            &survey.slug,
+            &form_view.response_id,
+            page,
+            lang,
+        ))
+    };
     let body = html! {
-        (form_head(form_view, lang.pick("Vui lòng xem lại:", "Please check:")))
+        (form_head(form_view, lang.pick("Vui lòng xem lại:", "Please check:"), &page_of))
         @if view.page == 0 {
             @if let Some(intro) = &survey.intro { p { (intro.get(lang)) } }
             (anonymity_note(lang))

@@ -771,3 +771,45 @@ async fn screens_are_known_by_their_section_and_codes_stay_out_of_addresses() {
         "no address carries the code"
     );
 }
+
+/// A fault found only when sending (an answer left by Back, which does not
+/// judge) links from the review to the screen of its item.
+#[tokio::test]
+async fn faults_on_the_review_link_to_their_screen() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let slug = "construction-permit";
+    let first = fetch_form(&app, &format!("/s/{slug}?unit=hcc-long-xuyen-xd")).await;
+    let (id, version) = (
+        field_value(&first, "id").to_string(),
+        field_value(&first, "version").to_string(),
+    );
+    let form = (id.as_str(), version.as_str());
+    post_screen(
+        &app,
+        slug,
+        form,
+        0,
+        "next",
+        &[("unit", "hcc-long-xuyen-xd"), ("A1", "4")],
+    )
+    .await;
+    post_screen(
+        &app,
+        slug,
+        form,
+        1,
+        "back",
+        &[("section", "procedures"), ("P1", "9")],
+    )
+    .await;
+    let sent = post_screen(&app, slug, form, 9, "send", &[]).await;
+    assert_eq!(sent.status(), 422);
+    let page = sent.text().await.unwrap();
+    assert!(
+        page.contains(&format!(
+            "href=\"/s/{slug}/r/{id}?page=1&amp;lang=vi#P1-1\""
+        )),
+        "{page}"
+    );
+    assert!(app.stored_rows().is_empty());
+}
