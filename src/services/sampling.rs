@@ -595,11 +595,7 @@ pub fn summary(
     to: NaiveDate,
     unit: Option<&str>,
 ) -> Result<SampleSummary, DbError> {
-    let versions: Vec<String> = ctx
-        .versions_of(survey)
-        .iter()
-        .map(|v| v.hash.clone())
-        .collect();
+    let versions = ctx.version_hashes_of(survey);
     let counts =
         crate::db::responses::count_by_design(&mut *ctx.db.reader()?, &versions, from, to, unit)?;
     let random_only = counts.iter().all(|(design, _)| design.is_random());

@@ -171,6 +171,23 @@ impl Kiosk {
     }
 }
 
+impl<'a> FormState<'a> {
+    /// A form page with nothing but its questionnaire and response id.
+    fn new(lang: Lang, version: &'a SurveyVersion, response_id: String) -> FormState<'a> {
+        FormState {
+            lang,
+            version,
+            unit: None,
+            response_id,
+            values: HashMap::new(),
+            errors: FieldErrors::default(),
+            notice: None,
+            invitation: None,
+            kiosk: None,
+        }
+    }
+}
+
 /// How a form page is drawn: the whole questionnaire, or one screen.
 enum Layout {
     Whole,
@@ -272,17 +289,12 @@ async fn show_form(
         &state,
         StatusCode::OK,
         FormState {
-            lang,
-            version,
             unit,
-            // A fresh id per rendering: submitting twice, or going back and
-            // submitting again, is recognised as the same response.
-            response_id: ResponseId::new_random().to_string(),
-            values: HashMap::new(),
-            errors: FieldErrors::default(),
             notice,
             invitation,
-            kiosk: None,
+            // A fresh id per rendering: submitting twice, or going back and
+            // submitting again, is recognised as the same response.
+            ..FormState::new(lang, version, ResponseId::new_random().to_string())
         },
         Layout::Screen(0),
     )
@@ -326,15 +338,9 @@ async fn resume(
         &state,
         StatusCode::OK,
         FormState {
-            lang,
-            version,
-            unit: None,
-            response_id: id.to_string(),
             values,
-            errors: FieldErrors::default(),
             notice,
-            invitation: None,
-            kiosk: None,
+            ..FormState::new(lang, version, id.to_string())
         },
         Layout::Screen(page),
     )
@@ -481,18 +487,15 @@ async fn submit_form(
             &state,
             StatusCode::CONFLICT,
             FormState {
-                lang,
-                version,
                 unit,
-                response_id: response_id.to_string(),
                 values: sent,
-                errors: FieldErrors::default(),
                 notice: Some(lang.pick(
                     "Phiếu khảo sát vừa được cập nhật. Vui lòng xem lại câu trả lời rồi gửi lại.",
                     "The questionnaire has just been updated. Please review your answers and send again.",
                 )),
                 invitation: code.as_deref().and_then(InvitationCode::parse),
                 kiosk: kiosk.clone(),
+                ..FormState::new(lang, version, response_id.to_string())
             },
             match go {
                 None => Layout::Whole,
@@ -555,18 +558,14 @@ async fn submit_form(
                 &state,
                 StatusCode::CONFLICT,
                 FormState {
-                    lang,
-                    version,
-                    unit: None,
-                    response_id: response_id.to_string(),
                     values,
-                    errors: FieldErrors::default(),
                     notice: Some(lang.pick(
                         "Trang này đã cũ (các câu trả lời trước đã đổi). Đây là phần hiện tại của phiếu; vui lòng trả lời lại phần này.",
                         "That page was out of date (earlier answers changed). Here is the current part of the form; please answer it again.",
                     )),
                     invitation: code.as_deref().and_then(InvitationCode::parse),
                     kiosk: kiosk.clone(),
+                    ..FormState::new(lang, version, response_id.to_string())
                 },
                 Layout::Screen(page),
             );
@@ -596,15 +595,10 @@ async fn submit_form(
             &state,
             StatusCode::OK,
             FormState {
-                lang,
-                version,
-                unit: None,
-                response_id: response_id.to_string(),
                 values,
-                errors: FieldErrors::default(),
-                notice: None,
                 invitation: invitation.clone(),
                 kiosk: kiosk.clone(),
+                ..FormState::new(lang, version, response_id.to_string())
             },
             Layout::Screen(page),
         ),
@@ -644,15 +638,11 @@ async fn submit_form(
                     &state,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     FormState {
-                        lang,
-                        version,
-                        unit: None,
-                        response_id: response_id.to_string(),
                         values,
                         errors,
-                        notice: None,
                         invitation,
                         kiosk: kiosk.clone(),
+                        ..FormState::new(lang, version, response_id.to_string())
                     },
                     Layout::Screen(page),
                 )
@@ -764,15 +754,12 @@ async fn finish(
                 state,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 FormState {
-                    lang,
-                    version,
                     unit,
-                    response_id: response_id.to_string(),
                     values,
                     errors,
-                    notice: None,
                     invitation: carried,
                     kiosk: kiosk.clone(),
+                    ..FormState::new(lang, version, response_id.to_string())
                 },
                 layout,
             );
@@ -783,15 +770,11 @@ async fn finish(
             state,
             StatusCode::UNPROCESSABLE_ENTITY,
             FormState {
-                lang,
-                version,
                 unit: Some(&submission.unit),
-                response_id: response_id.to_string(),
                 values,
-                errors: FieldErrors::default(),
                 notice: Some(invitation_refused(lang)),
-                invitation: None,
                 kiosk: kiosk.clone(),
+                ..FormState::new(lang, version, response_id.to_string())
             },
             layout,
         )
@@ -907,18 +890,12 @@ async fn kiosk_start(
         &state,
         StatusCode::OK,
         FormState {
-            lang,
-            version,
             unit: Some(unit),
-            response_id: ResponseId::new_random().to_string(),
-            values: HashMap::new(),
-            errors: FieldErrors::default(),
-            notice: None,
-            invitation: None,
             kiosk: Some(Kiosk {
                 unit: unit.to_string(),
                 idle,
             }),
+            ..FormState::new(lang, version, ResponseId::new_random().to_string())
         },
         Layout::Screen(0),
     )

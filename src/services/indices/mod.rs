@@ -78,11 +78,7 @@ fn random_and_not(
     unit: Option<&str>,
 ) -> Result<(i64, i64), IndexError> {
     let (from, to) = period.bounds();
-    let versions: Vec<String> = ctx
-        .versions_of(survey)
-        .iter()
-        .map(|v| v.hash.clone())
-        .collect();
+    let versions = ctx.version_hashes_of(survey);
     let counts = responses::count_by_design(&mut *ctx.db.reader()?, &versions, from, to, unit)?;
     Ok(counts
         .into_iter()
