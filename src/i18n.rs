@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// Language of a page or a document. Vietnamese unless English is asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]

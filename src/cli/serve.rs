@@ -48,7 +48,8 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
 }
 
 /// Rewrites earlier days' responses so their storage order says nothing of
-/// arrival (PostgreSQL) and forgets expired drafts, now and every hour, in a
+/// arrival (PostgreSQL), files new comments as feedback items and forgets
+/// expired drafts, now and every hour, in a
 /// thread of its own.
 fn settle_arrival_order_hourly(ctx: &AppContext) {
     const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -63,6 +64,14 @@ fn settle_arrival_order_hourly(ctx: &AppContext) {
                 }
                 Err(e) => log::warn!(
                     "responses of earlier days not rewritten this hour: {}",
+                    hailong::error::with_causes(&e)
+                ),
+            }
+            match hailong::services::feedback::file_new_comments(&db) {
+                Ok(0) => {}
+                Ok(filed) => log::info!("{filed} comments filed as feedback items"),
+                Err(e) => log::warn!(
+                    "comments not filed as feedback items this hour: {}",
                     hailong::error::with_causes(&e)
                 ),
             }

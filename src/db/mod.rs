@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod drafts;
+pub mod feedback;
 pub mod responses;
 pub mod schema;
 pub mod tokens;

@@ -65,6 +65,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    feedback (key) {
+        key -> Text,
+        response_id -> Text,
+        status -> Text,
+        topic -> Nullable<Text>,
+        element -> Nullable<Text>,
+        public_answer -> Nullable<Text>,
+        internal_note -> Nullable<Text>,
+        answered_on -> Nullable<Date>,
+    }
+}
+
+diesel::joinable!(feedback -> responses (response_id));
 diesel::joinable!(wave_strata -> waves (wave));
 diesel::joinable!(invitations -> waves (wave));
 
@@ -123,5 +137,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     waves,
     wave_strata,
     invitations,
-    drafts
+    drafts,
+    feedback
 );

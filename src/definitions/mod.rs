@@ -18,7 +18,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::i18n::Lang;
 
@@ -191,9 +191,14 @@ pub fn load(dir: &Path) -> Result<Catalog, Faults> {
         read_toml::<raw::RawSite>(dir, "site.toml", &mut faults).map(|raw| {
             check_localized(&raw.authority, "site.toml", "authority", &mut faults);
             check_localized(&raw.contact, "site.toml", "contact", &mut faults);
+            let feedback = raw
+                .feedback
+                .map(|f| feedback_settings(f, &mut faults))
+                .unwrap_or_default();
             Site {
                 authority: raw.authority,
                 contact: raw.contact,
+                feedback,
             }
         })
     } else {
@@ -238,6 +243,68 @@ pub fn load(dir: &Path) -> Result<Catalog, Faults> {
     } else {
         Err(Faults(faults.faults))
     }
+}
+
+/// The `[feedback]` table of `site.toml`; what it leaves out keeps its
+/// default.
+fn feedback_settings(raw: raw::RawFeedbackSettings, faults: &mut Collector) -> FeedbackSettings {
+    const FILE: &str = "site.toml";
+    let mut settings = FeedbackSettings::default();
+    if let Some(days) = raw.target_working_days {
+        if !(1..=120).contains(&days) {
+            faults.push(
+                FILE,
+                "feedback.target_working_days",
+                "must be between 1 and 120 working days",
+            );
+        }
+        settings.target_working_days = days;
+    }
+    for (i, day) in raw.makeup_days.iter().enumerate() {
+        if !matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+            faults.push(
+                FILE,
+                format!("feedback.makeup_days[{i}]"),
+                format!("{day} is not a Saturday or Sunday"),
+            );
+        }
+    }
+    settings.calendar = crate::domain::WorkingCalendar {
+        holidays: raw.holidays.into_iter().collect(),
+        makeup_days: raw.makeup_days.into_iter().collect(),
+    };
+    if let Some(topics) = raw.topics {
+        let mut seen = HashSet::new();
+        if topics.is_empty() {
+            faults.push(FILE, "feedback.topics", "list at least one topic");
+        }
+        settings.topics = topics
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let path = format!("feedback.topics[{i}]");
+                if !is_code(&t.key) {
+                    faults.push(
+                        FILE,
+                        format!("{path}.key"),
+                        format!("\"{}\" is not a code", t.key),
+                    );
+                } else if !seen.insert(t.key.clone()) {
+                    faults.push(
+                        FILE,
+                        format!("{path}.key"),
+                        format!("duplicate topic \"{}\"", t.key),
+                    );
+                }
+                check_localized(&t.name, FILE, &format!("{path}.name"), faults);
+                Topic {
+                    key: t.key,
+                    name: t.name,
+                }
+            })
+            .collect();
+    }
+    settings
 }
 
 /// `(stem, "folder/name.toml")` for every TOML file of a folder, sorted.
@@ -371,6 +438,7 @@ fn validate_departments(raw: RawDepartments, faults: &mut Collector) -> Vec<Depa
             code: d.code,
             name: d.name,
             surveyed: d.surveyed,
+            public_results: d.public_results,
             history: d
                 .history
                 .into_iter()
@@ -728,6 +796,44 @@ fn validate_survey(
         );
     }
 
+    if let Some(late) = &raw.late_result {
+        let find = |key: &str| {
+            sections
+                .iter()
+                .flat_map(|s| &s.questions)
+                .find(|q| q.key == key)
+        };
+        match find(&late.item) {
+            Some(q) if q.kind == QuestionKind::Single => {
+                if q.option(&late.option).is_none() {
+                    faults.push(
+                        file,
+                        "late_result.option",
+                        format!("item \"{}\" has no option \"{}\"", late.item, late.option),
+                    );
+                }
+            }
+            _ => faults.push(
+                file,
+                "late_result.item",
+                format!(
+                    "\"{}\" is not a single-choice item of this questionnaire",
+                    late.item
+                ),
+            ),
+        }
+        if !find(&late.apology).is_some_and(|q| q.kind == QuestionKind::YesNo) {
+            faults.push(
+                file,
+                "late_result.apology",
+                format!(
+                    "\"{}\" is not a yes/no item of this questionnaire",
+                    late.apology
+                ),
+            );
+        }
+    }
+
     if faults.faults.len() > before {
         return None;
     }
@@ -738,6 +844,7 @@ fn validate_survey(
         intro: raw.intro,
         index_rule: raw.index_rule,
         edition: raw.edition,
+        late_result: raw.late_result,
         sections,
     })
 }

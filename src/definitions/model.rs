@@ -223,7 +223,23 @@ pub struct Survey {
     /// across editions. Without it, the first edition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edition: Option<String>,
+    /// Which items record a late result and an apology for it, when the
+    /// questionnaire asks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_result: Option<LateResult>,
     pub sections: Vec<Section>,
+}
+
+/// The items that record whether a result came later than promised and,
+/// when it did, whether the office apologised (the province's letter asks
+/// departments to apologise for late or wrong results): `item`'s option
+/// `option` is a late result; the yes/no item `apology` is asked after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LateResult {
+    pub item: String,
+    pub option: String,
+    pub apology: String,
 }
 
 /// The key under which the one free-text question is declared and submitted.
@@ -357,6 +373,8 @@ pub struct Department {
     pub name: Localized,
     /// Whether the department runs surveys (Home Affairs coordinates only).
     pub surveyed: bool,
+    /// Whether its results are on the public results page.
+    pub public_results: bool,
     /// Later names, oldest first; the code stays the same across them.
     pub history: Vec<NameChange>,
 }
@@ -483,6 +501,88 @@ pub struct Site {
     pub authority: Localized,
     /// Where citizens can ask about the survey or their data.
     pub contact: Localized,
+    /// How departments handle citizens' comments.
+    #[serde(skip)]
+    pub feedback: FeedbackSettings,
+}
+
+/// A topic a feedback item can be classified under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    pub key: String,
+    pub name: Localized,
+}
+
+/// The target for answering feedback and the calendar it is counted on
+/// (`site.toml`, `[feedback]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackSettings {
+    /// An item is answered in time within this many working days of its
+    /// response's date.
+    pub target_working_days: u32,
+    pub calendar: crate::domain::WorkingCalendar,
+    pub topics: Vec<Topic>,
+}
+
+/// The default target: 15 working days.
+pub const DEFAULT_FEEDBACK_TARGET_DAYS: u32 = 15;
+
+impl FeedbackSettings {
+    pub fn topic(&self, key: &str) -> Option<&Topic> {
+        self.topics.iter().find(|t| t.key == key)
+    }
+}
+
+impl Default for FeedbackSettings {
+    /// 15 working days, weekends only as days off, and topics of our own
+    /// (no official list of feedback topics was found).
+    fn default() -> FeedbackSettings {
+        let topic = |key: &str, vi: &str, en: &str| Topic {
+            key: key.to_string(),
+            name: Localized {
+                vi: vi.to_string(),
+                en: en.to_string(),
+            },
+        };
+        FeedbackSettings {
+            target_working_days: DEFAULT_FEEDBACK_TARGET_DAYS,
+            calendar: crate::domain::WorkingCalendar::default(),
+            topics: vec![
+                topic(
+                    "attitude",
+                    "Thái độ, tác phong cán bộ",
+                    "Staff attitude and conduct",
+                ),
+                topic(
+                    "time",
+                    "Thời gian giải quyết, trễ hẹn",
+                    "Processing time and delays",
+                ),
+                topic(
+                    "procedure",
+                    "Thủ tục, hồ sơ, giấy tờ",
+                    "Procedures and paperwork",
+                ),
+                topic("fees", "Phí, lệ phí, chi phí", "Fees and costs"),
+                topic(
+                    "information",
+                    "Thông tin, hướng dẫn",
+                    "Information and guidance",
+                ),
+                topic(
+                    "facilities",
+                    "Cơ sở vật chất, nơi chờ",
+                    "Facilities and waiting area",
+                ),
+                topic(
+                    "online",
+                    "Dịch vụ công trực tuyến",
+                    "Online public services",
+                ),
+                topic("other", "Khác", "Other"),
+            ],
+        }
+    }
 }
 
 impl Default for Site {
@@ -501,6 +601,7 @@ impl Default for Site {
                 "Cơ quan vận hành chưa ghi thông tin liên hệ (survey-definitions/site.toml).",
                 "The operator has not given a contact (survey-definitions/site.toml).",
             ),
+            feedback: FeedbackSettings::default(),
         }
     }
 }

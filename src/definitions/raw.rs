@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::model::{ChoiceOption, IndexRule, ItemRef, Localized, QuestionKind, Scale, ScalePoint};
+use super::model::{
+    ChoiceOption, IndexRule, ItemRef, LateResult, Localized, QuestionKind, Scale, ScalePoint,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +23,8 @@ pub struct RawDepartment {
     pub name: Localized,
     #[serde(default = "yes")]
     pub surveyed: bool,
+    #[serde(default)]
+    pub public_results: bool,
     #[serde(default)]
     pub history: Vec<RawNameChange>,
 }
@@ -85,6 +89,7 @@ pub struct RawSurvey {
     #[serde(default = "default_rule")]
     pub index_rule: IndexRule,
     pub edition: Option<String>,
+    pub late_result: Option<LateResult>,
     pub sections: Vec<RawSection>,
 }
 
@@ -194,4 +199,34 @@ fn toml_date_opt<'de, D: serde::Deserializer<'de>>(
 pub struct RawSite {
     pub authority: Localized,
     pub contact: Localized,
+    pub feedback: Option<RawFeedbackSettings>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFeedbackSettings {
+    pub target_working_days: Option<u32>,
+    #[serde(default, deserialize_with = "toml_dates")]
+    pub holidays: Vec<NaiveDate>,
+    #[serde(default, deserialize_with = "toml_dates")]
+    pub makeup_days: Vec<NaiveDate>,
+    pub topics: Option<Vec<RawTopic>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTopic {
+    pub key: String,
+    pub name: Localized,
+}
+
+fn toml_dates<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<NaiveDate>, D::Error> {
+    #[derive(Deserialize)]
+    struct Date(#[serde(deserialize_with = "toml_date")] NaiveDate);
+    Ok(Vec::<Date>::deserialize(deserializer)?
+        .into_iter()
+        .map(|Date(d)| d)
+        .collect())
 }

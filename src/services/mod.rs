@@ -7,6 +7,8 @@ pub mod access;
 pub mod backup;
 pub mod collect;
 pub mod exports;
+pub mod feedback;
 pub mod indices;
+pub mod public_results;
 pub mod sampling;
 pub mod volumes;

@@ -692,7 +692,16 @@ pub enum Again<'a> {
     Kiosk(&'a str),
 }
 
-pub fn thanks(lang: Lang, site: &Site, survey: &Survey, again: Again, already: bool) -> Markup {
+/// The thank-you page; `results` when the survey's department publishes
+/// its results (a link to them, except on a kiosk).
+pub fn thanks(
+    lang: Lang,
+    site: &Site,
+    survey: &Survey,
+    again: Again,
+    already: bool,
+    results: bool,
+) -> Markup {
     let title = lang.pick("Xin trân trọng cảm ơn Ông/Bà!", "Thank you!");
     let again_href = match &again {
         Again::Unit(Some(unit)) => format!("/s/{}?unit={}&lang={}", survey.slug, unit, lang.code()),
@@ -711,6 +720,9 @@ pub fn thanks(lang: Lang, site: &Site, survey: &Survey, again: Again, already: b
         }
         p { a href=(again_href) { (lang.pick("Điền một phiếu mới", "Fill in another form")) } }
         @if let Again::Unit(_) = again {
+            @if results {
+                p { a href={ "/results/" (survey.department) "?lang=" (lang.code()) } { (lang.pick("Kết quả khảo sát và những việc cơ quan đã làm", "Survey results and what the office did")) } }
+            }
             p { a href={ "/?lang=" (lang.code()) } { (lang.pick("Các phiếu khảo sát khác", "Other surveys")) } }
         }
     };

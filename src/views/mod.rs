@@ -4,8 +4,10 @@
 pub mod charts;
 pub mod citizen;
 pub mod errors;
+pub mod feedback;
 pub mod layout;
 pub mod posters;
+pub mod public;
 pub mod qr;
 pub mod report;
 pub mod slips;

@@ -95,7 +95,7 @@ fn flags(lang: Lang, estimate: &Estimate) -> Markup {
 }
 
 /// "84,2 %" or a suppression notice.
-fn value(lang: Lang, estimate: &Estimate) -> Markup {
+pub(crate) fn value(lang: Lang, estimate: &Estimate) -> Markup {
     match estimate.estimate {
         Some(v) if !estimate.suppressed => html! { (percent(lang, v)) },
         _ if estimate.flags.contains(&Flag::Withheld) => {
@@ -125,7 +125,7 @@ fn mean_interval(lang: Lang, estimate: &Estimate, places: usize) -> String {
     }
 }
 
-fn interval(lang: Lang, estimate: &Estimate) -> String {
+pub(crate) fn interval(lang: Lang, estimate: &Estimate) -> String {
     match (estimate.ci_low, estimate.ci_high) {
         (Some(low), Some(high)) if !estimate.suppressed => {
             format!("{} – {}", percent(lang, low), percent(lang, high))
@@ -250,6 +250,11 @@ pub struct DepartmentPage<'a> {
     pub department_name: &'a Localized,
     pub period: Period,
     pub panels: Vec<SurveyPanel>,
+    /// Counts of the department's feedback items of the period.
+    pub feedback: crate::services::feedback::FeedbackSummary,
+    /// Whether the viewer is the department's own staff (who handle its
+    /// feedback).
+    pub own: bool,
     pub min_cell: usize,
     pub level: f64,
     pub today: chrono::NaiveDate,
@@ -263,6 +268,13 @@ pub fn department(page: &DepartmentPage) -> Markup {
         h1 { (title) }
         (period_form(lang, &path, &page.period, page.today))
         (report_links(lang, &page.period, Some(page.department)))
+        section.card {
+            h2 { (lang.pick("Xử lý ý kiến của người dân trong kỳ", "Citizens' comments handled in the period")) }
+            (super::feedback::summary_list(lang, &page.feedback))
+            @if page.own {
+                p { a href={ "/feedback/" (page.department) "?lang=" (lang.code()) } { (lang.pick("Xem và trả lời ý kiến", "Read and answer the comments")) } }
+            }
+        }
         @if page.panels.is_empty() { p { (lang.pick("Cơ quan này chưa có phiếu khảo sát.", "This department has no survey.")) } }
         @for panel in &page.panels { (survey_panel(lang, page, panel)) }
     };
@@ -460,6 +472,33 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                 } }
             } }
 
+            @if panel.units.iter().any(|u| u.report.late.is_some()) {
+                h3 { (lang.pick("Trả kết quả trễ hẹn và xin lỗi", "Late results and apologies")) }
+                p.muted { (lang.pick(
+                    "Tỷ lệ người trả lời nhận kết quả trễ hẹn, và trong số đó, tỷ lệ nhận được văn bản xin lỗi, hẹn lại ngày trả kết quả.",
+                    "Share of respondents who got their result late and, of those, the share who received a written apology with a new date.")) }
+                div.scroll tabindex="0" role="region" aria-label=(lang.pick("Trễ hẹn và xin lỗi theo nơi phục vụ", "Late results and apologies by service point")) { table {
+                    thead { tr {
+                        th scope="col" { (lang.pick("Nơi phục vụ", "Service point")) }
+                        th scope="col" { (lang.pick("Trễ hẹn", "Late")) }
+                        th scope="col" { (lang.pick("Khoảng tin cậy", "Interval")) }
+                        th scope="col" { (lang.pick("Có xin lỗi (trong số trễ hẹn)", "Apology (of those late)")) }
+                        th scope="col" { (lang.pick("Khoảng tin cậy", "Interval")) }
+                    } }
+                    tbody { @for line in &panel.units {
+                        @if let Some(late) = &line.report.late {
+                            tr {
+                                td { (unit_name(page.catalog, &line.report.unit, &page.period, lang)) }
+                                td.num { (value(lang, &late.late)) " " span.muted { "n=" (count(lang, late.late.n)) } }
+                                td.num { (interval(lang, &late.late)) }
+                                td.num { (value(lang, &late.apology)) " " span.muted { "n=" (count(lang, late.apology.n)) } }
+                                td.num { (interval(lang, &late.apology)) }
+                            }
+                        }
+                    } }
+                } }
+            }
+
             h3 { (lang.pick("Ý kiến của người dân", "Citizens' comments")) }
             @if panel.comments.is_empty() {
                 p.muted { (lang.pick("Không có ý kiến hiển thị được trong kỳ (chỉ hiện ở nơi có từ ", "No comments to show for the period (shown only where at least ")) (page.min_cell) (lang.pick(" phiếu trở lên).", " people answered).")) }
@@ -490,6 +529,8 @@ pub fn overview(page: &OverviewPage) -> Markup {
         h1 { (title) }
         (period_form(lang, "/dashboard", &page.period, page.today))
         (report_links(lang, &page.period, None))
+        p { a href={ "/feedback?lang=" (lang.code()) "&period=" (page.period.label()) "&mode=" (page.period.mode.as_str()) } {
+            (lang.pick("Các sở xử lý ý kiến của người dân", "How departments handle citizens' comments")) } }
         div.scroll { table {
             thead { tr {
                 th { (lang.pick("Cơ quan", "Department")) } th { (lang.pick("Khảo sát", "Survey")) } th { (lang.pick("Chỉ số", "Index")) }

@@ -60,6 +60,8 @@ pub struct AdminRole;
 pub struct HomeAffairsRole;
 /// Anyone who reads scores: Home Affairs or a department.
 pub struct ScoreReaderRole;
+/// A department's own staff.
+pub struct DepartmentRole;
 
 impl RoleRequirement for AnyRole {
     fn admits(_: &Role) -> bool {
@@ -74,6 +76,11 @@ impl RoleRequirement for AdminRole {
 impl RoleRequirement for HomeAffairsRole {
     fn admits(role: &Role) -> bool {
         *role == Role::HomeAffairs
+    }
+}
+impl RoleRequirement for DepartmentRole {
+    fn admits(role: &Role) -> bool {
+        matches!(role, Role::Department(_))
     }
 }
 impl RoleRequirement for ScoreReaderRole {

@@ -52,7 +52,7 @@ impl PageQuery {
 
 /// Citizen pages may load the site's own script (offline support), and
 /// nothing else.
-const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'; worker-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+pub(crate) const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'; worker-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 fn html(status: StatusCode, markup: Markup) -> HttpResponse {
     HttpResponse::build(status)
@@ -829,6 +829,7 @@ async fn finish(
                 &version.survey,
                 view::Again::Kiosk(&start),
                 already,
+                false,
             );
             kiosk.seal(html(StatusCode::OK, page), 8, &start)
         }
@@ -924,6 +925,7 @@ async fn thanks(
             &version.survey,
             view::Again::Unit(unit),
             query.already.is_some(),
+            crate::services::public_results::is_public(&state, &version.survey.department),
         ),
     ))
 }

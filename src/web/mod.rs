@@ -7,10 +7,12 @@ pub mod api;
 pub mod auth;
 pub mod citizen;
 pub mod export;
+pub mod feedback;
 pub mod indices;
 pub mod json;
 pub mod openapi;
 pub mod params;
+pub mod public;
 pub mod session;
 pub mod staff;
 pub mod waves;
@@ -45,6 +47,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(api::routes)
         .configure(staff::routes)
         .configure(waves::routes)
+        .configure(feedback::routes)
+        .configure(public::routes)
         .configure(export::routes)
         .configure(citizen::routes);
 }

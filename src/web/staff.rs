@@ -82,10 +82,17 @@ async fn login_form(
 
 /// Only local staff paths are followed after signing in.
 fn safe_next(next: &str) -> Option<&str> {
-    ["/dashboard", "/admin/", "/report", "/export/"]
-        .iter()
-        .any(|prefix| next.starts_with(prefix))
-        .then_some(next)
+    [
+        "/dashboard",
+        "/admin/",
+        "/report",
+        "/export/",
+        "/feedback",
+        "/waves",
+    ]
+    .iter()
+    .any(|prefix| next.starts_with(prefix))
+    .then_some(next)
 }
 
 async fn login(
@@ -254,14 +261,17 @@ async fn department(
         .filter(|s| s.survey.department == code)
         .cloned()
         .collect();
-    let panels = web::block(move || {
-        surveys
+    let department_code = code.clone();
+    let (panels, feedback) = web::block(move || -> Result<_, AppError> {
+        let panels = surveys
             .iter()
             .map(|survey| dashboard::survey_panel(&ctx, survey, period))
             .collect::<Result<Vec<_>, _>>()
+            .map_err(params::index_error)?;
+        let feedback = crate::services::feedback::summary(&ctx, &department_code, &period)?;
+        Ok((panels, feedback))
     })
-    .await?
-    .map_err(params::index_error)?;
+    .await??;
     let page = DepartmentPage {
         lang,
         viewer: &staff.viewer,
@@ -270,6 +280,8 @@ async fn department(
         department_name: department.name_on(state.clock.today()),
         period,
         panels,
+        feedback,
+        own: staff.user.role.department() == Some(code.as_str()),
         min_cell: state.stats.min_cell,
         level: state.stats.level,
         today: state.clock.today(),

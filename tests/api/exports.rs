@@ -139,7 +139,7 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
         .unwrap();
     assert_eq!((&suppressed[11], &suppressed[17]), ("", "true"));
 
-    // XLSX: numbers as numbers, suppressed cells marked, six sheets, the appendix among them.
+    // XLSX: numbers as numbers, suppressed cells marked, seven sheets, the appendix among them.
     let (status, _, xlsx) = get_bytes(&app, &token, &format!("/export/indices.xlsx?{query}")).await;
     assert_eq!(status, 200);
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
@@ -151,6 +151,7 @@ async fn exports_carry_the_index_api_numbers(backend: Backend) {
             "Câu hỏi khác",
             "Phụ lục",
             "Nơi phục vụ",
+            "Ý kiến người dân",
             "Phương pháp"
         ]
     );
@@ -445,9 +446,19 @@ async fn exports_respect_roles(backend: Backend) {
     assert!(!own.is_empty() && own.iter().all(|r| r["department"] == "construction"));
     let (_, _, all) = get_bytes(&app, &home, "/export/indices.json?period=2026-Q1").await;
     let all: Vec<Value> = serde_json::from_slice(&all).unwrap();
-    let surveys: std::collections::BTreeSet<&str> =
-        all.iter().map(|r| r["survey"].as_str().unwrap()).collect();
+    let surveys: std::collections::BTreeSet<&str> = all
+        .iter()
+        .filter(|r| r["level"] != "feedback")
+        .map(|r| r["survey"].as_str().unwrap())
+        .collect();
     assert_eq!(surveys.len(), 6);
+    // And every surveyed department's feedback counts, a department its own.
+    let departments_with_feedback: std::collections::BTreeSet<&str> = all
+        .iter()
+        .filter(|r| r["level"] == "feedback")
+        .map(|r| r["department"].as_str().unwrap())
+        .collect();
+    assert_eq!(departments_with_feedback.len(), 5);
     for (path, field) in [
         ("/export/indices.csv?period=2026-Q7", "period"),
         (

@@ -12,6 +12,7 @@ mod disclosure;
 mod error_pages;
 mod exports;
 mod faults;
+mod feedback;
 mod indices;
 mod instruments;
 mod openapi;

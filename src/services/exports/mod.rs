@@ -18,6 +18,7 @@ use crate::app::AppContext;
 use crate::definitions::SurveyVersion;
 use crate::domain::Period;
 use crate::i18n::Lang;
+use crate::services::feedback::{self, FeedbackSummary};
 use crate::services::indices::disclosure::DisclosureGuard;
 use crate::services::indices::{self, IndexError, IndexQuery, IndexReport, UnitReport, Weighting};
 use crate::stats::{Estimate, Flag, StatsConfig};
@@ -45,6 +46,8 @@ pub struct ExportData {
     pub request: ExportRequest,
     pub generated_at: DateTime<FixedOffset>,
     pub surveys: Vec<SurveyResults>,
+    /// Each surveyed department's feedback items of the period.
+    pub feedback: Vec<(String, FeedbackSummary)>,
 }
 
 /// Computes every survey of the request (blocking).
@@ -89,10 +92,29 @@ pub fn gather(ctx: &AppContext, request: &ExportRequest) -> Result<ExportData, I
             })
         })
         .collect::<Result<Vec<_>, IndexError>>()?;
+    let feedback = ctx
+        .catalog
+        .departments
+        .iter()
+        .filter(|d| d.surveyed)
+        .filter(|d| {
+            request
+                .department
+                .as_deref()
+                .is_none_or(|code| d.code == code)
+        })
+        .map(|d| {
+            Ok((
+                d.code.clone(),
+                feedback::summary(ctx, &d.code, &request.period)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, IndexError>>()?;
     Ok(ExportData {
         request: request.clone(),
         generated_at: ctx.clock.now_in_vietnam(),
         surveys,
+        feedback,
     })
 }
 
@@ -108,7 +130,10 @@ pub struct Row {
     pub unit: String,
     /// overall | pooled | comprehensive | mean_score | element |
     /// element_mean_score | item | option (key `ITEM=OPTION`: a share of
-    /// those who answered) | mean (a percent item's mean)
+    /// those who answered) | mean (a percent item's mean) | feedback (a
+    /// department's comments: key `new`, `in_progress`, `answered`,
+    /// `no_action`, `hidden` (counts), `median_days_to_answer`,
+    /// `answered_in_time` (share of the items due; `n` is how many were due))
     #[schema(value_type = String)]
     pub level: &'static str,
     pub key: String,
@@ -312,7 +337,77 @@ pub fn rows(data: &ExportData) -> Vec<Row> {
                 unit.respondents,
                 &unit.overall,
             ));
+            if let (Some(late), Some(declared)) = (&unit.late, &survey.late_result) {
+                out.push(row(
+                    &unit.unit,
+                    "option",
+                    &format!("{}={}", declared.item, declared.option),
+                    "Nhận kết quả trễ hẹn",
+                    unit.respondents,
+                    &late.late,
+                ));
+                out.push(row(
+                    &unit.unit,
+                    "option",
+                    &format!("{}=yes", declared.apology),
+                    "Được xin lỗi, hẹn lại (trong số trễ hẹn)",
+                    unit.respondents,
+                    &late.apology,
+                ));
+            }
         }
+    }
+    for (department, summary) in &data.feedback {
+        let figure = |key: &str, label: &str, n: usize, estimate: Option<f64>, method: &str| Row {
+            period: period.label(),
+            mode: period.mode.as_str().to_string(),
+            weighting: data.request.weighting.as_str().to_string(),
+            department: department.clone(),
+            survey: String::new(),
+            unit: String::new(),
+            level: "feedback",
+            key: key.to_string(),
+            label_vi: label.to_string(),
+            respondents: summary.total(),
+            n,
+            estimate,
+            se: None,
+            ci_low: None,
+            ci_high: None,
+            method: method.to_string(),
+            flags: String::new(),
+            suppressed: false,
+        };
+        for (key, label, n) in [
+            ("new", "Ý kiến mới", summary.new),
+            ("in_progress", "Ý kiến đang xử lý", summary.in_progress),
+            ("answered", "Ý kiến đã trả lời", summary.answered),
+            ("no_action", "Ý kiến không cần xử lý", summary.no_action),
+            (
+                "hidden",
+                "Ý kiến chưa hiện (nơi phục vụ chưa đủ số phiếu)",
+                summary.hidden,
+            ),
+        ] {
+            out.push(figure(key, label, n, Some(n as f64), "count"));
+        }
+        out.push(figure(
+            "median_days_to_answer",
+            "Thời gian trả lời, trung vị (ngày làm việc)",
+            summary.answered,
+            summary.median_days_to_answer,
+            "median",
+        ));
+        out.push(figure(
+            "answered_in_time",
+            &format!(
+                "Tỷ lệ trả lời trong {} ngày làm việc",
+                summary.target_working_days
+            ),
+            summary.due,
+            summary.share_in_time(),
+            "share",
+        ));
     }
     out
 }
@@ -790,6 +885,77 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             units.write_string(row, at + 4, flags)?;
         }
         row += 2;
+    }
+
+    let comments = book.add_worksheet();
+    comments.set_name(t("Ý kiến người dân", "Comments"))?;
+    comments.set_column_width(0, 40.0)?;
+    let target = data.feedback.first().map_or(
+        crate::definitions::DEFAULT_FEEDBACK_TARGET_DAYS,
+        |(_, s)| s.target_working_days,
+    );
+    let in_time = format!(
+        "{} {target} {}",
+        t("Trả lời trong", "Answered within"),
+        t("ngày làm việc", "working days")
+    );
+    let headers = [
+        t("Cơ quan", "Department"),
+        t("Mới", "New"),
+        t("Đang xử lý", "In progress"),
+        t("Đã trả lời", "Answered"),
+        t("Không cần xử lý", "No action needed"),
+        t(
+            "Chưa hiện (nơi chưa đủ phiếu)",
+            "Not shown yet (too few responses)",
+        ),
+        t(
+            "Thời gian trả lời, trung vị (ngày làm việc)",
+            "Median time to answer (working days)",
+        ),
+        t("Đến hạn", "Due"),
+        &in_time,
+        t("Tỷ lệ trong hạn", "Share in time"),
+    ];
+    for (c, header) in headers.iter().enumerate() {
+        comments.write_string_with_format(0, c as u16, *header, &Format::new().set_bold())?;
+        if c > 0 {
+            comments.set_column_width(c as u16, 16.0)?;
+        }
+    }
+    for (i, (code, summary)) in data.feedback.iter().enumerate() {
+        let row = i as u32 + 1;
+        let name = ctx
+            .catalog
+            .department(code)
+            .map(|d| d.name_as_of(period.bounds().1, data.generated_at.date_naive(), lang))
+            .unwrap_or_else(|| code.clone());
+        comments.write_string(row, 0, name)?;
+        for (c, n) in [
+            summary.new,
+            summary.in_progress,
+            summary.answered,
+            summary.no_action,
+            summary.hidden,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            comments.write_number(row, c as u16 + 1, n as f64)?;
+        }
+        if let Some(median) = summary.median_days_to_answer {
+            comments.write_number(row, 6, median)?;
+        }
+        comments.write_number(row, 7, summary.due as f64)?;
+        comments.write_number(row, 8, summary.answered_in_time as f64)?;
+        if let Some(share) = summary.share_in_time() {
+            comments.write_number_with_format(
+                row,
+                9,
+                share,
+                &Format::new().set_num_format("0.0%"),
+            )?;
+        }
     }
 
     let method = book.add_worksheet();

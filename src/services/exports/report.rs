@@ -7,6 +7,7 @@ use crate::definitions::Catalog;
 use crate::i18n::Lang;
 use crate::i18n::{count, decimal, percent, points};
 use crate::services::exports::ExportData;
+use crate::services::feedback::FeedbackSummary;
 use crate::services::indices::Weighting;
 use crate::stats::{Comparison, Estimate, Verdict};
 
@@ -99,6 +100,41 @@ fn sample_sentences(sample: &crate::services::sampling::SampleSummary) -> Vec<St
         ));
     }
     out
+}
+
+/// What a department did with the comments of the period, in one sentence.
+pub fn feedback_sentence(department: &str, summary: &FeedbackSummary) -> String {
+    let mut sentence = format!(
+        "{department}: {} ý kiến của người dân (mới {}, đang xử lý {}, đã trả lời {}, không cần xử lý {})",
+        count(VI, summary.total()),
+        count(VI, summary.new),
+        count(VI, summary.in_progress),
+        count(VI, summary.answered),
+        count(VI, summary.no_action)
+    );
+    if let Some(median) = summary.median_days_to_answer {
+        sentence.push_str(&format!(
+            "; thời gian trả lời trung vị {} ngày làm việc",
+            decimal(VI, median, 1)
+        ));
+    }
+    if let Some(share) = summary.share_in_time() {
+        sentence.push_str(&format!(
+            "; {} ý kiến đến hạn được trả lời trong {} ngày làm việc ({}/{})",
+            percent(VI, share),
+            summary.target_working_days,
+            count(VI, summary.answered_in_time),
+            count(VI, summary.due)
+        ));
+    }
+    sentence.push('.');
+    if summary.hidden > 0 {
+        sentence.push_str(&format!(
+            " {} ý kiến khác chưa được xem vì nơi phục vụ chưa đủ số phiếu tối thiểu trong quý.",
+            count(VI, summary.hidden)
+        ));
+    }
+    sentence
 }
 
 pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
@@ -234,6 +270,34 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
                 )
             });
         }
+        if survey.late_result.is_some() {
+            let shares: Vec<String> = results
+                .units
+                .iter()
+                .filter_map(|u| {
+                    let late = u.late.as_ref()?;
+                    late.late.estimate.filter(|_| !late.late.suppressed)?;
+                    let name = catalog
+                        .unit(&u.unit)
+                        .map_or(u.unit.clone(), |unit| unit.name_for((from, to), VI));
+                    let apology = if late.apology.suppressed || late.apology.estimate.is_none() {
+                        "số người trễ hẹn quá ít để nêu tỷ lệ xin lỗi".to_string()
+                    } else {
+                        format!("được xin lỗi {}", with_interval(&late.apology, level))
+                    };
+                    Some(format!(
+                        "{name}: trễ hẹn {}, {apology}",
+                        with_interval(&late.late, level)
+                    ))
+                })
+                .collect();
+            if !shares.is_empty() {
+                paragraphs.push(format!(
+                    "Trả kết quả trễ hẹn và xin lỗi (theo người trả lời): {}.",
+                    shares.join("; ")
+                ));
+            }
+        }
         let gaps: Vec<String> = results
             .units
             .iter()
@@ -270,6 +334,24 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
         sections.push(Section {
             title: format!("{department} — {}", survey.title.vi),
             paragraphs,
+        });
+    }
+    let feedback: Vec<String> = data
+        .feedback
+        .iter()
+        .filter(|(_, summary)| summary.total() + summary.hidden > 0)
+        .map(|(code, summary)| {
+            let department = catalog
+                .department(code)
+                .map(|d| d.name_as_of(to, today, VI))
+                .unwrap_or_else(|| code.clone());
+            feedback_sentence(&department, summary)
+        })
+        .collect();
+    if !feedback.is_empty() {
+        sections.push(Section {
+            title: "Tiếp nhận và xử lý ý kiến của người dân".into(),
+            paragraphs: feedback,
         });
     }
     let weighting = match data.request.weighting {

@@ -68,6 +68,57 @@ pub fn survey_panel(
     survey: &Arc<SurveyVersion>,
     period: Period,
 ) -> Result<SurveyPanel, IndexError> {
+    let SurveyFigures {
+        report,
+        trend,
+        units,
+    } = survey_figures(ctx, survey, period)?;
+    let config = ctx.stats;
+    let shown_units: Vec<&str> = units
+        .iter()
+        .filter(|u| u.report.respondents >= config.min_cell)
+        .map(|u| u.report.unit.as_str())
+        .collect();
+    let comments = if report.current.respondents >= config.min_cell {
+        let versions = ctx.version_hashes_of(&survey.survey.slug);
+        let (from, to) = period.bounds();
+        responses::comments(&mut *ctx.db.reader()?, &versions, from, to, COMMENT_LIMIT)?
+            .into_iter()
+            .filter(|(unit, _)| shown_units.contains(&unit.as_str()))
+            .map(|(unit, text)| Comment {
+                unit,
+                text: mask_personal_data(&text),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(SurveyPanel {
+        survey: survey.clone(),
+        report,
+        trend,
+        units,
+        comments,
+    })
+}
+
+/// The figures of one survey in a period, as dashboards and the public
+/// results page show them: the index report, the trend over quarters and
+/// every service point (no comments).
+#[derive(Debug, Clone)]
+pub struct SurveyFigures {
+    pub report: IndexReport,
+    /// Overall index per quarter, oldest first, up to the period's end.
+    pub trend: Vec<(Period, Estimate)>,
+    pub units: Vec<UnitLine>,
+}
+
+/// [`SurveyFigures`] of `survey` in `period` (blocking).
+pub fn survey_figures(
+    ctx: &AppContext,
+    survey: &Arc<SurveyVersion>,
+    period: Period,
+) -> Result<SurveyFigures, IndexError> {
     let config = ctx.stats;
     let query = query_for(ctx, survey, period, config)?;
     let end = Period::quarter_of(period.bounds().1, period.mode);
@@ -99,31 +150,10 @@ pub fn survey_panel(
         })
         .collect();
 
-    let shown_units: Vec<&str> = units
-        .iter()
-        .filter(|u| u.report.respondents >= config.min_cell)
-        .map(|u| u.report.unit.as_str())
-        .collect();
-    let comments = if report.current.respondents >= config.min_cell {
-        let versions = ctx.version_hashes_of(&survey.survey.slug);
-        let (from, to) = period.bounds();
-        responses::comments(&mut *ctx.db.reader()?, &versions, from, to, COMMENT_LIMIT)?
-            .into_iter()
-            .filter(|(unit, _)| shown_units.contains(&unit.as_str()))
-            .map(|(unit, text)| Comment {
-                unit,
-                text: mask_personal_data(&text),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Ok(SurveyPanel {
-        survey: survey.clone(),
+    Ok(SurveyFigures {
         report,
         trend,
         units,
-        comments,
     })
 }
 

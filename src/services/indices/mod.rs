@@ -632,6 +632,41 @@ pub struct UnitReport {
     pub overall: stats::Estimate,
     /// Each element's index, in the order of the survey's elements.
     pub elements: Vec<stats::Estimate>,
+    /// When the questionnaire records late results: their share, and the
+    /// share of those with an apology.
+    pub late: Option<LateShares>,
+}
+
+/// Of those who answered whether their result was on time, the share who
+/// got it late; of those asked about an apology, the share who got one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LateShares {
+    pub late: stats::Estimate,
+    pub apology: stats::Estimate,
+}
+
+impl LateShares {
+    /// The two shares among `estimates` (every item that is not a rating,
+    /// in questionnaire order), as `survey` declares them.
+    pub fn of(
+        survey: &crate::definitions::Survey,
+        estimates: &[other_items::OtherItemEstimates],
+    ) -> Option<LateShares> {
+        let declared = survey.late_result.as_ref()?;
+        let share = |item: &str, option: &str| {
+            estimates
+                .iter()
+                .find(|e| e.key == item)?
+                .options
+                .iter()
+                .find(|o| o.key == option)
+                .map(|o| o.share.clone())
+        };
+        Some(LateShares {
+            late: share(&declared.item, &declared.option)?,
+            apology: share(&declared.apology, "yes")?,
+        })
+    }
 }
 
 /// The overall index of every service point of the survey's department,
@@ -652,12 +687,23 @@ fn units_of_cell(
 ) -> Result<Vec<UnitReport>, IndexError> {
     let layout = layout_of(&query.survey);
     let items = layout.item_element.len();
+    let survey = &query.survey.survey;
+    // Items that are not ratings are read only for the late-result shares.
+    let others = if survey.late_result.is_some() {
+        other_items::questions(survey).count()
+    } else {
+        0
+    };
     let mut per_unit: BTreeMap<&str, CellData> = BTreeMap::new();
     for (r, unit) in data.units.iter().enumerate() {
         let cell = per_unit.entry(unit.as_str()).or_default();
         cell.units.push(unit.clone());
         cell.scores
             .extend_from_slice(&data.scores[r * items..(r + 1) * items]);
+        if others > 0 {
+            cell.other
+                .extend_from_slice(&data.other[r * others..(r + 1) * others]);
+        }
     }
     let (from, to) = query.period.bounds();
     ctx.catalog
@@ -697,11 +743,27 @@ fn units_of_cell(
                     }
                 })
                 .collect();
+            let late = if others > 0 {
+                let estimates = other_items::estimate(survey, &sample, &cell.other, &query.config);
+                LateShares::of(survey, &estimates).map(|shares| {
+                    if cell_clear {
+                        shares
+                    } else {
+                        LateShares {
+                            late: shares.late.withheld(),
+                            apology: shares.apology.withheld(),
+                        }
+                    }
+                })
+            } else {
+                None
+            };
             Ok(UnitReport {
                 unit: unit.code.clone(),
                 respondents: sample.respondents(),
                 overall,
                 elements,
+                late,
             })
         })
         .collect()

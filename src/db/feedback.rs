@@ -1,0 +1,108 @@
+//! Feedback items: one per response with a comment, with what the
+//! department did about it.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::schema::{feedback, responses};
+use super::{with_backend, Conn, DbResult};
+use crate::domain::FeedbackStatus;
+
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, Queryable, Selectable)]
+#[diesel(table_name = feedback)]
+pub struct FeedbackRow {
+    pub key: String,
+    pub response_id: String,
+    pub status: FeedbackStatus,
+    pub topic: Option<String>,
+    pub element: Option<String>,
+    pub public_answer: Option<String>,
+    pub internal_note: Option<String>,
+    pub answered_on: Option<NaiveDate>,
+}
+
+/// What staff may change on an item.
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = feedback, treat_none_as_null = true)]
+pub struct FeedbackChange {
+    pub status: FeedbackStatus,
+    pub topic: Option<String>,
+    pub element: Option<String>,
+    pub public_answer: Option<String>,
+    pub internal_note: Option<String>,
+    pub answered_on: Option<NaiveDate>,
+}
+
+/// An item with the response facts it is shown with: service point, day,
+/// questionnaire version and the comment (not yet masked). Never a time.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct FeedbackItemRow {
+    pub item: FeedbackRow,
+    pub unit: String,
+    pub submitted_on: NaiveDate,
+    pub survey_version: String,
+    pub comment: String,
+}
+
+/// Ids of responses with a comment that have no item yet, at most `limit`.
+pub fn unfiled(conn: &mut Conn, limit: i64) -> DbResult<Vec<String>> {
+    Ok(responses::table
+        .left_join(feedback::table)
+        .filter(responses::comment.is_not_null())
+        .filter(feedback::key.is_null())
+        .order(responses::id)
+        .limit(limit)
+        .select(responses::id)
+        .load(conn)?)
+}
+
+pub fn insert_all(conn: &mut Conn, rows: &[FeedbackRow]) -> DbResult<()> {
+    with_backend!(conn, |c| diesel::insert_into(feedback::table)
+        .values(rows)
+        .execute(c))?;
+    Ok(())
+}
+
+/// Every item of responses to `versions` dated `from..=to`.
+pub fn items(
+    conn: &mut Conn,
+    versions: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<FeedbackItemRow>> {
+    Ok(feedback::table
+        .inner_join(responses::table)
+        .filter(responses::survey_version.eq_any(versions))
+        .filter(responses::submitted_on.between(from, to))
+        .select((
+            FeedbackRow::as_select(),
+            responses::unit,
+            responses::submitted_on,
+            responses::survey_version,
+            responses::comment.assume_not_null(),
+        ))
+        .load(conn)?)
+}
+
+pub fn find(conn: &mut Conn, key: &str) -> DbResult<Option<FeedbackItemRow>> {
+    Ok(feedback::table
+        .inner_join(responses::table)
+        .filter(feedback::key.eq(key))
+        .select((
+            FeedbackRow::as_select(),
+            responses::unit,
+            responses::submitted_on,
+            responses::survey_version,
+            responses::comment.assume_not_null(),
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn update(conn: &mut Conn, key: &str, change: &FeedbackChange) -> DbResult<usize> {
+    Ok(with_backend!(conn, |c| diesel::update(
+        feedback::table.find(key)
+    )
+    .set(change)
+    .execute(c))?)
+}

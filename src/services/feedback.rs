@@ -1,0 +1,588 @@
+//! The feedback loop: every comment of a respondent becomes an item of its
+//! service point's department, which classifies it, answers it in public or
+//! closes it, within a target counted in working days. Items of a cell
+//! (survey × service point × quarter) with fewer than `min_cell` responses
+//! stay hidden, as comments always were, until the cell reaches it.
+//! Everything staff change is audited; an item keeps only its response's
+//! day, never a time.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::app::AppContext;
+use crate::db::feedback::{self as store, FeedbackChange, FeedbackItemRow, FeedbackRow};
+use crate::db::{responses, Db, DbError};
+use crate::definitions::{FeedbackSettings, SurveyVersion};
+use crate::domain::{FeedbackStatus, Period, PeriodMode};
+use crate::services::access::audit;
+use crate::services::indices::dashboard::mask_personal_data;
+
+/// Longest public answer or internal note, in characters.
+pub const MAX_TEXT_CHARS: usize = 4000;
+const FILE_BATCH: i64 = 500;
+
+/// Makes an item of every comment that has none yet (blocking). Keys are
+/// drawn at random and each batch is inserted in key order, so neither the
+/// key nor the place of a row tells when its comment came.
+pub fn file_new_comments(db: &Db) -> Result<usize, DbError> {
+    let mut filed = 0;
+    loop {
+        let batch = db.write_tx(|conn| -> Result<usize, DbError> {
+            let ids = store::unfiled(conn, FILE_BATCH)?;
+            let mut rows: Vec<FeedbackRow> = ids
+                .into_iter()
+                .map(|response_id| FeedbackRow {
+                    key: Uuid::new_v4().simple().to_string(),
+                    response_id,
+                    status: FeedbackStatus::New,
+                    topic: None,
+                    element: None,
+                    public_answer: None,
+                    internal_note: None,
+                    answered_on: None,
+                })
+                .collect();
+            rows.sort_by(|a, b| a.key.cmp(&b.key));
+            if !rows.is_empty() {
+                store::insert_all(conn, &rows)?;
+            }
+            Ok(rows.len())
+        })?;
+        filed += batch;
+        if batch < FILE_BATCH as usize {
+            return Ok(filed);
+        }
+    }
+}
+
+/// An item as staff see it.
+#[derive(Debug, Clone)]
+pub struct FeedbackItem {
+    pub key: String,
+    pub status: FeedbackStatus,
+    pub topic: Option<String>,
+    pub element: Option<String>,
+    pub public_answer: Option<String>,
+    pub internal_note: Option<String>,
+    pub answered_on: Option<NaiveDate>,
+    pub unit: String,
+    /// The response's day: the only date of the comment.
+    pub date: NaiveDate,
+    /// The current version of the questionnaire answered.
+    pub survey: Arc<SurveyVersion>,
+    /// The comment with personal data masked.
+    pub comment: String,
+    /// The last day it is answered within the target.
+    pub due_on: NaiveDate,
+    /// Working days from the response's day to the answer.
+    pub days_to_answer: Option<u32>,
+}
+
+impl FeedbackItem {
+    /// Answered with a public answer: what the public page shows.
+    pub fn published(&self) -> bool {
+        self.status == FeedbackStatus::Answered
+            && self.public_answer.as_deref().is_some_and(|a| !a.is_empty())
+    }
+}
+
+/// Counts of a department's items, as dashboards, exports and reports
+/// show them.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct FeedbackSummary {
+    pub new: usize,
+    pub in_progress: usize,
+    pub answered: usize,
+    pub no_action: usize,
+    /// Comments not shown yet: their service point has fewer than the
+    /// privacy threshold's responses in the quarter.
+    pub hidden: usize,
+    /// Items that had to be answered by now: answered, or open past their
+    /// target day.
+    pub due: usize,
+    /// Of those, answered within the target.
+    pub answered_in_time: usize,
+    /// Median working days from the response's day to the answer.
+    pub median_days_to_answer: Option<f64>,
+    pub target_working_days: u32,
+}
+
+impl FeedbackSummary {
+    pub fn total(&self) -> usize {
+        self.new + self.in_progress + self.answered + self.no_action
+    }
+
+    /// Share of items due that were answered within the target.
+    pub fn share_in_time(&self) -> Option<f64> {
+        (self.due > 0).then(|| self.answered_in_time as f64 / self.due as f64)
+    }
+
+    fn of(
+        items: &[FeedbackItem],
+        hidden: usize,
+        settings: &FeedbackSettings,
+        today: NaiveDate,
+    ) -> Self {
+        let mut summary = FeedbackSummary {
+            hidden,
+            target_working_days: settings.target_working_days,
+            ..FeedbackSummary::default()
+        };
+        let mut days = Vec::new();
+        for item in items {
+            match item.status {
+                FeedbackStatus::New => summary.new += 1,
+                FeedbackStatus::InProgress => summary.in_progress += 1,
+                FeedbackStatus::Answered => summary.answered += 1,
+                FeedbackStatus::NoAction => summary.no_action += 1,
+            }
+            if let Some(d) = item.days_to_answer {
+                days.push(d);
+                summary.due += 1;
+                if d <= settings.target_working_days {
+                    summary.answered_in_time += 1;
+                }
+            } else if item.status.open() && item.due_on < today {
+                summary.due += 1;
+            }
+        }
+        days.sort_unstable();
+        summary.median_days_to_answer = match days.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(f64::from(days[n / 2])),
+            n => Some((f64::from(days[n / 2 - 1]) + f64::from(days[n / 2])) / 2.0),
+        };
+        summary
+    }
+}
+
+/// Which items to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedbackFilter {
+    pub status: Option<FeedbackStatus>,
+    pub survey: Option<String>,
+    pub unit: Option<String>,
+}
+
+/// A department's items of a period: those shown, newest first, and
+/// their counts.
+#[derive(Debug, Clone)]
+pub struct FeedbackList {
+    pub items: Vec<FeedbackItem>,
+    pub summary: FeedbackSummary,
+}
+
+/// The current versions of `department`'s questionnaires, by every hash
+/// they were recorded under.
+fn versions_of_department(
+    ctx: &AppContext,
+    department: &str,
+) -> HashMap<String, Arc<SurveyVersion>> {
+    ctx.catalog
+        .surveys
+        .iter()
+        .filter(|s| s.survey.department == department)
+        .flat_map(|current| {
+            ctx.version_hashes_of(&current.survey.slug)
+                .into_iter()
+                .map(|hash| (hash, current.clone()))
+        })
+        .collect()
+}
+
+/// Cells (survey, service point, calendar quarter) with at least
+/// `min_cell` responses, over the quarters that hold `from..=to`.
+fn cells_shown(
+    ctx: &AppContext,
+    versions: &HashMap<String, Arc<SurveyVersion>>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashSet<(String, String, String)>, DbError> {
+    let (first, _) = Period::quarter_of(from, PeriodMode::Calendar).bounds();
+    let (_, last) = Period::quarter_of(to, PeriodMode::Calendar).bounds();
+    let mut counts: HashMap<(String, String, String), i64> = HashMap::new();
+    let mut conn = ctx.db.reader()?;
+    for (hash, current) in versions {
+        for (unit, day, n) in responses::counts_by_unit_and_day(&mut conn, hash, first, last)? {
+            let quarter = Period::quarter_of(day, PeriodMode::Calendar).label();
+            *counts
+                .entry((current.survey.slug.clone(), unit, quarter))
+                .or_default() += n;
+        }
+    }
+    let min = ctx.stats.min_cell as i64;
+    Ok(counts
+        .into_iter()
+        .filter(|(_, n)| *n >= min)
+        .map(|(cell, _)| cell)
+        .collect())
+}
+
+fn item_of(
+    row: FeedbackItemRow,
+    survey: Arc<SurveyVersion>,
+    settings: &FeedbackSettings,
+) -> FeedbackItem {
+    let calendar = &settings.calendar;
+    let date = row.submitted_on;
+    FeedbackItem {
+        key: row.item.key,
+        status: row.item.status,
+        topic: row.item.topic,
+        element: row.item.element,
+        public_answer: row.item.public_answer,
+        internal_note: row.item.internal_note,
+        days_to_answer: row
+            .item
+            .answered_on
+            .map(|answered| calendar.working_days_between(date, answered)),
+        answered_on: row.item.answered_on,
+        unit: row.unit,
+        date,
+        survey,
+        comment: mask_personal_data(&row.comment),
+        due_on: calendar.deadline(date, settings.target_working_days),
+    }
+}
+
+/// The shown items of `department` with a response dated `from..=to`,
+/// and the counts of all of them (blocking).
+pub fn list(
+    ctx: &AppContext,
+    department: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: &FeedbackFilter,
+) -> Result<FeedbackList, DbError> {
+    file_new_comments(&ctx.db)?;
+    filed_items(ctx, department, from, to, filter)
+}
+
+/// [`list`] without filing new comments first: for readers who may not
+/// write (the public page), to whom a comment not yet filed is no answer.
+fn filed_items(
+    ctx: &AppContext,
+    department: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: &FeedbackFilter,
+) -> Result<FeedbackList, DbError> {
+    let versions = versions_of_department(ctx, department);
+    let hashes: Vec<String> = versions.keys().cloned().collect();
+    let shown = cells_shown(ctx, &versions, from, to)?;
+    let rows = store::items(&mut *ctx.db.reader()?, &hashes, from, to)?;
+    let settings = &ctx.catalog.site.feedback;
+    let mut hidden = 0;
+    let mut items = Vec::new();
+    for row in rows {
+        let Some(survey) = versions.get(&row.survey_version).cloned() else {
+            continue;
+        };
+        let cell = (
+            survey.survey.slug.clone(),
+            row.unit.clone(),
+            Period::quarter_of(row.submitted_on, PeriodMode::Calendar).label(),
+        );
+        if shown.contains(&cell) {
+            items.push(item_of(row, survey, settings));
+        } else {
+            hidden += 1;
+        }
+    }
+    let summary = FeedbackSummary::of(&items, hidden, settings, ctx.clock.today());
+    items.retain(|item| {
+        filter.status.is_none_or(|s| item.status == s)
+            && filter
+                .survey
+                .as_deref()
+                .is_none_or(|s| item.survey.survey.slug == s)
+            && filter.unit.as_deref().is_none_or(|u| item.unit == u)
+    });
+    // Newest first; within a day by key, which says nothing of arrival.
+    items.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.key.cmp(&b.key)));
+    Ok(FeedbackList { items, summary })
+}
+
+/// A public answer, as the public results page shows it: no comment, no
+/// day of the response (only its quarter).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedAnswer {
+    pub unit: String,
+    pub quarter: Period,
+    pub topic: Option<String>,
+    pub answer: String,
+    pub answered_on: NaiveDate,
+}
+
+/// The latest `limit` published answers of `department` to comments of
+/// responses dated `from..=to`, latest answer first (blocking).
+pub fn published(
+    ctx: &AppContext,
+    department: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: usize,
+) -> Result<Vec<PublishedAnswer>, DbError> {
+    let filter = FeedbackFilter {
+        status: Some(FeedbackStatus::Answered),
+        ..FeedbackFilter::default()
+    };
+    let mut answers: Vec<PublishedAnswer> = filed_items(ctx, department, from, to, &filter)?
+        .items
+        .into_iter()
+        .filter(FeedbackItem::published)
+        .filter_map(|item| {
+            Some(PublishedAnswer {
+                quarter: Period::quarter_of(item.date, PeriodMode::Calendar),
+                answered_on: item.answered_on?,
+                answer: item.public_answer?,
+                unit: item.unit,
+                topic: item.topic,
+            })
+        })
+        .collect();
+    answers.sort_by(|a, b| {
+        b.answered_on
+            .cmp(&a.answered_on)
+            .then_with(|| a.answer.cmp(&b.answer))
+    });
+    answers.truncate(limit);
+    Ok(answers)
+}
+
+/// The counts of a department's items of a period (blocking).
+pub fn summary(
+    ctx: &AppContext,
+    department: &str,
+    period: &Period,
+) -> Result<FeedbackSummary, DbError> {
+    let (from, to) = period.bounds();
+    Ok(list(ctx, department, from, to, &FeedbackFilter::default())?.summary)
+}
+
+/// One shown item of `department` (blocking); `None` when there is no such
+/// item, it is another department's, or its cell is still hidden.
+pub fn find(
+    ctx: &AppContext,
+    department: &str,
+    key: &str,
+) -> Result<Option<FeedbackItem>, DbError> {
+    let Some(row) = store::find(&mut *ctx.db.reader()?, key)? else {
+        return Ok(None);
+    };
+    let versions = versions_of_department(ctx, department);
+    let Some(survey) = versions.get(&row.survey_version).cloned() else {
+        return Ok(None);
+    };
+    let shown = cells_shown(ctx, &versions, row.submitted_on, row.submitted_on)?;
+    let cell = (
+        survey.survey.slug.clone(),
+        row.unit.clone(),
+        Period::quarter_of(row.submitted_on, PeriodMode::Calendar).label(),
+    );
+    if !shown.contains(&cell) {
+        return Ok(None);
+    }
+    Ok(Some(item_of(row, survey, &ctx.catalog.site.feedback)))
+}
+
+/// What a staff member asks to set on an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackEdit {
+    pub status: FeedbackStatus,
+    pub topic: Option<String>,
+    pub element: Option<String>,
+    pub public_answer: Option<String>,
+    pub internal_note: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FeedbackError {
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("no such feedback item")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Checks an edit against the item's questionnaire and the settings.
+pub fn check_edit(
+    edit: &FeedbackEdit,
+    item: &FeedbackItem,
+    settings: &FeedbackSettings,
+) -> Result<(), FeedbackError> {
+    let invalid = |field, message: &str| FeedbackError::Invalid {
+        field,
+        message: message.to_string(),
+    };
+    if let Some(topic) = &edit.topic {
+        if settings.topic(topic).is_none() {
+            return Err(invalid("topic", "is not one of the topics"));
+        }
+    }
+    if let Some(element) = &edit.element {
+        if !item
+            .survey
+            .survey
+            .sections
+            .iter()
+            .any(|s| s.is_element() && &s.key == element)
+        {
+            return Err(invalid("element", "is not an element of the questionnaire"));
+        }
+    }
+    for (field, text) in [
+        ("public_answer", &edit.public_answer),
+        ("internal_note", &edit.internal_note),
+    ] {
+        if text
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > MAX_TEXT_CHARS)
+        {
+            return Err(FeedbackError::Invalid {
+                field,
+                message: format!("is longer than {MAX_TEXT_CHARS} characters"),
+            });
+        }
+    }
+    if edit.status == FeedbackStatus::Answered && edit.public_answer.is_none() {
+        return Err(invalid(
+            "public_answer",
+            "an answered item needs the public answer",
+        ));
+    }
+    Ok(())
+}
+
+/// Applies `edit` to the shown item `key` of `department` and audits what
+/// changed, in one transaction (blocking). The answer's day is set when it
+/// becomes answered, kept while it stays so, cleared when it is reopened.
+pub fn update(
+    ctx: &AppContext,
+    department: &str,
+    key: &str,
+    edit: &FeedbackEdit,
+    actor: &str,
+) -> Result<FeedbackItem, FeedbackError> {
+    let item = find(ctx, department, key)?.ok_or(FeedbackError::NotFound)?;
+    let settings = &ctx.catalog.site.feedback;
+    check_edit(edit, &item, settings)?;
+    let answered_on = match (item.status, edit.status) {
+        (_, s) if s != FeedbackStatus::Answered => None,
+        (FeedbackStatus::Answered, _) => item.answered_on,
+        _ => Some(ctx.clock.today()),
+    };
+    let change = FeedbackChange {
+        status: edit.status,
+        topic: edit.topic.clone(),
+        element: edit.element.clone(),
+        public_answer: edit.public_answer.clone(),
+        internal_note: edit.internal_note.clone(),
+        answered_on,
+    };
+    let mut changed = Vec::new();
+    if item.status != edit.status {
+        changed.push(format!("status {} -> {}", item.status, edit.status));
+    }
+    if item.topic != edit.topic {
+        changed.push(format!("topic {}", edit.topic.as_deref().unwrap_or("-")));
+    }
+    if item.element != edit.element {
+        changed.push(format!(
+            "element {}",
+            edit.element.as_deref().unwrap_or("-")
+        ));
+    }
+    if item.public_answer != edit.public_answer {
+        changed.push("public answer edited".to_string());
+    }
+    if item.internal_note != edit.internal_note {
+        changed.push("internal note edited".to_string());
+    }
+    if changed.is_empty() {
+        return Ok(item);
+    }
+    let detail = format!("item {key} of {department}: {}", changed.join("; "));
+    ctx.db.write_tx(|conn| -> Result<(), DbError> {
+        store::update(conn, key, &change)?;
+        audit::record_in(conn, &ctx.clock, actor, "feedback.update", &detail)
+    })?;
+    find(ctx, department, key)?.ok_or(FeedbackError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_and_shares_in_time_count_only_items_due() {
+        let settings = FeedbackSettings::default();
+        let today = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let survey = Arc::new(SurveyVersion {
+            hash: "h".into(),
+            survey: crate::definitions::Survey {
+                slug: "s".into(),
+                department: "health".into(),
+                title: crate::definitions::Localized {
+                    vi: "t".into(),
+                    en: "t".into(),
+                },
+                intro: None,
+                index_rule: crate::definitions::IndexRule::MeanOfElements,
+                edition: None,
+                late_result: None,
+                sections: Vec::new(),
+            },
+        });
+        let item = |status, date: (u32, u32), days: Option<u32>| FeedbackItem {
+            key: String::new(),
+            status,
+            topic: None,
+            element: None,
+            public_answer: None,
+            internal_note: None,
+            answered_on: None,
+            unit: String::new(),
+            date: NaiveDate::from_ymd_opt(2026, date.0, date.1).unwrap(),
+            survey: survey.clone(),
+            comment: String::new(),
+            due_on: settings
+                .calendar
+                .deadline(NaiveDate::from_ymd_opt(2026, date.0, date.1).unwrap(), 15),
+            days_to_answer: days,
+        };
+        let items = vec![
+            item(FeedbackStatus::Answered, (4, 1), Some(3)),
+            item(FeedbackStatus::Answered, (4, 1), Some(20)),
+            item(FeedbackStatus::Answered, (4, 1), Some(10)),
+            // Open past its target: due, not in time.
+            item(FeedbackStatus::New, (4, 2), None),
+            // Open within its target: not yet due.
+            item(FeedbackStatus::InProgress, (6, 29), None),
+            // Closed without an answer: never due.
+            item(FeedbackStatus::NoAction, (4, 3), None),
+        ];
+        let summary = FeedbackSummary::of(&items, 2, &settings, today);
+        assert_eq!(
+            (
+                summary.new,
+                summary.in_progress,
+                summary.answered,
+                summary.no_action
+            ),
+            (1, 1, 3, 1)
+        );
+        assert_eq!((summary.due, summary.answered_in_time), (4, 2));
+        assert_eq!(summary.median_days_to_answer, Some(10.0));
+        assert_eq!(summary.share_in_time(), Some(0.5));
+        assert_eq!(summary.hidden, 2);
+        assert_eq!(summary.total(), 6);
+    }
+}
