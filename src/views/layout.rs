@@ -57,7 +57,7 @@ table{border-collapse:collapse;width:100%;background:#fff;font-size:.92rem}
 th,td{border-bottom:1px solid #e1e5ea;padding:.4rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef2f6}
 td.num{text-align:right;white-space:nowrap}
-.scroll{overflow-x:auto;margin-bottom:1rem}
+.scroll{overflow-x:auto;margin-bottom:1rem;position:relative}
 .scroll table{min-width:36rem}
 .card{background:#fff;border:1px solid #c9ced6;border-radius:.5rem;padding:.8rem 1rem;margin:0 0 1rem}
 .big{font-size:2rem;font-weight:700;color:#0b4f8a}
@@ -65,6 +65,28 @@ td.num{text-align:right;white-space:nowrap}
 .suppressed{color:#666;font-style:italic}
 .up{color:#0a6b2d;font-weight:600}.down{color:#a10e0e;font-weight:600}
 svg.trend{width:100%;max-width:640px;height:auto;background:#fff}
+svg.trend.narrow{display:none;max-width:280px}
+@media (max-width:40rem){svg.trend.wide{display:none}svg.trend.narrow{display:block}}
+.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.cue{display:none;font-size:.85rem;color:#444;margin:.2rem 0}
+@media (max-width:40rem){.cue{display:block}}
+main input,main select,main textarea,main button{font-size:1rem}
+main select{max-width:100%}
+.filters>*{min-width:0;max-width:100%}
+.filters p{margin:.3rem 0}
+h1{overflow-wrap:break-word}
+dl.counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(7.5rem,1fr));gap:.5rem;margin:.5rem 0}
+dl.counts div{background:#fff;border:1px solid #c9ced6;border-radius:.4rem;padding:.4rem .6rem}
+dl.counts dt{font-size:.85rem;color:#444}dl.counts dd{margin:0;font-weight:700;font-size:1.1rem}
+ul.items{list-style:none;padding:0}
+ul.items li{background:#fff;border:1px solid #c9ced6;border-radius:.5rem;padding:.3rem .8rem;margin:.5rem 0}
+ul.items a{display:inline-block;min-height:1.5rem}
+.status{font-size:.85rem;font-weight:600;padding:.05rem .4rem;border-radius:.3rem;background:#eef2f6}
+.status.new{background:#fde8c8}.status.answered{background:#d6efdc}
+blockquote{margin:.5rem 0;padding:.4rem .8rem;border-left:3px solid #9cc3e6;background:#fafbfc;overflow-wrap:anywhere}
+dl.facts div{display:flex;gap:.5rem;flex-wrap:wrap}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
+nav.pages{display:flex;justify-content:space-between;gap:1rem;margin:1rem 0}
+nav.pages a{display:inline-block;padding:.5rem 0}
 .filters{display:flex;gap:.6rem;flex-wrap:wrap;align-items:end}
 .filters label{display:block;font-size:.85rem}
 .filters input,.filters select{width:auto;padding:.4rem}

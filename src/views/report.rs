@@ -26,8 +26,8 @@ pub fn page(report: &Report) -> Markup {
                 style { (PreEscaped(PRINT_STYLE)) }
             }
             body {
-                p.tools { "Bản nháp để đưa vào báo cáo. In ra khổ A4 bằng lệnh In của trình duyệt; bản Word (.docx) có cùng nội dung và bảng phụ lục." }
                 main {
+                    p.tools { "Bản nháp để đưa vào báo cáo. In ra khổ A4 bằng lệnh In của trình duyệt; bản Word (.docx) có cùng nội dung và bảng phụ lục." }
                     h1 { (report.title) }
                     @for section in &report.sections {
                         h2 { (section.title) }

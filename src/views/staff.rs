@@ -94,6 +94,14 @@ fn flags(lang: Lang, estimate: &Estimate) -> Markup {
     }
 }
 
+/// Said above a table that may be wider than a phone's screen (shown on
+/// narrow screens only); the table's box can be scrolled with the keyboard.
+pub(crate) fn cue(lang: Lang) -> Markup {
+    html! {
+        p.cue aria-hidden="true" { "↔ " (lang.pick("Bảng rộng: vuốt ngang để xem hết", "Wide table: swipe sideways to see all of it")) }
+    }
+}
+
 /// "84,2 %" or a suppression notice.
 pub(crate) fn value(lang: Lang, estimate: &Estimate) -> Markup {
     match estimate.estimate {
@@ -347,7 +355,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
             }
 
             h3 { (lang.pick("Các số liệu tổng hợp", "Summary figures")) }
-            div.scroll { table {
+            (cue(lang)) div.scroll tabindex="0" role="region" aria-label={ (lang.pick("Các số liệu tổng hợp", "Summary figures")) " — " (survey.title.get(lang)) } { table {
                 thead { tr { th { (lang.pick("Số liệu", "Figure")) } th { (lang.pick("Giá trị", "Value")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "n" } } }
                 tbody {
                     tr {
@@ -372,7 +380,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
             (trend(&trend_points, lang.pick("Chỉ số chung theo quý, dải là khoảng tin cậy", "Overall index by quarter; the band is the confidence interval")))
             details {
                 summary { (lang.pick("Bảng số liệu xu hướng", "Trend as a table")) }
-                div.scroll { table {
+                (cue(lang)) div.scroll tabindex="0" role="region" aria-label={ (lang.pick("Bảng số liệu xu hướng", "Trend as a table")) " — " (survey.title.get(lang)) } { table {
                     thead { tr { th { (lang.pick("Quý", "Quarter")) } th { (lang.pick("Chỉ số", "Index")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "n" } } }
                     tbody { @for (period, estimate) in &panel.trend {
                         tr { td { (period.name(lang)) } td.num { (value(lang, estimate)) } td.num { (interval(lang, estimate)) } td.num { (count(lang, estimate.n)) } }
@@ -381,8 +389,8 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
             }
 
             h3 { (lang.pick("Ưu tiên cải thiện: các nhóm tiêu chí, yếu nhất trước", "Improvement priorities: elements, weakest first")) }
-            div.scroll { table {
-                thead { tr { th { (lang.pick("Nhóm", "Element")) } th { (lang.pick("Chỉ số", "Index")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "" } th { (lang.pick("Điểm TB", "Mean")) } th { "n" } } }
+            (cue(lang)) div.scroll tabindex="0" role="region" aria-label={ (lang.pick("Ưu tiên cải thiện: các nhóm tiêu chí, yếu nhất trước", "Improvement priorities: elements, weakest first")) " — " (survey.title.get(lang)) } { table {
+                thead { tr { th { (lang.pick("Nhóm", "Element")) } th { (lang.pick("Chỉ số", "Index")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { span.vh { (lang.pick("Khoảng tin cậy trên thang 0–100 %", "Interval on a 0–100 % scale")) } } th { (lang.pick("Điểm TB", "Mean")) } th { "n" } } }
                 tbody { @for (label, element, mean) in &elements {
                     tr {
                         td { (label.get(lang)) }
@@ -395,7 +403,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                 } }
             } }
             h3 { (lang.pick("Các tiêu chí, yếu nhất trước", "Items, weakest first")) }
-            div.scroll { table {
+            (cue(lang)) div.scroll tabindex="0" role="region" aria-label={ (lang.pick("Các tiêu chí, yếu nhất trước", "Items, weakest first")) " — " (survey.title.get(lang)) } { table {
                 thead { tr {
                     th { (lang.pick("Tiêu chí", "Item")) } th { (lang.pick("Hài lòng", "Satisfied")) } th { (lang.pick("Khoảng tin cậy", "Interval")) }
                     th { (lang.pick("Điểm TB", "Mean")) } th { "1" } th { "2" } th { "3" } th { "4" } th { "5" } th { (lang.pick("KAD", "N/A")) } th { "n" }
@@ -417,7 +425,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
 
             @if !other_questions.is_empty() {
                 h3 { (lang.pick("Các câu hỏi khác (tỷ lệ trên số người trả lời câu đó)", "Other questions (share of those who answered each)")) }
-                div.scroll { table {
+                (cue(lang)) div.scroll tabindex="0" role="region" aria-label={ (lang.pick("Các câu hỏi khác (tỷ lệ trên số người trả lời câu đó)", "Other questions (share of those who answered each)")) " — " (survey.title.get(lang)) } { table {
                     thead { tr { th { (lang.pick("Câu hỏi", "Question")) } th { (lang.pick("Lựa chọn", "Answer")) } th { (lang.pick("Tỷ lệ / trung bình", "Share / mean")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "n" } } }
                     tbody { @for (question, estimates) in other_questions.iter().zip(&current.other_items) {
                         @for (i, option) in estimates.options.iter().enumerate() {
@@ -443,9 +451,9 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
             }
 
             h3 { (lang.pick("Theo nơi phục vụ", "By service point")) }
-            div.scroll { table {
+            (cue(lang)) div.scroll tabindex="0" role="region" aria-label={ (lang.pick("Theo nơi phục vụ", "By service point")) " — " (survey.title.get(lang)) } { table {
                 thead { tr {
-                    th { (lang.pick("Nơi phục vụ", "Service point")) } th { (lang.pick("Chỉ số", "Index")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "" }
+                    th { (lang.pick("Nơi phục vụ", "Service point")) } th { (lang.pick("Chỉ số", "Index")) } th { (lang.pick("Khoảng tin cậy", "Interval")) } th { span.vh { (lang.pick("Khoảng tin cậy trên thang 0–100 %", "Interval on a 0–100 % scale")) } }
                     th { "n" } th { (lang.pick("Tiến độ cỡ mẫu (±5 điểm)", "Sample progress (±5 points)")) }
                 } }
                 tbody { @for line in &panel.units {
@@ -477,7 +485,7 @@ fn survey_panel(lang: Lang, page: &DepartmentPage, panel: &SurveyPanel) -> Marku
                 p.muted { (lang.pick(
                     "Tỷ lệ người trả lời nhận kết quả trễ hẹn, và trong số đó, tỷ lệ nhận được văn bản xin lỗi, hẹn lại ngày trả kết quả.",
                     "Share of respondents who got their result late and, of those, the share who received a written apology with a new date.")) }
-                div.scroll tabindex="0" role="region" aria-label=(lang.pick("Trễ hẹn và xin lỗi theo nơi phục vụ", "Late results and apologies by service point")) { table {
+                (cue(lang)) div.scroll tabindex="0" role="region" aria-label={ (lang.pick("Trễ hẹn và xin lỗi theo nơi phục vụ", "Late results and apologies by service point")) " — " (survey.title.get(lang)) } { table {
                     thead { tr {
                         th scope="col" { (lang.pick("Nơi phục vụ", "Service point")) }
                         th scope="col" { (lang.pick("Trễ hẹn", "Late")) }
@@ -531,10 +539,10 @@ pub fn overview(page: &OverviewPage) -> Markup {
         (report_links(lang, &page.period, None))
         p { a href={ "/feedback?lang=" (lang.code()) "&period=" (page.period.label()) "&mode=" (page.period.mode.as_str()) } {
             (lang.pick("Các sở xử lý ý kiến của người dân", "How departments handle citizens' comments")) } }
-        div.scroll { table {
+        (cue(lang)) div.scroll tabindex="0" role="region" aria-label=(lang.pick("Chỉ số của các sở", "Indices of every department")) { table {
             thead { tr {
                 th { (lang.pick("Cơ quan", "Department")) } th { (lang.pick("Khảo sát", "Survey")) } th { (lang.pick("Chỉ số", "Index")) }
-                th { (lang.pick("Khoảng tin cậy", "Interval")) } th { "" } th { "n" } th { (lang.pick("Thay đổi", "Change")) }
+                th { (lang.pick("Khoảng tin cậy", "Interval")) } th { span.vh { (lang.pick("Khoảng tin cậy trên thang 0–100 %", "Interval on a 0–100 % scale")) } } th { "n" } th { (lang.pick("Thay đổi", "Change")) }
             } }
             tbody { @for line in &page.lines {
                 @let survey = &line.survey.survey;
@@ -579,7 +587,7 @@ pub fn users(
         h1 { (title) }
         p.muted { (lang.pick("Tạo tài khoản và đặt mật khẩu bằng lệnh: hailong user create / hailong user password.", "Create accounts and set passwords with: hailong user create / hailong user password.")) }
         p { a href={ "/admin/audit?lang=" (lang.code()) } { (lang.pick("Nhật ký thao tác", "Audit log")) } }
-        div.scroll tabindex="0" { table {
+        (cue(lang)) div.scroll tabindex="0" role="region" aria-label=(lang.pick("Tài khoản cán bộ", "Staff accounts")) { table {
             thead { tr { th scope="col" { (lang.pick("Tên đăng nhập", "Username")) } th scope="col" { (lang.pick("Vai trò", "Role")) } th scope="col" { (lang.pick("Sở", "Department")) } th scope="col" { (lang.pick("Trạng thái", "Status")) } th scope="col" { (lang.pick("Thao tác", "Action")) } } }
             tbody { @for user in users {
                 tr {
@@ -638,7 +646,7 @@ pub fn audit(
             button type="submit" { (lang.pick("Lọc", "Filter")) }
         }
         p.muted { (rows.len()) (lang.pick(" mục, mới nhất trước (tối đa 500; giờ UTC).", " entries, newest first (at most 500; times in UTC).")) }
-        div.scroll tabindex="0" { table {
+        (cue(lang)) div.scroll tabindex="0" role="region" aria-label=(lang.pick("Nhật ký thao tác", "Audit log")) { table {
             thead { tr { th scope="col" { (lang.pick("Thời điểm", "When")) } th scope="col" { (lang.pick("Người thực hiện", "Actor")) } th scope="col" { (lang.pick("Thao tác", "Action")) } th scope="col" { (lang.pick("Chi tiết", "Detail")) } } }
             tbody { @for row in rows { tr {
                 td { (row.at.format("%Y-%m-%d %H:%M:%S")) }

@@ -3,7 +3,7 @@
 
 use maud::{html, Markup};
 
-use super::staff::{staff_frame, Viewer};
+use super::staff::{cue, staff_frame, Viewer};
 use crate::definitions::Catalog;
 use crate::i18n::{count, percent, Lang};
 use crate::services::sampling::WaveAccount;
@@ -39,7 +39,7 @@ pub fn list(
         @if waves.is_empty() {
             p.muted { (lang.pick("Chưa có đợt khảo sát nào.", "No wave yet.")) }
         } @else {
-            div.scroll tabindex="0" { table {
+            (cue(lang)) div.scroll tabindex="0" role="region" aria-label=(lang.pick("Các đợt khảo sát", "Survey waves")) { table {
                 thead { tr {
                     th scope="col" { (lang.pick("Đợt", "Wave")) }
                     th scope="col" { (lang.pick("Khảo sát", "Survey")) }
@@ -107,7 +107,7 @@ pub fn detail(
                     (lang.pick(" phiếu, thu về ", ", returned ")) (count(lang, wave.returned as usize))
                     (lang.pick(" phiếu, tỷ lệ phản hồi ", ", response rate ")) (rate(lang, wave.response_rate))
                     (lang.pick(". Hạt giống của lần chọn mẫu: ", ". Seed of the draw: ")) (seed) "." }
-                div.scroll tabindex="0" { table {
+                (cue(lang)) div.scroll tabindex="0" role="region" aria-label=(lang.pick("Mẫu theo nơi phục vụ", "Sample by service point")) { table {
                     thead { tr {
                         th scope="col" { (lang.pick("Nơi phục vụ", "Service point")) }
                         th scope="col" { (lang.pick("Số hồ sơ", "Transactions")) }

@@ -22,7 +22,10 @@ pub const FRESH_FOR: Duration = Duration::from_secs(600);
 /// Pages computed lately, by (department, language, quarter): at most one
 /// per department and language, so bounded by the definitions.
 #[derive(Default)]
-pub struct PublicPages(Mutex<HashMap<(String, Lang, String), (Instant, String)>>);
+pub struct PublicPages(Mutex<HashMap<PageKey, (Instant, String)>>);
+
+/// Department, language and the quarter shown.
+type PageKey = (String, Lang, String);
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(PublicPages::default()))

@@ -521,7 +521,10 @@ async fn dashboard_numbers_equal_api_numbers_and_small_cells_are_hidden(backend:
     assert!(page.contains("66,7\u{a0}%"), "Vietnamese number format");
     // The other hospitals have no responses: listed as coverage gaps.
     assert!(page.contains("Chưa có phiếu trong kỳ"));
-    assert!(page.contains("<svg class=\"trend\""), "the trend is drawn");
+    assert!(
+        page.contains("<svg class=\"trend wide\"") && page.contains("<svg class=\"trend narrow\""),
+        "the trend is drawn, for wide and for narrow screens"
+    );
     let trend_row = format!(
         "<tr><td>quý II năm 2026</td><td class=\"num\">{}</td>",
         hailong::i18n::percent(vi, overall)
