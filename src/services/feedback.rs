@@ -17,6 +17,7 @@ use crate::db::feedback::{self as store, FeedbackChange, FeedbackItemRow, Feedba
 use crate::db::{responses, Db, DbError};
 use crate::definitions::{FeedbackSettings, SurveyVersion};
 use crate::domain::{FeedbackStatus, Period, PeriodMode};
+use crate::i18n::Lang;
 use crate::services::access::audit;
 use crate::services::indices::dashboard::mask_personal_data;
 
@@ -399,12 +400,51 @@ pub struct FeedbackEdit {
     pub internal_note: Option<String>,
 }
 
+/// Why an edit is refused, for the field it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditProblem {
+    UnknownTopic,
+    UnknownElement,
+    TooLong,
+    AnswerMissing,
+}
+
+impl EditProblem {
+    pub fn describe(self, lang: Lang) -> String {
+        match self {
+            EditProblem::UnknownTopic => lang
+                .pick(
+                    "không phải một chủ đề trong danh sách",
+                    "is not one of the topics",
+                )
+                .to_string(),
+            EditProblem::UnknownElement => lang
+                .pick(
+                    "không phải một yếu tố của phiếu",
+                    "is not an element of the questionnaire",
+                )
+                .to_string(),
+            EditProblem::TooLong => format!(
+                "{} {MAX_TEXT_CHARS} {}",
+                lang.pick("dài quá", "is longer than"),
+                lang.pick("ký tự", "characters")
+            ),
+            EditProblem::AnswerMissing => lang
+                .pick(
+                    "cần nội dung trả lời công khai để chuyển sang “Đã trả lời”",
+                    "an answered item needs the public answer",
+                )
+                .to_string(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FeedbackError {
-    #[error("{field}: {message}")]
+    #[error("{field}: {}", problem.describe(Lang::En))]
     Invalid {
         field: &'static str,
-        message: String,
+        problem: EditProblem,
     },
     #[error("no such feedback item")]
     NotFound,
@@ -418,14 +458,13 @@ pub fn check_edit(
     item: &FeedbackItem,
     settings: &FeedbackSettings,
 ) -> Result<(), FeedbackError> {
-    let invalid = |field, message: &str| FeedbackError::Invalid {
-        field,
-        message: message.to_string(),
-    };
-    if let Some(topic) = &edit.topic {
-        if settings.topic(topic).is_none() {
-            return Err(invalid("topic", "is not one of the topics"));
-        }
+    let invalid = |field, problem| Err(FeedbackError::Invalid { field, problem });
+    if edit
+        .topic
+        .as_ref()
+        .is_some_and(|t| settings.topic(t).is_none())
+    {
+        return invalid("topic", EditProblem::UnknownTopic);
     }
     if let Some(element) = &edit.element {
         if !item
@@ -435,7 +474,7 @@ pub fn check_edit(
             .iter()
             .any(|s| s.is_element() && &s.key == element)
         {
-            return Err(invalid("element", "is not an element of the questionnaire"));
+            return invalid("element", EditProblem::UnknownElement);
         }
     }
     for (field, text) in [
@@ -446,17 +485,11 @@ pub fn check_edit(
             .as_ref()
             .is_some_and(|t| t.chars().count() > MAX_TEXT_CHARS)
         {
-            return Err(FeedbackError::Invalid {
-                field,
-                message: format!("is longer than {MAX_TEXT_CHARS} characters"),
-            });
+            return invalid(field, EditProblem::TooLong);
         }
     }
     if edit.status == FeedbackStatus::Answered && edit.public_answer.is_none() {
-        return Err(invalid(
-            "public_answer",
-            "an answered item needs the public answer",
-        ));
+        return invalid("public_answer", EditProblem::AnswerMissing);
     }
     Ok(())
 }

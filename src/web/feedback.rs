@@ -250,9 +250,13 @@ async fn save(
             code,
             key,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some(view::Notice::Invalid(
-                "status: choose one of the statuses".into(),
-            )),
+            Some(view::Notice::Invalid(format!(
+                "status: {}",
+                lang.pick(
+                    "chọn một trạng thái trong danh sách",
+                    "choose one of the statuses"
+                )
+            ))),
             None,
         )
         .await;
@@ -276,7 +280,7 @@ async fn save(
             .finish()),
         Err(FeedbackError::NotFound) => Err(AppError::NotFound("no such feedback item".into())),
         Err(FeedbackError::Db(e)) => Err(e.into()),
-        Err(invalid @ FeedbackError::Invalid { .. }) => {
+        Err(FeedbackError::Invalid { field, problem }) => {
             render_item(
                 &state,
                 &staff,
@@ -284,7 +288,10 @@ async fn save(
                 code,
                 key,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(view::Notice::Invalid(invalid.to_string())),
+                Some(view::Notice::Invalid(format!(
+                    "{field}: {}",
+                    problem.describe(lang)
+                ))),
                 Some(kept),
             )
             .await

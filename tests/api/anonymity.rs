@@ -225,6 +225,13 @@ async fn postgres_forgets_arrival_order_once_the_day_is_over() {
     paper_by_id.sort();
     assert_eq!(imported, paper_by_id.iter().collect::<Vec<_>>());
 
+    // Comments already filed as feedback items do not stop the rewrite
+    // (their reference to the response is checked at commit).
+    assert_eq!(
+        hailong::services::feedback::file_new_comments(app.db()).unwrap(),
+        arrival.len()
+    );
+
     // The service, started on a later day, rewrites the earlier days.
     let (mut server, _) = crate::helpers::serve_binary(
         crate::helpers::hailong_command(app.database_url(), &crate::helpers::repo_definitions()),
@@ -245,6 +252,20 @@ async fn postgres_forgets_arrival_order_once_the_day_is_over() {
         heap, all_by_id,
         "earlier days are in id order, nothing lost"
     );
+
+    let filed: Vec<String> = {
+        use diesel::prelude::*;
+        use hailong::db::schema::{feedback, responses};
+        feedback::table
+            .inner_join(responses::table)
+            .select(responses::id)
+            .order(responses::id)
+            .load(&mut *app.db().reader().unwrap())
+            .unwrap()
+    };
+    let mut arrival_by_id = arrival.clone();
+    arrival_by_id.sort();
+    assert_eq!(filed, arrival_by_id, "every item still has its response");
 
     // Done once: a second pass for the same day moves nothing.
     let today = hailong::app::Clock::System.today();
