@@ -25,23 +25,26 @@ pub fn sheet(site: &Site, posters: &[Poster], base_url: &str) -> Markup {
         html lang="vi" {
             head {
                 meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
                 title { "Áp phích mã QR – " (site.authority.vi) }
                 style { (PreEscaped(STYLE)) }
             }
             body {
-                @for poster in posters {
-                    @let path = format!("/s/{}?unit={}", poster.survey.slug, poster.unit.code);
-                    section.poster {
-                        p.authority { (site.authority.vi) }
-                        h1 { "Ông/Bà hài lòng với việc giải quyết hồ sơ tại đây không?" }
-                        p.survey { (poster.survey.title.vi) }
-                        div.qr { (PreEscaped(qr_svg(&format!("{base}{path}"), EcLevel::M))) }
-                        ol.how {
-                            li { "Quét mã QR bằng camera điện thoại (hoặc Zalo)." }
-                            li { "Trả lời vài câu hỏi, khoảng 5 phút. Phiếu ẩn danh: không hỏi tên, số điện thoại." }
+                main {
+                    @for poster in posters {
+                        @let path = format!("/s/{}?unit={}", poster.survey.slug, poster.unit.code);
+                        section.poster {
+                            p.authority { (site.authority.vi) }
+                            h1 { "Ông/Bà hài lòng với việc giải quyết hồ sơ tại đây không?" }
+                            p.survey { (poster.survey.title.vi) }
+                            div.qr { (PreEscaped(qr_svg(&format!("{base}{path}"), EcLevel::M))) }
+                            ol.how {
+                                li { "Quét mã QR bằng camera điện thoại (hoặc Zalo)." }
+                                li { "Trả lời vài câu hỏi, khoảng 5 phút. Phiếu ẩn danh: không hỏi tên, số điện thoại." }
+                            }
+                            p.url { "Hoặc vào: " strong { (shown) (path) } }
+                            p.unit { (poster.unit.name.vi) " · " (poster.unit.commune) }
                         }
-                        p.url { "Hoặc vào: " strong { (shown) (path) } }
-                        p.unit { (poster.unit.name.vi) " · " (poster.unit.commune) }
                     }
                 }
             }
@@ -58,6 +61,7 @@ h1 { font-size: 26pt; margin: 8mm 0 4mm; }
 .survey { font-size: 14pt; }
 .qr { margin: 8mm auto; width: 110mm; }
 .qr svg { width: 110mm; height: 110mm; }
+@media screen { .qr, .qr svg { max-width: 100%; height: auto; } .qr svg { aspect-ratio: 1; } }
 ol.how { text-align: left; font-size: 15pt; max-width: 150mm; margin: 0 auto; }
 .url { font-size: 13pt; margin-top: 6mm; word-break: break-all; }
 .unit { font-size: 11pt; color: #333; }

@@ -57,53 +57,56 @@ pub fn slips(sheet: &SlipSheet) -> Markup {
         html lang="vi" {
             head {
                 meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
                 title { "Phiếu mời khảo sát – " (sheet.survey_title) }
                 style { (PreEscaped(STYLE)) }
             }
             body {
-                @for stratum in &sheet.draw.strata {
-                    @let name = sheet.unit_names.iter().find(|(code, _)| *code == stratum.unit).map_or(stratum.unit.as_str(), |(_, name)| name.as_str());
-                    section.unit {
-                        h1 { (name) }
-                        p.meta {
-                            (wave.name) " · " (stratum.slips.len()) " phiếu mời phát ra, chọn ngẫu nhiên trong "
-                            (stratum.population) " hồ sơ (mục tiêu " (stratum.target) " phiếu thu về)"
-                        }
-                        div.grid {
-                            @for slip in &stratum.slips {
-                                @let link = format!("{base}/s/{}?unit={}&code={}", wave.survey, stratum.unit, slip.code.as_str());
-                                div.slip {
-                                    p.stub { "Giao cho người có hồ sơ: " strong { (slip.reference) } }
-                                    p.head { (sheet.department_name) }
-                                    p.title { (sheet.survey_title) }
-                                    div.qr { (PreEscaped(qr_svg(&link, EcLevel::L))) }
-                                    p.code { "Mã mời: " strong { (slip.code.printed()) } }
-                                    p.how {
-                                        "Ông/Bà được chọn ngẫu nhiên để góp ý về việc giải quyết hồ sơ. "
-                                        "Quét mã QR, hoặc vào " (base) "/s/" (wave.survey) " và nhập mã. "
-                                        "Phiếu ẩn danh: câu trả lời không được lưu kèm mã. "
-                                        "Mã dùng một lần, đến hết ngày " (closes) "."
+                main {
+                    @for stratum in &sheet.draw.strata {
+                        @let name = sheet.unit_names.iter().find(|(code, _)| *code == stratum.unit).map_or(stratum.unit.as_str(), |(_, name)| name.as_str());
+                        section.unit {
+                            h1 { (name) }
+                            p.meta {
+                                (wave.name) " · " (stratum.slips.len()) " phiếu mời phát ra, chọn ngẫu nhiên trong "
+                                (stratum.population) " hồ sơ (mục tiêu " (stratum.target) " phiếu thu về)"
+                            }
+                            div.grid {
+                                @for slip in &stratum.slips {
+                                    @let link = format!("{base}/s/{}?unit={}&code={}", wave.survey, stratum.unit, slip.code.as_str());
+                                    div.slip {
+                                        p.stub { "Giao cho người có hồ sơ: " strong { (slip.reference) } }
+                                        p.head { (sheet.department_name) }
+                                        p.title { (sheet.survey_title) }
+                                        div.qr { (PreEscaped(qr_svg(&link, EcLevel::L))) }
+                                        p.code { "Mã mời: " strong { (slip.code.printed()) } }
+                                        p.how {
+                                            "Ông/Bà được chọn ngẫu nhiên để góp ý về việc giải quyết hồ sơ. "
+                                            "Quét mã QR, hoặc vào " (base) "/s/" (wave.survey) " và nhập mã. "
+                                            "Phiếu ẩn danh: câu trả lời không được lưu kèm mã. "
+                                            "Mã dùng một lần, đến hết ngày " (closes) "."
+                                        }
                                     }
                                 }
                             }
                         }
                     }
-                }
-                section.list {
-                    h1 { "Danh sách mã để mời qua điện thoại" }
-                    p.meta { "Đọc cho người có hồ sơ đúng mã của họ; mỗi mã dùng một lần." }
-                    table {
-                        thead { tr { th { "Nơi phục vụ" } th { "Hồ sơ" } th { "Mã mời" } } }
-                        tbody {
-                            @for stratum in &sheet.draw.strata {
-                                @for slip in &stratum.slips {
-                                    tr { td { (stratum.unit) } td { (slip.reference) } td { (slip.code.printed()) } }
+                    section.list {
+                        h1 { "Danh sách mã để mời qua điện thoại" }
+                        p.meta { "Đọc cho người có hồ sơ đúng mã của họ; mỗi mã dùng một lần." }
+                        table {
+                            thead { tr { th { "Nơi phục vụ" } th { "Hồ sơ" } th { "Mã mời" } } }
+                            tbody {
+                                @for stratum in &sheet.draw.strata {
+                                    @for slip in &stratum.slips {
+                                        tr { td { (stratum.unit) } td { (slip.reference) } td { (slip.code.printed()) } }
+                                    }
                                 }
                             }
                         }
                     }
+                    p.footer { "Mã chỉ in một lần: hệ thống không lưu mã và không lưu hồ sơ nào nhận mã nào, nên không thể in lại." }
                 }
-                p.footer { "Mã chỉ in một lần: hệ thống không lưu mã và không lưu hồ sơ nào nhận mã nào, nên không thể in lại." }
             }
         }
     }
@@ -127,4 +130,5 @@ p { margin: 1mm 0; }
 .how { font-size: 8.5pt; }
 .list table { border-collapse: collapse; font-size: 10pt; }
 .list th, .list td { border: 1px solid #999; padding: 1mm 2mm; text-align: left; }
+@media screen and (max-width: 40rem) { .grid { grid-template-columns: 1fr; } .slip { height: auto; } }
 ";
