@@ -61,6 +61,27 @@ pub static BATCH_ROWS: LazyLock<Histogram> = LazyLock::new(|| {
     )
 });
 
+/// Submissions stored by each commit of the submission writer.
+pub static SUBMISSION_BATCH: LazyLock<Histogram> = LazyLock::new(|| {
+    registered(
+        Histogram::with_opts(
+            HistogramOpts::new(
+                "hailong_submission_batch_size",
+                "Submissions stored by one commit of the group writer",
+            )
+            .buckets(vec![
+                1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0,
+            ]),
+        )
+        .expect("valid metric"),
+    )
+});
+
+/// Records the size of a group commit.
+pub fn submission_batch(size: usize) {
+    SUBMISSION_BATCH.observe(size as f64);
+}
+
 /// Records a submission's outcome.
 pub fn submission(channel: &str, outcome: &str) {
     SUBMISSIONS.with_label_values(&[channel, outcome]).inc();
@@ -87,6 +108,7 @@ pub fn render() -> Vec<u8> {
     LazyLock::force(&SUBMISSIONS);
     LazyLock::force(&POOL_WAIT);
     LazyLock::force(&BATCH_ROWS);
+    LazyLock::force(&SUBMISSION_BATCH);
     let mut buffer = Vec::new();
     if let Err(err) = TextEncoder::new().encode(&REGISTRY.gather(), &mut buffer) {
         log::error!("cannot encode the metrics: {err}");

@@ -66,6 +66,13 @@ pub enum DbError {
         #[source]
         source: std::io::Error,
     },
+    /// The thread that stores submissions is not running (the service is
+    /// stopping), or the database was out of reach for its batch.
+    #[error("submissions cannot be stored at the moment")]
+    WriterStopped,
+    /// A submission could not be stored, alone in its transaction.
+    #[error("the submission could not be stored")]
+    BatchFailed,
     #[error("stored survey version {hash} is unreadable")]
     StoredDefinition {
         hash: String,
@@ -81,6 +88,7 @@ impl DbError {
         use diesel::result::{DatabaseErrorKind, Error};
         match self {
             DbError::Pool(_)
+            | DbError::WriterStopped
             | DbError::Query(Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _))
             | DbError::Query(Error::BrokenTransactionManager) => true,
             // SQLite's lock was held longer than busy_timeout (a long import

@@ -260,41 +260,56 @@ pub async fn submit(
         }
     };
     let (raw, mut errors) = raw_submission(object);
-    if let Some(id) = raw.id.as_ref().and_then(|id| match id {
+    let id = raw.id.as_ref().and_then(|id| match id {
         RawValue::Json(Value::String(text)) => ResponseId::parse(text),
         _ => None,
-    }) {
+    });
+    // A retry of a stored response is answered as such whatever has
+    // happened to the questionnaire since; looked up only when the
+    // submission cannot be stored as it is (a changed questionnaire, a
+    // fault, an id stored already).
+    let replay = |raw: RawSubmission| {
         let ctx = state.clone();
-        let (slug, replay_raw) = (slug.to_string(), raw.clone());
-        match web::block(move || collect::replay_of(&ctx, &slug, id, replay_raw)).await?? {
-            Replay::NotStored => {}
-            Replay::Same => return Ok(SubmissionReceipt::already_recorded(id)),
-            Replay::Different => return Err(AppError::ConflictingReplay),
+        let slug = slug.to_string();
+        async move {
+            match id {
+                None => Ok(Replay::NotStored),
+                Some(id) => web::block(move || collect::replay_of(&ctx, &slug, id, raw))
+                    .await?
+                    .map_err(AppError::from),
+            }
         }
-    }
+    };
+    let retried = |replay: Replay| match (replay, id) {
+        (Replay::Same, Some(id)) => Some(Ok(SubmissionReceipt::already_recorded(id))),
+        (Replay::Different, _) => Some(Err(AppError::ConflictingReplay)),
+        _ => None,
+    };
 
     // A client that names a version it rendered must learn that the
     // questionnaire changed before its answers are judged by the new one.
-    match version_field.as_ref() {
-        None | Some(Value::Null) => {}
-        Some(Value::String(v)) if *v == version.hash => {}
-        Some(Value::String(v)) => {
-            return Err(AppError::SurveyChanged {
-                submitted: v.clone(),
-                current: version.hash.clone(),
-            })
-        }
+    let changed = match version_field.as_ref() {
+        None | Some(Value::Null) => None,
+        Some(Value::String(v)) if *v == version.hash => None,
+        Some(Value::String(v)) => Some(AppError::SurveyChanged {
+            submitted: v.clone(),
+            current: version.hash.clone(),
+        }),
         Some(_) => {
             let mut errors = FieldErrors::default();
             errors.add("version", FieldError::ExpectedText);
-            return Err(AppError::InvalidResponse(errors));
+            Some(AppError::InvalidResponse(errors))
         }
+    };
+    if let Some(refusal) = changed {
+        return retried(replay(raw).await?).unwrap_or(Err(refusal));
     }
 
     // The id is required here (checked in raw_submission), so the fallback
     // id is never stored.
     // One date for judging and storing, even across midnight.
     let today = state.clock.today();
+    let kept = raw.clone();
     let submission = match Submission::parse(
         raw,
         &version.survey,
@@ -303,24 +318,30 @@ pub async fn submit(
         ResponseId::new_random,
     ) {
         Ok(submission) if errors.is_empty() => submission,
-        Ok(_) => return Err(AppError::InvalidResponse(errors)),
-        Err(more) => {
-            errors.extend(more);
-            return Err(AppError::InvalidResponse(errors));
+        parsed => {
+            if let Err(more) = parsed {
+                errors.extend(more);
+            }
+            return retried(replay(kept).await?).unwrap_or(Err(AppError::InvalidResponse(errors)));
         }
     };
 
-    let db = state.db.clone();
-    let version = version.clone();
-    let stored = submission.clone();
-    let outcome = web::block(move || {
-        collect::record(&db, &version, &stored, Channel::Api, today, code.as_ref())
-    })
-    .await?;
+    let outcome = collect::record(
+        &state,
+        version,
+        &submission,
+        Channel::Api,
+        today,
+        code.as_ref(),
+    )
+    .await;
     match outcome {
         Ok(Outcome::Recorded) => Ok(SubmissionReceipt::recorded(submission.id)),
         Ok(Outcome::AlreadyRecorded) => Ok(SubmissionReceipt::already_recorded(submission.id)),
-        Err(RecordError::Conflict) => Err(AppError::ConflictingReplay),
+        // Stored under another version of the questionnaire: judged by it.
+        Err(RecordError::Conflict) => {
+            retried(replay(kept).await?).unwrap_or(Err(AppError::ConflictingReplay))
+        }
         Err(RecordError::Invitation) => {
             let mut errors = FieldErrors::default();
             errors.add("code", FieldError::InvitationCode);

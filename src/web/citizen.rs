@@ -784,25 +784,20 @@ async fn finish(
         Some(Some(code)) => Some(code),
         None => None,
     };
-    let db = state.db.clone();
-    let stored_version = version.clone();
-    let stored = submission.clone();
     let channel = if kiosk.is_some() {
         Channel::Kiosk
     } else {
         Channel::Web
     };
-    let outcome = web::block(move || {
-        collect::record(
-            &db,
-            &stored_version,
-            &stored,
-            channel,
-            today,
-            invitation.as_ref(),
-        )
-    })
-    .await?;
+    let outcome = collect::record(
+        state,
+        version,
+        &submission,
+        channel,
+        today,
+        invitation.as_ref(),
+    )
+    .await;
     let already = match outcome {
         Ok(Outcome::Recorded) => false,
         // Sending again, even with changed answers, records one response:

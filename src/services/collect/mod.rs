@@ -4,6 +4,7 @@
 pub mod drafts;
 pub mod import;
 pub mod simulate;
+pub mod writer;
 
 use std::collections::{HashMap, HashSet};
 
@@ -60,10 +61,11 @@ pub fn to_row(
     }
 }
 
-/// Stores one response (blocking). A replay of a stored response is
+/// Stores one response through the group writer ([`writer`]): answered
+/// once the batch holding it committed. A replay of a stored response is
 /// `AlreadyRecorded`; the same id with other content is a `Conflict`.
-pub fn record(
-    db: &Db,
+pub async fn record(
+    ctx: &AppContext,
     version: &SurveyVersion,
     submission: &Submission,
     channel: Channel,
@@ -76,33 +78,11 @@ pub fn record(
         Design::SelfSelected
     };
     let row = to_row(version, submission, channel, design, submitted_on);
-    let outcome = db.write_tx(|conn| {
-        // The invitation is deleted in the transaction that stores the
-        // response, and restored with it if the response is not stored.
-        let redeemed = match invitation {
-            Some(code) => crate::db::waves::redeem(
-                conn,
-                &code.hash(),
-                &version.survey.slug,
-                &row.unit,
-                submitted_on,
-            )?,
-            None => true,
-        };
-        if redeemed && responses::insert_if_new(conn, &row)? {
-            return Ok(Outcome::Recorded);
-        }
-        match responses::find(conn, &row.id)? {
-            Some(existing) if existing.same_content(&row) => Err(RecordError::Replayed),
-            Some(_) => Err(RecordError::Conflict),
-            None => Err(RecordError::Invitation),
-        }
+    let redemption = invitation.map(|code| writer::Redemption {
+        code_hash: code.hash(),
+        survey: version.survey.slug.clone(),
     });
-    // A replay rolled back whatever it redeemed: the first sending did.
-    let outcome = match outcome {
-        Err(RecordError::Replayed) => Ok(Outcome::AlreadyRecorded),
-        other => other,
-    };
+    let outcome = ctx.submissions.submit(&ctx.db, row, redemption).await;
     let label = match &outcome {
         Ok(Outcome::Recorded) => "recorded",
         Ok(Outcome::AlreadyRecorded) | Err(RecordError::Replayed) => "replay",

@@ -1,0 +1,273 @@
+//! Group commit. Every submission of every request is queued to one writer
+//! thread, which stores what has gathered in the queue in one transaction:
+//! one multi-row insert (in id order), one look-up of the ids that were
+//! stored already (replays), one commit, one fsync. Each submission is
+//! answered only after that commit, so acknowledged still means durable.
+//! While a batch commits the next one gathers, so the more clients send at
+//! once, the larger the batches and the fewer the fsyncs per response.
+//!
+//! A submission with an invitation code deletes its invitation in the same
+//! transaction, inside a savepoint of its own, so that a replay or a used
+//! code undoes only its own deletion.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Outcome, RecordError};
+use crate::db::responses::{self, ResponseRow};
+use crate::db::{Conn, Db, DbError};
+
+/// How many submissions may wait for the writer; past it, requests wait to
+/// queue (their connections stay open, memory stays bounded).
+pub const QUEUE: usize = 4096;
+/// The most submissions stored in one transaction.
+pub const BATCH: usize = 512;
+
+/// An invitation to delete with the response: its code's hash and survey.
+#[derive(Debug, Clone)]
+pub struct Redemption {
+    pub code_hash: String,
+    pub survey: String,
+}
+
+struct Job {
+    row: ResponseRow,
+    redemption: Option<Redemption>,
+    reply: oneshot::Sender<Result<Outcome, RecordError>>,
+}
+
+/// The queue to the writer thread, started on the first submission. The
+/// thread ends when every handle to the queue is gone.
+#[derive(Clone, Default)]
+pub struct SubmissionWriter {
+    queue: Arc<OnceLock<mpsc::Sender<Job>>>,
+}
+
+impl std::fmt::Debug for SubmissionWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SubmissionWriter")
+    }
+}
+
+impl SubmissionWriter {
+    /// Stores `row` (and deletes its invitation) in the next batch; answers
+    /// once the batch committed.
+    pub async fn submit(
+        &self,
+        db: &Db,
+        row: ResponseRow,
+        redemption: Option<Redemption>,
+    ) -> Result<Outcome, RecordError> {
+        let queue = self.queue.get_or_init(|| spawn(db.clone()));
+        let (reply, answer) = oneshot::channel();
+        queue
+            .send(Job {
+                row,
+                redemption,
+                reply,
+            })
+            .await
+            .map_err(|_| RecordError::Db(DbError::WriterStopped))?;
+        answer
+            .await
+            .unwrap_or(Err(RecordError::Db(DbError::WriterStopped)))
+    }
+}
+
+fn spawn(db: Db) -> mpsc::Sender<Job> {
+    let (sender, receiver) = mpsc::channel(QUEUE);
+    let started = std::thread::Builder::new()
+        .name("submission-writer".into())
+        .spawn(move || run(db, receiver));
+    if let Err(e) = started {
+        // Without the thread every submission is answered 503.
+        log::error!("cannot start the submission writer: {e}");
+    }
+    sender
+}
+
+fn run(db: Db, mut receiver: mpsc::Receiver<Job>) {
+    while let Some(first) = receiver.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match receiver.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        crate::metrics::submission_batch(batch.len());
+        store(&db, batch);
+    }
+}
+
+/// Stores one batch and answers every submission in it. A batch that fails
+/// for a reason other than the database being out of reach is stored again
+/// one submission at a time, so that one faulty row fails only itself.
+fn store(db: &Db, mut batch: Vec<Job>) {
+    match store_together(db, &mut batch) {
+        Ok(outcomes) => {
+            for (job, outcome) in batch.into_iter().zip(outcomes) {
+                let _ = job.reply.send(outcome);
+            }
+        }
+        Err(e) if e.is_unavailable() || batch.len() == 1 => {
+            log::warn!(
+                "a batch of {} submissions was not stored: {}",
+                batch.len(),
+                crate::error::with_causes(&e)
+            );
+            let unavailable = e.is_unavailable();
+            for job in batch {
+                let error = if unavailable {
+                    DbError::WriterStopped
+                } else {
+                    DbError::BatchFailed
+                };
+                let _ = job.reply.send(Err(RecordError::Db(error)));
+            }
+        }
+        Err(_) => {
+            for job in batch {
+                store(db, vec![job]);
+            }
+        }
+    }
+}
+
+fn store_together(
+    db: &Db,
+    batch: &mut [Job],
+) -> Result<Vec<Result<Outcome, RecordError>>, DbError> {
+    // In id order: the place of a row in a batch says nothing of arrival.
+    batch.sort_by(|a, b| a.row.id.cmp(&b.row.id));
+    db.write_tx(
+        |conn| -> Result<Vec<Result<Outcome, RecordError>>, DbError> {
+            let mut outcomes: Vec<Option<Result<Outcome, RecordError>>> =
+                (0..batch.len()).map(|_| None).collect();
+            // Invitations first, each in a savepoint with its own response.
+            for (job, outcome) in batch.iter().zip(outcomes.iter_mut()) {
+                if let Some(redemption) = &job.redemption {
+                    *outcome = Some(with_invitation(conn, &job.row, redemption)?);
+                }
+            }
+            let plain: Vec<&ResponseRow> = batch
+                .iter()
+                .zip(&outcomes)
+                .filter(|(_, outcome)| outcome.is_none())
+                .map(|(job, _)| &job.row)
+                .collect();
+            // Replays are found first (one look-up for the batch); the rest is
+            // inserted in one statement, each id once.
+            let ids: Vec<String> = plain.iter().map(|row| row.id.clone()).collect();
+            let mut stored: HashMap<String, ResponseRow> = responses::find_many(conn, &ids)?
+                .into_iter()
+                .map(|row| (row.id.clone(), row))
+                .collect();
+            let mut fresh: Vec<ResponseRow> = Vec::new();
+            for row in &plain {
+                if !stored.contains_key(&row.id) && !fresh.iter().any(|f| f.id == row.id) {
+                    fresh.push((*row).clone());
+                }
+            }
+            let mut inserted: HashSet<String> =
+                responses::insert_new(conn, &fresh)?.into_iter().collect();
+            // PostgreSQL: another instance may have stored one of them since
+            // the look-up; the insert skipped it, and it is judged like a replay.
+            let raced: Vec<String> = fresh
+                .iter()
+                .filter(|row| !inserted.contains(&row.id))
+                .map(|row| row.id.clone())
+                .collect();
+            stored.extend(
+                responses::find_many(conn, &raced)?
+                    .into_iter()
+                    .map(|row| (row.id.clone(), row)),
+            );
+            for row in fresh.iter().filter(|row| inserted.contains(&row.id)) {
+                stored.insert(row.id.clone(), row.clone());
+            }
+            for (job, outcome) in batch.iter().zip(outcomes.iter_mut()) {
+                if outcome.is_some() {
+                    continue;
+                }
+                // The first of a batch's submissions with an id is the one
+                // stored; the others are judged against it.
+                *outcome = Some(if inserted.remove(&job.row.id) {
+                    Ok(Outcome::Recorded)
+                } else {
+                    judge(&job.row, stored.get(&job.row.id))
+                });
+            }
+            Ok(outcomes
+                .into_iter()
+                .map(|o| o.expect("every submission judged"))
+                .collect())
+        },
+    )
+}
+
+/// A replay (the same response again) or a conflict (the same id, other
+/// content) against what is stored under the id.
+fn judge(row: &ResponseRow, stored: Option<&ResponseRow>) -> Result<Outcome, RecordError> {
+    match stored {
+        Some(existing) if existing.same_content(row) => Ok(Outcome::AlreadyRecorded),
+        Some(_) => Err(RecordError::Conflict),
+        // Stored by another instance and gone since cannot happen: rows
+        // are never deleted. Said as a conflict rather than assumed.
+        None => Err(RecordError::Conflict),
+    }
+}
+
+/// One submission with an invitation code, in a savepoint: the invitation
+/// is deleted and the response stored together, or neither.
+fn with_invitation(
+    conn: &mut Conn,
+    row: &ResponseRow,
+    redemption: &Redemption,
+) -> Result<Result<Outcome, RecordError>, DbError> {
+    #[derive(Debug)]
+    enum Undo {
+        Refused(RecordError),
+        Db(diesel::result::Error),
+    }
+    impl From<diesel::result::Error> for Undo {
+        fn from(e: diesel::result::Error) -> Self {
+            Undo::Db(e)
+        }
+    }
+    let attempt = diesel::Connection::transaction::<Outcome, Undo, _>(conn, |conn| {
+        let db_error = |e: DbError| match e {
+            DbError::Query(q) => Undo::Db(q),
+            other => Undo::Refused(RecordError::Db(other)),
+        };
+        let redeemed = crate::db::waves::redeem(
+            conn,
+            &redemption.code_hash,
+            &redemption.survey,
+            &row.unit,
+            row.submitted_on,
+        )
+        .map_err(db_error)?;
+        if redeemed && responses::insert_if_new(conn, row).map_err(db_error)? {
+            return Ok(Outcome::Recorded);
+        }
+        // A replay rolls back what it redeemed: the first sending did.
+        let refusal = match responses::find(conn, &row.id).map_err(db_error)? {
+            Some(existing) if existing.same_content(row) => Ok(Outcome::AlreadyRecorded),
+            Some(_) => Err(RecordError::Conflict),
+            None => Err(RecordError::Invitation),
+        };
+        Err(Undo::Refused(match refusal {
+            Ok(_) => RecordError::Replayed,
+            Err(e) => e,
+        }))
+    });
+    match attempt {
+        Ok(outcome) => Ok(Ok(outcome)),
+        Err(Undo::Refused(RecordError::Replayed)) => Ok(Ok(Outcome::AlreadyRecorded)),
+        Err(Undo::Refused(e)) => Ok(Err(e)),
+        Err(Undo::Db(e)) => Err(DbError::Query(e)),
+    }
+}
