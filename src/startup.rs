@@ -54,6 +54,8 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = Data::new(ctx);
         let throttle = Data::new(LoginThrottle::default());
+        // One cache of public pages for every worker.
+        let public_pages = Data::new(crate::web::public::PublicPages::default());
         let settings = Data::new(settings);
         let server = HttpServer::new(move || {
             // An encrypted and signed cookie holds the whole session, so any
@@ -87,6 +89,7 @@ impl Application {
                 .wrap(from_fn(crate::web::head_as_get))
                 .app_data(state.clone())
                 .app_data(throttle.clone())
+                .app_data(public_pages.clone())
                 .app_data(settings.clone())
                 .configure(crate::web::routes)
         });

@@ -67,7 +67,7 @@ fn settle_arrival_order_hourly(ctx: &AppContext) {
                     hailong::error::with_causes(&e)
                 ),
             }
-            match hailong::services::feedback::file_new_comments(&db) {
+            match hailong::services::feedback::file_new_comments(&db, clock.today()) {
                 Ok(0) => {}
                 Ok(filed) => log::info!("{filed} comments filed as feedback items"),
                 Err(e) => log::warn!(

@@ -13,12 +13,13 @@ use crate::domain::FeedbackStatus;
 pub struct FeedbackRow {
     pub key: String,
     pub response_id: String,
+    pub filed_on: NaiveDate,
     pub status: FeedbackStatus,
     pub topic: Option<String>,
     pub element: Option<String>,
     pub public_answer: Option<String>,
     pub internal_note: Option<String>,
-    pub answered_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
 }
 
 /// What staff may change on an item.
@@ -30,7 +31,7 @@ pub struct FeedbackChange {
     pub element: Option<String>,
     pub public_answer: Option<String>,
     pub internal_note: Option<String>,
-    pub answered_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
 }
 
 /// An item with the response facts it is shown with: service point, day,
@@ -44,11 +45,13 @@ pub struct FeedbackItemRow {
     pub comment: String,
 }
 
-/// Ids of responses with a comment that have no item yet, at most `limit`.
-pub fn unfiled(conn: &mut Conn, limit: i64) -> DbResult<Vec<String>> {
+/// Ids of responses dated before `before` with a comment that have no item
+/// yet, at most `limit`.
+pub fn unfiled(conn: &mut Conn, before: NaiveDate, limit: i64) -> DbResult<Vec<String>> {
     Ok(responses::table
         .left_join(feedback::table)
         .filter(responses::comment.is_not_null())
+        .filter(responses::submitted_on.lt(before))
         .filter(feedback::key.is_null())
         .order(responses::id)
         .limit(limit)
@@ -56,10 +59,15 @@ pub fn unfiled(conn: &mut Conn, limit: i64) -> DbResult<Vec<String>> {
         .load(conn)?)
 }
 
+/// Inserts the items whose response has none yet (another filing may have
+/// made some since they were read).
 pub fn insert_all(conn: &mut Conn, rows: &[FeedbackRow]) -> DbResult<()> {
-    with_backend!(conn, |c| diesel::insert_into(feedback::table)
-        .values(rows)
-        .execute(c))?;
+    for row in rows {
+        with_backend!(conn, |c| diesel::insert_into(feedback::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))?;
+    }
     Ok(())
 }
 

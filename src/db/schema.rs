@@ -69,12 +69,13 @@ diesel::table! {
     feedback (key) {
         key -> Text,
         response_id -> Text,
+        filed_on -> Date,
         status -> Text,
         topic -> Nullable<Text>,
         element -> Nullable<Text>,
         public_answer -> Nullable<Text>,
         internal_note -> Nullable<Text>,
-        answered_on -> Nullable<Date>,
+        closed_on -> Nullable<Date>,
     }
 }
 

@@ -52,10 +52,20 @@ impl WorkingCalendar {
         !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&date)
     }
 
-    /// Working days after `from` up to and including `to` (0 when `to` is
-    /// not after `from`): a comment of Friday answered on Monday took one.
+    /// The day an item counts as received: its own day if a working day,
+    /// else the next working day (as for a dossier received on a day off).
+    pub fn received(&self, date: NaiveDate) -> NaiveDate {
+        date.iter_days()
+            .find(|d| self.is_working_day(*d))
+            .unwrap_or(date)
+    }
+
+    /// Working days after the day `from` counts as received, up to and
+    /// including `to` (0 when `to` is not after it): a comment of Friday
+    /// answered on Monday took one.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
-        from.iter_days()
+        self.received(from)
+            .iter_days()
             .skip(1)
             .take_while(|d| *d <= to)
             .filter(|d| self.is_working_day(*d))
@@ -65,7 +75,7 @@ impl WorkingCalendar {
     /// The last day on which an item of `from` is still answered within
     /// `days` working days.
     pub fn deadline(&self, from: NaiveDate, days: u32) -> NaiveDate {
-        let mut date = from;
+        let mut date = self.received(from);
         let mut left = days;
         while left > 0 {
             date = date.succ_opt().unwrap_or(date);

@@ -25,31 +25,32 @@ use crate::services::indices::dashboard::mask_personal_data;
 pub const MAX_TEXT_CHARS: usize = 4000;
 const FILE_BATCH: i64 = 500;
 
-/// Makes an item of every comment that has none yet (blocking). Keys are
-/// drawn at random and each batch is inserted in key order, so neither the
-/// key nor the place of a row tells when its comment came.
-pub fn file_new_comments(db: &Db) -> Result<usize, DbError> {
+/// Makes an item of every comment of a response dated before `today` that
+/// has none yet (blocking; at start and every hour). A day's comments are
+/// filed together once the day is over, keys drawn at random and each batch
+/// inserted in key order, so that neither the key, nor the place of a row,
+/// nor the moment an item appears tells when its comment came.
+pub fn file_new_comments(db: &Db, today: NaiveDate) -> Result<usize, DbError> {
     let mut filed = 0;
     loop {
         let batch = db.write_tx(|conn| -> Result<usize, DbError> {
-            let ids = store::unfiled(conn, FILE_BATCH)?;
+            let ids = store::unfiled(conn, today, FILE_BATCH)?;
             let mut rows: Vec<FeedbackRow> = ids
                 .into_iter()
                 .map(|response_id| FeedbackRow {
                     key: Uuid::new_v4().simple().to_string(),
                     response_id,
+                    filed_on: today,
                     status: FeedbackStatus::New,
                     topic: None,
                     element: None,
                     public_answer: None,
                     internal_note: None,
-                    answered_on: None,
+                    closed_on: None,
                 })
                 .collect();
             rows.sort_by(|a, b| a.key.cmp(&b.key));
-            if !rows.is_empty() {
-                store::insert_all(conn, &rows)?;
-            }
+            store::insert_all(conn, &rows)?;
             Ok(rows.len())
         })?;
         filed += batch;
@@ -68,17 +69,19 @@ pub struct FeedbackItem {
     pub element: Option<String>,
     pub public_answer: Option<String>,
     pub internal_note: Option<String>,
-    pub answered_on: Option<NaiveDate>,
+    /// The day it was answered or closed.
+    pub closed_on: Option<NaiveDate>,
     pub unit: String,
     /// The response's day: the only date of the comment.
     pub date: NaiveDate,
     /// The current version of the questionnaire answered.
     pub survey: Arc<SurveyVersion>,
-    /// The comment with personal data masked.
+    /// The comment; masked (personal data hidden) in every item a caller
+    /// receives.
     pub comment: String,
     /// The last day it is answered within the target.
     pub due_on: NaiveDate,
-    /// Working days from the response's day to the answer.
+    /// Working days from receipt to the answer (answered items only).
     pub days_to_answer: Option<u32>,
 }
 
@@ -92,21 +95,25 @@ impl FeedbackItem {
 
 /// Counts of a department's items, as dashboards, exports and reports
 /// show them.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct FeedbackSummary {
     pub new: usize,
     pub in_progress: usize,
     pub answered: usize,
     pub no_action: usize,
     /// Comments not shown yet: their service point has fewer than the
-    /// privacy threshold's responses in the quarter.
-    pub hidden: usize,
-    /// Items that had to be answered by now: answered, or open past their
-    /// target day.
+    /// privacy threshold's responses in the quarter. `None` when fewer than
+    /// the threshold themselves: how many people of a small cell commented
+    /// is not said.
+    pub hidden: Option<usize>,
+    /// Whether some comments are not shown yet.
+    pub some_hidden: bool,
+    /// Items that had to be answered by now: answered, closed without an
+    /// answer after their target day, or open past it.
     pub due: usize,
     /// Of those, answered within the target.
     pub answered_in_time: usize,
-    /// Median working days from the response's day to the answer.
+    /// Median working days from receipt to the answer.
     pub median_days_to_answer: Option<f64>,
     pub target_working_days: u32,
 }
@@ -124,11 +131,13 @@ impl FeedbackSummary {
     fn of(
         items: &[FeedbackItem],
         hidden: usize,
+        min_cell: usize,
         settings: &FeedbackSettings,
         today: NaiveDate,
     ) -> Self {
         let mut summary = FeedbackSummary {
-            hidden,
+            hidden: (hidden >= min_cell).then_some(hidden),
+            some_hidden: hidden > 0,
             target_working_days: settings.target_working_days,
             ..FeedbackSummary::default()
         };
@@ -140,14 +149,21 @@ impl FeedbackSummary {
                 FeedbackStatus::Answered => summary.answered += 1,
                 FeedbackStatus::NoAction => summary.no_action += 1,
             }
-            if let Some(d) = item.days_to_answer {
-                days.push(d);
-                summary.due += 1;
-                if d <= settings.target_working_days {
-                    summary.answered_in_time += 1;
+            match (item.status, item.closed_on) {
+                (FeedbackStatus::Answered, Some(closed)) => {
+                    days.extend(item.days_to_answer);
+                    summary.due += 1;
+                    if closed <= item.due_on {
+                        summary.answered_in_time += 1;
+                    }
                 }
-            } else if item.status.open() && item.due_on < today {
-                summary.due += 1;
+                // Closed without an answer after its target day: it was due
+                // and not answered in time (closing late does not hide it).
+                (FeedbackStatus::NoAction, Some(closed)) if closed > item.due_on => {
+                    summary.due += 1;
+                }
+                (status, _) if status.open() && item.due_on < today => summary.due += 1,
+                _ => {}
             }
         }
         days.sort_unstable();
@@ -168,12 +184,21 @@ pub struct FeedbackFilter {
     pub unit: Option<String>,
 }
 
-/// A department's items of a period: those shown, newest first, and
-/// their counts.
+/// A department's items of a period: one page of those the filter
+/// matches, newest first, how many it matches, and the counts of all.
 #[derive(Debug, Clone)]
 pub struct FeedbackList {
     pub items: Vec<FeedbackItem>,
+    pub matched: usize,
     pub summary: FeedbackSummary,
+}
+
+/// Which page of the matching items to return: `offset` items skipped,
+/// at most `limit` returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub offset: usize,
+    pub limit: usize,
 }
 
 /// The current versions of `department`'s questionnaires, by every hash
@@ -222,6 +247,7 @@ fn cells_shown(
         .collect())
 }
 
+/// An item, its comment not yet masked (see [`masked`]).
 fn item_of(
     row: FeedbackItemRow,
     survey: Arc<SurveyVersion>,
@@ -229,6 +255,13 @@ fn item_of(
 ) -> FeedbackItem {
     let calendar = &settings.calendar;
     let date = row.submitted_on;
+    // A paper form keyed in long after its day is answered from its filing.
+    let start = if row.item.filed_on > date.succ_opt().unwrap_or(date) {
+        row.item.filed_on
+    } else {
+        date
+    };
+    let answered = row.item.status == FeedbackStatus::Answered;
     FeedbackItem {
         key: row.item.key,
         status: row.item.status,
@@ -238,39 +271,69 @@ fn item_of(
         internal_note: row.item.internal_note,
         days_to_answer: row
             .item
-            .answered_on
-            .map(|answered| calendar.working_days_between(date, answered)),
-        answered_on: row.item.answered_on,
+            .closed_on
+            .filter(|_| answered)
+            .map(|closed| calendar.working_days_between(start, closed)),
+        closed_on: row.item.closed_on,
         unit: row.unit,
         date,
         survey,
-        comment: mask_personal_data(&row.comment),
-        due_on: calendar.deadline(date, settings.target_working_days),
+        comment: row.comment,
+        due_on: calendar.deadline(start, settings.target_working_days),
     }
 }
 
-/// The shown items of `department` with a response dated `from..=to`,
-/// and the counts of all of them (blocking).
+fn masked(mut item: FeedbackItem) -> FeedbackItem {
+    item.comment = mask_personal_data(&item.comment);
+    item
+}
+
+/// One page of the shown items of `department` with a response dated
+/// `from..=to`, and the counts of all of them (blocking).
 pub fn list(
     ctx: &AppContext,
     department: &str,
     from: NaiveDate,
     to: NaiveDate,
     filter: &FeedbackFilter,
+    page: Page,
 ) -> Result<FeedbackList, DbError> {
-    file_new_comments(&ctx.db)?;
-    filed_items(ctx, department, from, to, filter)
+    let (items, summary) = shown_items(ctx, department, from, to)?;
+    let mut items: Vec<FeedbackItem> = items
+        .into_iter()
+        .filter(|item| {
+            filter.status.is_none_or(|s| item.status == s)
+                && filter
+                    .survey
+                    .as_deref()
+                    .is_none_or(|s| item.survey.survey.slug == s)
+                && filter.unit.as_deref().is_none_or(|u| item.unit == u)
+        })
+        .collect();
+    // Newest first; within a day by key, which says nothing of arrival.
+    items.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.key.cmp(&b.key)));
+    let matched = items.len();
+    let items = items
+        .into_iter()
+        .skip(page.offset)
+        .take(page.limit)
+        .map(masked)
+        .collect();
+    Ok(FeedbackList {
+        items,
+        matched,
+        summary,
+    })
 }
 
-/// [`list`] without filing new comments first: for readers who may not
-/// write (the public page), to whom a comment not yet filed is no answer.
-fn filed_items(
+/// Every shown item of `department` with a response dated `from..=to`
+/// (comments not masked yet), and their counts.
+fn shown_items(
     ctx: &AppContext,
     department: &str,
     from: NaiveDate,
     to: NaiveDate,
-    filter: &FeedbackFilter,
-) -> Result<FeedbackList, DbError> {
+) -> Result<(Vec<FeedbackItem>, FeedbackSummary), DbError> {
     let versions = versions_of_department(ctx, department);
     let hashes: Vec<String> = versions.keys().cloned().collect();
     let shown = cells_shown(ctx, &versions, from, to)?;
@@ -293,18 +356,14 @@ fn filed_items(
             hidden += 1;
         }
     }
-    let summary = FeedbackSummary::of(&items, hidden, settings, ctx.clock.today());
-    items.retain(|item| {
-        filter.status.is_none_or(|s| item.status == s)
-            && filter
-                .survey
-                .as_deref()
-                .is_none_or(|s| item.survey.survey.slug == s)
-            && filter.unit.as_deref().is_none_or(|u| item.unit == u)
-    });
-    // Newest first; within a day by key, which says nothing of arrival.
-    items.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.key.cmp(&b.key)));
-    Ok(FeedbackList { items, summary })
+    let summary = FeedbackSummary::of(
+        &items,
+        hidden,
+        ctx.stats.min_cell,
+        settings,
+        ctx.clock.today(),
+    );
+    Ok((items, summary))
 }
 
 /// A public answer, as the public results page shows it: no comment, no
@@ -318,27 +377,30 @@ pub struct PublishedAnswer {
     pub answered_on: NaiveDate,
 }
 
-/// The latest `limit` published answers of `department` to comments of
-/// responses dated `from..=to`, latest answer first (blocking).
+/// How far back the public page looks for comments whose answers it shows.
+const PUBLISHED_COMMENTS_DAYS: u64 = 2 * 366;
+
+/// The latest `limit` published answers of `department` given on or after
+/// `since`, latest first (blocking).
 pub fn published(
     ctx: &AppContext,
     department: &str,
-    from: NaiveDate,
-    to: NaiveDate,
+    since: NaiveDate,
     limit: usize,
 ) -> Result<Vec<PublishedAnswer>, DbError> {
-    let filter = FeedbackFilter {
-        status: Some(FeedbackStatus::Answered),
-        ..FeedbackFilter::default()
-    };
-    let mut answers: Vec<PublishedAnswer> = filed_items(ctx, department, from, to, &filter)?
-        .items
+    let today = ctx.clock.today();
+    let from = since
+        .checked_sub_days(chrono::Days::new(PUBLISHED_COMMENTS_DAYS))
+        .unwrap_or(since);
+    let mut answers: Vec<PublishedAnswer> = shown_items(ctx, department, from, today)?
+        .0
         .into_iter()
         .filter(FeedbackItem::published)
+        .filter(|item| item.closed_on.is_some_and(|closed| closed >= since))
         .filter_map(|item| {
             Some(PublishedAnswer {
                 quarter: Period::quarter_of(item.date, PeriodMode::Calendar),
-                answered_on: item.answered_on?,
+                answered_on: item.closed_on?,
                 answer: item.public_answer?,
                 unit: item.unit,
                 topic: item.topic,
@@ -361,7 +423,7 @@ pub fn summary(
     period: &Period,
 ) -> Result<FeedbackSummary, DbError> {
     let (from, to) = period.bounds();
-    Ok(list(ctx, department, from, to, &FeedbackFilter::default())?.summary)
+    Ok(shown_items(ctx, department, from, to)?.1)
 }
 
 /// One shown item of `department` (blocking); `None` when there is no such
@@ -387,7 +449,11 @@ pub fn find(
     if !shown.contains(&cell) {
         return Ok(None);
     }
-    Ok(Some(item_of(row, survey, &ctx.catalog.site.feedback)))
+    Ok(Some(masked(item_of(
+        row,
+        survey,
+        &ctx.catalog.site.feedback,
+    ))))
 }
 
 /// What a staff member asks to set on an item.
@@ -424,11 +490,9 @@ impl EditProblem {
                     "is not an element of the questionnaire",
                 )
                 .to_string(),
-            EditProblem::TooLong => format!(
-                "{} {MAX_TEXT_CHARS} {}",
-                lang.pick("dài quá", "is longer than"),
-                lang.pick("ký tự", "characters")
-            ),
+            EditProblem::TooLong => lang
+                .pick("vượt quá 4.000 ký tự", "is longer than 4,000 characters")
+                .to_string(),
             EditProblem::AnswerMissing => lang
                 .pick(
                     "cần nội dung trả lời công khai để chuyển sang “Đã trả lời”",
@@ -495,8 +559,7 @@ pub fn check_edit(
 }
 
 /// Applies `edit` to the shown item `key` of `department` and audits what
-/// changed, in one transaction (blocking). The answer's day is set when it
-/// becomes answered, kept while it stays so, cleared when it is reopened.
+/// changed, in one transaction (blocking).
 pub fn update(
     ctx: &AppContext,
     department: &str,
@@ -507,9 +570,11 @@ pub fn update(
     let item = find(ctx, department, key)?.ok_or(FeedbackError::NotFound)?;
     let settings = &ctx.catalog.site.feedback;
     check_edit(edit, &item, settings)?;
-    let answered_on = match (item.status, edit.status) {
-        (_, s) if s != FeedbackStatus::Answered => None,
-        (FeedbackStatus::Answered, _) => item.answered_on,
+    // The day it was closed: set when it is answered or closed, kept while
+    // it stays closed the same way, cleared when it is reopened.
+    let closed_on = match (item.status, edit.status) {
+        (_, to) if to.open() => None,
+        (from, to) if from == to => item.closed_on,
         _ => Some(ctx.clock.today()),
     };
     let change = FeedbackChange {
@@ -518,7 +583,7 @@ pub fn update(
         element: edit.element.clone(),
         public_answer: edit.public_answer.clone(),
         internal_note: edit.internal_note.clone(),
-        answered_on,
+        closed_on,
     };
     let mut changed = Vec::new();
     if item.status != edit.status {
@@ -574,22 +639,23 @@ mod tests {
                 sections: Vec::new(),
             },
         });
-        let item = |status, date: (u32, u32), days: Option<u32>| FeedbackItem {
+        let day = |(month, day): (u32, u32)| NaiveDate::from_ymd_opt(2026, month, day).unwrap();
+        let calendar = &settings.calendar;
+        // `closed`: working days from receipt to closing.
+        let item = |status, date: (u32, u32), closed: Option<u32>| FeedbackItem {
             key: String::new(),
             status,
             topic: None,
             element: None,
             public_answer: None,
             internal_note: None,
-            answered_on: None,
+            closed_on: closed.map(|d| calendar.deadline(day(date), d)),
             unit: String::new(),
-            date: NaiveDate::from_ymd_opt(2026, date.0, date.1).unwrap(),
+            date: day(date),
             survey: survey.clone(),
             comment: String::new(),
-            due_on: settings
-                .calendar
-                .deadline(NaiveDate::from_ymd_opt(2026, date.0, date.1).unwrap(), 15),
-            days_to_answer: days,
+            due_on: calendar.deadline(day(date), 15),
+            days_to_answer: closed.filter(|_| status == FeedbackStatus::Answered),
         };
         let items = vec![
             item(FeedbackStatus::Answered, (4, 1), Some(3)),
@@ -599,10 +665,12 @@ mod tests {
             item(FeedbackStatus::New, (4, 2), None),
             // Open within its target: not yet due.
             item(FeedbackStatus::InProgress, (6, 29), None),
-            // Closed without an answer: never due.
-            item(FeedbackStatus::NoAction, (4, 3), None),
+            // Closed without an answer within the target: never due.
+            item(FeedbackStatus::NoAction, (4, 3), Some(2)),
+            // Closed without an answer after it: due, and late.
+            item(FeedbackStatus::NoAction, (4, 3), Some(16)),
         ];
-        let summary = FeedbackSummary::of(&items, 2, &settings, today);
+        let summary = FeedbackSummary::of(&items, 2, 5, &settings, today);
         assert_eq!(
             (
                 summary.new,
@@ -610,12 +678,15 @@ mod tests {
                 summary.answered,
                 summary.no_action
             ),
-            (1, 1, 3, 1)
+            (1, 1, 3, 2)
         );
-        assert_eq!((summary.due, summary.answered_in_time), (4, 2));
+        assert_eq!((summary.due, summary.answered_in_time), (5, 2));
         assert_eq!(summary.median_days_to_answer, Some(10.0));
-        assert_eq!(summary.share_in_time(), Some(0.5));
-        assert_eq!(summary.hidden, 2);
-        assert_eq!(summary.total(), 6);
+        assert_eq!(summary.share_in_time(), Some(0.4));
+        assert_eq!(summary.total(), 7);
+        // Two hidden comments of a small cell are not counted aloud.
+        assert_eq!((summary.hidden, summary.some_hidden), (None, true));
+        let summary = FeedbackSummary::of(&items, 7, 5, &settings, today);
+        assert_eq!((summary.hidden, summary.some_hidden), (Some(7), true));
     }
 }

@@ -66,8 +66,8 @@ pub fn gather(ctx: &AppContext, department: &str) -> Result<Option<PublicResults
             })
         })
         .collect::<Result<Vec<_>, IndexError>>()?;
-    let from = today.checked_sub_days(Days::new(365)).unwrap_or(today);
-    let answers = feedback::published(ctx, department, from, today, ANSWERS_SHOWN)?;
+    let since = today.checked_sub_days(Days::new(365)).unwrap_or(today);
+    let answers = feedback::published(ctx, department, since, ANSWERS_SHOWN)?;
     Ok(Some(PublicResults {
         department: department.to_string(),
         period,

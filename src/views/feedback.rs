@@ -49,10 +49,18 @@ pub fn summary_list(lang: Lang, summary: &FeedbackSummary) -> Markup {
                     None => { "—" }
                 } } }
         }
-        @if summary.hidden > 0 {
-            p.muted { (count(lang, summary.hidden)) (lang.pick(
-                " ý kiến chưa hiện: nơi phục vụ chưa đủ số phiếu tối thiểu trong quý.",
-                " comments not shown yet: their service point has too few responses in the quarter.")) }
+        @match summary.hidden {
+            Some(hidden) => {
+                p.muted { (count(lang, hidden)) (lang.pick(
+                    " ý kiến chưa hiển thị: nơi phục vụ chưa đủ số phiếu tối thiểu trong quý.",
+                    " comments not shown yet: their service point has too few responses in the quarter.")) }
+            }
+            None if summary.some_hidden => {
+                p.muted { (lang.pick(
+                    "Một số ý kiến chưa hiển thị: nơi phục vụ chưa đủ số phiếu tối thiểu trong quý.",
+                    "Some comments are not shown yet: their service point has too few responses in the quarter.")) }
+            }
+            None => {}
         }
     }
 }
@@ -78,7 +86,7 @@ pub fn overview(
     let title = lang.pick("Xử lý ý kiến người dân", "Handling citizens' comments");
     let body = html! {
         h1 { (title) }
-        p { (lang.pick("Ý kiến có phản hồi theo ngày gửi phiếu, ", "Comments by the day their response was sent, ")) (period.name(lang)) "." }
+        p { (lang.pick("Ý kiến của người dân, tính theo ngày gửi phiếu, ", "Citizens' comments, by the day their response was sent, ")) (period.name(lang)) "." }
         form.filters method="get" action="/feedback" {
             input type="hidden" name="lang" value=(lang.code());
             p { label for="period" { (lang.pick("Kỳ (ví dụ 2026-Q3)", "Period (e.g. 2026-Q3)")) }
@@ -130,9 +138,10 @@ pub fn list(page: &ListPage) -> Markup {
     let catalog = page.catalog;
     let title = lang.pick("Ý kiến của người dân", "Citizens' comments");
     let path = format!("/feedback/{}", page.department);
-    let items = &page.found.items;
+    // The service returned this page's items only.
+    let shown = &page.found.items;
+    let matched = page.found.matched;
     let start = (page.page - 1) * page.page_size;
-    let shown: Vec<&FeedbackItem> = items.iter().skip(start).take(page.page_size).collect();
     let query_of = |page_no: usize| {
         let mut query = format!("?lang={}&page={page_no}", lang.code());
         if let Some(period) = page.period {
@@ -189,9 +198,9 @@ pub fn list(page: &ListPage) -> Markup {
         @if shown.is_empty() {
             p.muted { (lang.pick("Không có ý kiến nào khớp.", "No comment matches.")) }
         } @else {
-            p.muted { (lang.pick("Ý kiến ", "Comments ")) (start + 1) "–" (start + shown.len()) (lang.pick(" trong ", " of ")) (count(lang, items.len())) }
+            p.muted { (lang.pick("Ý kiến ", "Comments ")) (start + 1) "–" (start + shown.len()) (lang.pick(" trong ", " of ")) (count(lang, matched)) }
             ul.items {
-                @for item in &shown {
+                @for item in shown {
                     li {
                         p.meta { (status_badge(lang, item, page.today)) " · " (day(item.date)) " · " (unit_name(catalog, &item.unit, item.date, lang)) }
                         p { (item.comment) }
@@ -200,9 +209,11 @@ pub fn list(page: &ListPage) -> Markup {
                     }
                 }
             }
+        }
+        @if page.page > 1 || start + shown.len() < matched {
             nav.pages aria-label=(lang.pick("Trang", "Pages")) {
                 @if page.page > 1 { a href={ (path) (query_of(page.page - 1)) } { (lang.pick("← Trang trước", "← Previous page")) } }
-                @if start + shown.len() < items.len() { a href={ (path) (query_of(page.page + 1)) } { (lang.pick("Trang sau →", "Next page →")) } }
+                @if start + shown.len() < matched { a href={ (path) (query_of(page.page + 1)) } { (lang.pick("Trang sau →", "Next page →")) } }
             }
         }
     };
@@ -264,7 +275,7 @@ pub fn item(page: &ItemPage) -> Markup {
                 div { dt { (lang.pick("Nơi phục vụ", "Service point")) } dd { (unit_name(page.catalog, &item.unit, item.date, lang)) } }
                 div { dt { (lang.pick("Khảo sát", "Survey")) } dd { (item.survey.survey.title.get(lang)) } }
                 div { dt { (lang.pick("Hạn trả lời", "Answer due by")) } dd { (day(item.due_on)) " (" (settings.target_working_days) (lang.pick(" ngày làm việc)", " working days)")) } }
-                @if let (Some(answered), Some(days)) = (item.answered_on, item.days_to_answer) {
+                @if let (Some(answered), Some(days)) = (item.closed_on, item.days_to_answer) {
                     div { dt { (lang.pick("Đã trả lời ngày", "Answered on")) } dd { (day(answered)) " (" (days) (lang.pick(" ngày làm việc)", " working days)")) } }
                 }
             }

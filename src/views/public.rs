@@ -98,6 +98,7 @@ pub fn department(
         }
         section {
             h2 { (lang.pick("Ông/Bà đã góp ý — chúng tôi đã làm", "You told us — what we did")) }
+            p { (lang.pick("Kết quả tiếp thu, trả lời ý kiến của người dân trong 12 tháng qua.", "How citizens' comments were taken up and answered in the last 12 months.")) }
             @if results.answers.is_empty() {
                 p { (lang.pick("Chưa có trả lời nào được công bố trong 12 tháng qua.", "No answer published in the last 12 months.")) }
             } @else {

@@ -108,12 +108,13 @@ fn choice<T>(
     }
 }
 
-/// The dates a list covers: the `period` asked for, else the last year.
+/// The dates a list covers: the `period` asked for, else (absent or left
+/// empty) the last year.
 fn window(
     query: &Params,
     today: NaiveDate,
 ) -> Result<(Option<Period>, NaiveDate, NaiveDate), AppError> {
-    if query.contains_key("period") {
+    if query.get("period").is_some_and(|p| !p.trim().is_empty()) {
         let period = params::period_or(query, |mode| Period::default_on(today, mode))?;
         let (from, to) = period.bounds();
         return Ok((Some(period), from, to));
@@ -164,7 +165,12 @@ async fn list(
     let ctx = state.clone();
     let department = code.clone();
     let shown = filter.clone();
-    let found = web::block(move || feedback::list(&ctx, &department, from, to, &shown)).await??;
+    let window = feedback::Page {
+        offset: (page - 1) * PAGE_SIZE,
+        limit: PAGE_SIZE,
+    };
+    let found =
+        web::block(move || feedback::list(&ctx, &department, from, to, &shown, window)).await??;
     Ok(html(
         StatusCode::OK,
         view::list(&view::ListPage {

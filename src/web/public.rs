@@ -1,6 +1,7 @@
 //! The public results pages (`/results`, `/results/{department}`): no
 //! sign-in, cacheable by browsers and proxies for ten minutes, and kept in
-//! memory as long, so that a crowd opening the page computes it once.
+//! memory as long (one cache for all workers, one computation at a time),
+//! so that a crowd opening the page computes it once.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -20,16 +21,30 @@ use crate::views::public as view;
 pub const FRESH_FOR: Duration = Duration::from_secs(600);
 
 /// Pages computed lately, by (department, language, quarter): at most one
-/// per department and language, so bounded by the definitions.
+/// per department and language, so bounded by the definitions. `computing`
+/// lets one request compute a missing page while the others wait for it.
 #[derive(Default)]
-pub struct PublicPages(Mutex<HashMap<PageKey, (Instant, String)>>);
+pub struct PublicPages {
+    pages: Mutex<HashMap<PageKey, (Instant, String)>>,
+    computing: tokio::sync::Mutex<()>,
+}
+
+impl PublicPages {
+    fn fresh(&self, key: &PageKey) -> Option<String> {
+        self.pages
+            .lock()
+            .expect("not poisoned")
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < FRESH_FOR)
+            .map(|(_, body)| body.clone())
+    }
+}
 
 /// Department, language and the quarter shown.
 type PageKey = (String, Lang, String);
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::Data::new(PublicPages::default()))
-        .service(resource("/results", "GET").route(web::get().to(index)))
+    cfg.service(resource("/results", "GET").route(web::get().to(index)))
         .service(resource("/results/{department}", "GET").route(web::get().to(department)));
 }
 
@@ -81,10 +96,12 @@ async fn department(
         lang,
         public_results::quarter_shown(today).label(),
     );
-    if let Some((at, body)) = pages.0.lock().expect("not poisoned").get(&key) {
-        if at.elapsed() < FRESH_FOR {
-            return Ok(cacheable(body.clone()));
-        }
+    if let Some(body) = pages.fresh(&key) {
+        return Ok(cacheable(body));
+    }
+    let _computing = pages.computing.lock().await;
+    if let Some(body) = pages.fresh(&key) {
+        return Ok(cacheable(body));
     }
     let ctx = state.clone();
     let department = code.clone();
@@ -101,7 +118,7 @@ async fn department(
         today,
     )
     .into_string();
-    let mut cached = pages.0.lock().expect("not poisoned");
+    let mut cached = pages.pages.lock().expect("not poisoned");
     cached.retain(|(d, l, _), _| !(d == &key.0 && *l == key.1));
     cached.insert(key, (Instant::now(), body.clone()));
     Ok(cacheable(body))

@@ -228,7 +228,8 @@ async fn postgres_forgets_arrival_order_once_the_day_is_over() {
     // Comments already filed as feedback items do not stop the rewrite
     // (their reference to the response is checked at commit).
     assert_eq!(
-        hailong::services::feedback::file_new_comments(app.db()).unwrap(),
+        hailong::services::feedback::file_new_comments(app.db(), march.succ_opt().unwrap())
+            .unwrap(),
         arrival.len()
     );
 

@@ -17,6 +17,7 @@ both_backends!(
 );
 
 const TODAY: (i32, u32, u32) = (2026, 5, 20);
+const TODAY_MD: (u32, u32) = (TODAY.1, TODAY.2);
 
 async fn app_on_today(backend: Backend) -> TestApp {
     spawn_app_with(
@@ -51,6 +52,18 @@ fn import_health(app: &TestApp) {
     csv.push_str("bv-san-nhi-an-giang,2026-05-19,2,Bí mật nhỏ\n");
     csv.push_str("bv-san-nhi-an-giang,2026-05-19,3,\n");
     app.import_csv("health-outpatient", &csv);
+    // Filed, as the service files them, once each day is over.
+    for filed_on in [(3, 11), (5, 19), (5, 20)] {
+        file_comments(app, day(filed_on));
+    }
+}
+
+fn day((month, day): (u32, u32)) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, month, day).unwrap()
+}
+
+fn file_comments(app: &TestApp, today: chrono::NaiveDate) -> usize {
+    hailong::services::feedback::file_new_comments(app.db(), today).unwrap()
 }
 
 async fn text(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
@@ -137,7 +150,32 @@ async fn feedback_is_handled_by_its_department_only_and_audited(backend: Backend
     assert_eq!(item_keys(&list, "health").len(), 3);
     let (_, year) = text(&health, &app, "/feedback/health").await;
     assert!(!year.contains("Bí mật nhỏ"), "a cell of two stays hidden");
-    assert!(year.contains("1 ý kiến chưa hiện"));
+    assert!(
+        year.contains("Một số ý kiến chưa hiển thị") && !year.contains("1 ý kiến chưa"),
+        "how many of a small cell commented is not said"
+    );
+    // An empty period in the filter form means the last twelve months.
+    let (_, empty) = text(&health, &app, "/feedback/health?period=&status=").await;
+    assert_eq!(item_keys(&empty, "health"), item_keys(&year, "health"));
+
+    // A comment sent today is filed once the day is over, not before.
+    let today_comment = serde_json::json!({"id": crate::helpers::new_id(), "unit": "bv-dk-kien-giang",
+        "answers": {"A1": 4}, "comment": "Hôm nay đông quá"});
+    assert_eq!(
+        app.post_json(
+            "/api/v1/surveys/health-outpatient/responses",
+            &today_comment
+        )
+        .await
+        .status(),
+        201
+    );
+    assert_eq!(file_comments(&app, day(TODAY_MD)), 0);
+    let (_, still) = text(&health, &app, "/feedback/health").await;
+    assert!(!still.contains("Hôm nay đông quá"));
+    assert_eq!(file_comments(&app, day((5, 21))), 1);
+    let (_, next_day) = text(&health, &app, "/feedback/health").await;
+    assert!(next_day.contains("Hôm nay đông quá"));
     // Never a response id in a staff page.
     let ids: Vec<String> = app.stored_rows().into_iter().map(|r| r.id).collect();
     assert!(ids.iter().all(|id| !list.contains(id.as_str())));
@@ -291,7 +329,8 @@ async fn feedback_is_handled_by_its_department_only_and_audited(backend: Backend
 
     // Counts: 48 working days for the March comment (weekends and the
     // holidays of 27 and 30 April and 1 May left out, by hand), 2 for the
-    // May one; the third March comment is open past its 15 days.
+    // May one; the third March comment is open past its 15 days, and the
+    // one closed without an answer was closed after them: both due, late.
     let (_, overview) = text(&home, &app, "/feedback?period=2026-Q1").await;
     assert!(overview.contains("Sở Y tế"));
     let (_, q1) = text(&health, &app, "/feedback/health?period=2026-Q1").await;
@@ -300,12 +339,12 @@ async fn feedback_is_handled_by_its_department_only_and_audited(backend: Backend
         "<dt>Đã trả lời</dt><dd>1</dd>",
         "<dt>Không cần xử lý</dt><dd>1</dd>",
         "48,0 ngày làm việc",
-        "0,0\u{a0}% (0/2)",
+        "0,0\u{a0}% (0/3)",
     ] {
         assert!(q1.contains(expected), "{expected}");
     }
     let (_, year) = text(&health, &app, "/feedback/health").await;
-    for expected in ["25,0 ngày làm việc", "33,3\u{a0}% (1/3)"] {
+    for expected in ["25,0 ngày làm việc", "25,0\u{a0}% (1/4)"] {
         assert!(year.contains(expected), "{expected}");
     }
     // The same counts in the export and the report.
@@ -324,8 +363,9 @@ async fn feedback_is_handled_by_its_department_only_and_audited(backend: Backend
     };
     assert_eq!(figure("answered")["n"], 1);
     assert_eq!(figure("hidden")["n"], 0);
+    assert_eq!(figure("hidden")["suppressed"], false);
     assert_eq!(figure("median_days_to_answer")["estimate"], 48.0);
-    assert_eq!(figure("answered_in_time")["n"], 2);
+    assert_eq!(figure("answered_in_time")["n"], 3);
     assert_eq!(figure("answered_in_time")["estimate"], 0.0);
 }
 

@@ -569,19 +569,25 @@ async fn comments_are_masked_and_shown_only_for_large_enough_cells(backend: Back
     let app = spawn_app(backend).await;
     create_user(&app, "health1", "department", Some("health")).await;
     let client = signed_in(&app, "health1").await;
-    submit_health(
-        &app,
-        5,
-        "bv-dktt-an-giang",
-        "Gọi lại cho tôi 0912 345 678 hoặc tôi@example.vn, CCCD 089123456789",
-    )
-    .await;
-    submit_health(&app, 2, "tyt-phu-quoc", "Trạm nhỏ, ý kiến riêng").await;
+    // Comments of yesterday: today's wait until the day is over.
+    let yesterday = app.ctx.clock.today().pred_opt().unwrap();
+    let mut csv = String::from("unit,submitted_on,A1,comment\n");
+    for _ in 0..5 {
+        csv.push_str(&format!(
+            "bv-dktt-an-giang,{yesterday},4,\"Gọi lại cho tôi 0912 345 678 hoặc tôi@example.vn, CCCD 089123456789\"\n"
+        ));
+    }
+    for _ in 0..2 {
+        csv.push_str(&format!(
+            "tyt-phu-quoc,{yesterday},4,\"Trạm nhỏ, ý kiến riêng\"\n"
+        ));
+    }
+    app.import_csv("health-outpatient", &csv);
+    submit_health(&app, 5, "bv-dktt-an-giang", "Hôm nay mới gửi").await;
+    let quarter =
+        hailong::domain::Period::quarter_of(yesterday, hailong::domain::PeriodMode::Calendar);
     let page = client
-        .get(app.url(&format!(
-            "/dashboard/health?period={}",
-            current_quarter(&app)
-        )))
+        .get(app.url(&format!("/dashboard/health?period={}", quarter.label())))
         .send()
         .await
         .unwrap()
@@ -595,6 +601,10 @@ async fn comments_are_masked_and_shown_only_for_large_enough_cells(backend: Back
     assert!(
         !page.contains("Trạm nhỏ, ý kiến riêng"),
         "a service point under min_cell shows no comment"
+    );
+    assert!(
+        !page.contains("Hôm nay mới gửi"),
+        "today's comments are shown from tomorrow"
     );
 }
 

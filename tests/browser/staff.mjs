@@ -86,6 +86,16 @@ async function signIn(context, username) {
   return page;
 }
 
+// Periods and dates relative to today, as the server sees them.
+const now = new Date();
+const iso = (d) => d.toISOString().slice(0, 10);
+const quarterBack = (back) => {
+  const index = now.getUTCFullYear() * 4 + Math.floor(now.getUTCMonth() / 3) - back;
+  return `${Math.floor(index / 4)}-Q${(index % 4) + 1}`;
+};
+const lastQuarter = quarterBack(1);
+const yearAgo = quarterBack(5);
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -95,23 +105,30 @@ try {
   // Pages with state worth seeing are set up once, on a wide screen.
   const setup = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "vi-VN" });
   const health = await signIn(setup, "browser-health");
-  await health.goto(`${base}/feedback/health`);
-  const item = await health.getAttribute("ul.items a", "href");
+  // The service files the simulated comments in its first minutes.
+  let item = null;
+  for (let tries = 0; !item && tries < 60; tries++) {
+    if (tries) await new Promise((resolve) => setTimeout(resolve, 500));
+    await health.goto(`${base}/feedback/health`);
+    const link = await health.$("ul.items a");
+    item = link && (await link.getAttribute("href"));
+  }
   check(Boolean(item), "a feedback item is listed");
+  if (!item) throw new Error("no feedback item to open: were the simulated comments filed?");
   await health.goto(`${base}/waves`);
   await health.fill("#name", "Đợt thử");
-  await health.fill("#opens", "2026-10-01");
-  await health.fill("#closes", "2026-12-31");
+  await health.fill("#opens", iso(now));
+  await health.fill("#closes", iso(new Date(now.getTime() + 30 * 86400000)));
   await Promise.all([health.waitForNavigation(), health.click("main form button[type=submit]")]);
   const wave = new URL(health.url()).pathname;
   check(/^\/waves\/[\w-]+$/.test(wave), `a wave is created (${wave})`);
   await setup.close();
 
   const pages = {
-    "browser-home": ["/dashboard", "/dashboard?period=2025-Q4", "/dashboard/construction?period=2026-Q3", "/feedback",
-                     "/waves", "/glossary", "/report?period=2026-Q3", "/results", "/results/health"],
-    "browser-health": ["/dashboard/health?period=2026-Q3", "/feedback/health", item, "/waves", wave,
-                       "/dashboard/health?period=2026-Q3&lang=en", "/posters/health", "/dashboard/education"],
+    "browser-home": ["/dashboard", `/dashboard?period=${yearAgo}`, `/dashboard/construction?period=${lastQuarter}`,
+                     "/feedback", "/waves", "/glossary", `/report?period=${lastQuarter}`, "/results", "/results/health"],
+    "browser-health": [`/dashboard/health?period=${lastQuarter}`, "/feedback/health", item, "/waves", wave,
+                       `/dashboard/health?period=${lastQuarter}&lang=en`, "/posters/health", "/dashboard/education"],
     "browser-admin": ["/admin/users", "/admin/audit", "/admin/audit?actor=browser-health"],
   };
   for (const width of [360, 1280]) {

@@ -383,14 +383,20 @@ pub fn rows(data: &ExportData) -> Vec<Row> {
             ("in_progress", "Ý kiến đang xử lý", summary.in_progress),
             ("answered", "Ý kiến đã trả lời", summary.answered),
             ("no_action", "Ý kiến không cần xử lý", summary.no_action),
-            (
-                "hidden",
-                "Ý kiến chưa hiện (nơi phục vụ chưa đủ số phiếu)",
-                summary.hidden,
-            ),
         ] {
             out.push(figure(key, label, n, Some(n as f64), "count"));
         }
+        // How many comments of small cells wait is said only when it is at
+        // least the threshold itself.
+        let mut hidden = figure(
+            "hidden",
+            "Ý kiến chưa hiển thị (nơi phục vụ chưa đủ số phiếu)",
+            summary.hidden.unwrap_or(0),
+            summary.hidden.map(|n| n as f64),
+            "count",
+        );
+        hidden.suppressed = summary.hidden.is_none() && summary.some_hidden;
+        out.push(hidden);
         out.push(figure(
             "median_days_to_answer",
             "Thời gian trả lời, trung vị (ngày làm việc)",
@@ -936,13 +942,25 @@ pub fn workbook(data: &ExportData, ctx: &AppContext, lang: Lang) -> Result<Vec<u
             summary.in_progress,
             summary.answered,
             summary.no_action,
-            summary.hidden,
         ]
         .into_iter()
         .enumerate()
         {
             comments.write_number(row, c as u16 + 1, n as f64)?;
         }
+        match summary.hidden {
+            Some(hidden) => comments.write_number(row, 5, hidden as f64)?,
+            None if summary.some_hidden => comments.write_string(
+                row,
+                5,
+                format!(
+                    "{} {}",
+                    t("dưới", "fewer than"),
+                    data.request.config.min_cell
+                ),
+            )?,
+            None => comments.write_number(row, 5, 0.0)?,
+        };
         if let Some(median) = summary.median_days_to_answer {
             comments.write_number(row, 6, median)?;
         }

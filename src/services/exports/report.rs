@@ -128,11 +128,15 @@ pub fn feedback_sentence(department: &str, summary: &FeedbackSummary) -> String 
         ));
     }
     sentence.push('.');
-    if summary.hidden > 0 {
-        sentence.push_str(&format!(
-            " {} ý kiến khác chưa được xem vì nơi phục vụ chưa đủ số phiếu tối thiểu trong quý.",
-            count(VI, summary.hidden)
-        ));
+    match summary.hidden {
+        Some(hidden) => sentence.push_str(&format!(
+            " {} ý kiến khác chưa hiển thị vì nơi phục vụ chưa đủ số phiếu tối thiểu trong quý.",
+            count(VI, hidden)
+        )),
+        None if summary.some_hidden => sentence.push_str(
+            " Một số ý kiến khác chưa hiển thị vì nơi phục vụ chưa đủ số phiếu tối thiểu trong quý.",
+        ),
+        None => {}
     }
     sentence
 }
@@ -339,7 +343,7 @@ pub fn draft(data: &ExportData, catalog: &Catalog) -> Report {
     let feedback: Vec<String> = data
         .feedback
         .iter()
-        .filter(|(_, summary)| summary.total() + summary.hidden > 0)
+        .filter(|(_, summary)| summary.total() > 0 || summary.some_hidden)
         .map(|(code, summary)| {
             let department = catalog
                 .department(code)

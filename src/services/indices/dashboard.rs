@@ -81,7 +81,10 @@ pub fn survey_panel(
         .collect();
     let comments = if report.current.respondents >= config.min_cell {
         let versions = ctx.version_hashes_of(&survey.survey.slug);
+        // Today's comments wait for tomorrow, as feedback items do: a list
+        // that grows while one watches would time each comment.
         let (from, to) = period.bounds();
+        let to = to.min(ctx.clock.today().pred_opt().unwrap_or(to));
         responses::comments(&mut *ctx.db.reader()?, &versions, from, to, COMMENT_LIMIT)?
             .into_iter()
             .filter(|(unit, _)| shown_units.contains(&unit.as_str()))

@@ -744,17 +744,23 @@ fn units_of_cell(
                 })
                 .collect();
             let late = if others > 0 {
-                let estimates = other_items::estimate(survey, &sample, &cell.other, &query.config);
-                LateShares::of(survey, &estimates).map(|shares| {
-                    if cell_clear {
-                        shares
-                    } else {
-                        LateShares {
-                            late: shares.late.withheld(),
-                            apology: shares.apology.withheld(),
-                        }
+                let mut estimates =
+                    other_items::estimate(survey, &sample, &cell.other, &query.config);
+                // Each item's figure is withheld as the index API withholds
+                // it: the whole cell, or the item's own respondents (those
+                // asked about an apology are few) against another figure.
+                for (i, estimate) in estimates.iter_mut().enumerate() {
+                    let figure_clear = guard.figures().is_none_or(|figures| {
+                        figures
+                            .others
+                            .get(i)
+                            .is_none_or(|g| g.releasable(code, &query.period))
+                    });
+                    if !(cell_clear && figure_clear) {
+                        *estimate = estimate.withheld();
                     }
-                })
+                }
+                LateShares::of(survey, &estimates)
             } else {
                 None
             };
