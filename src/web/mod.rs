@@ -118,6 +118,83 @@ pub async fn head_as_get(
     })
 }
 
+/// Whether an `Accept-Encoding` value accepts gzip (and not with q=0).
+fn accepts_gzip(accept: &str) -> bool {
+    accept.split(',').any(|part| {
+        let mut pieces = part.split(';').map(str::trim);
+        let coding = pieces.next().unwrap_or_default();
+        let refused = pieces.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q == 0.0)
+        });
+        coding.eq_ignore_ascii_case("gzip") && !refused
+    })
+}
+
+/// Types worth compressing.
+fn compressible(content_type: &str) -> bool {
+    let mime = content_type.split(';').next().unwrap_or_default().trim();
+    mime.starts_with("text/")
+        || matches!(
+            mime,
+            "application/json" | "application/javascript" | "image/svg+xml" | "application/xml"
+        )
+}
+
+/// Bodies shorter than this are sent as they are.
+const GZIP_FROM_BYTES: usize = 1024;
+
+/// Compresses a whole body of a compressible type in the worker, at gzip's
+/// fastest level. actix's `Compress` (kept for streamed bodies: exports)
+/// hands every body over 1 KiB to a blocking thread, which costs far more
+/// than compressing a page; a page compressed here carries its
+/// `Content-Encoding`, so `Compress` leaves it alone.
+pub async fn gzip_whole_bodies(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    use actix_web::http::header::{self, HeaderValue};
+    use std::io::Write;
+
+    let accepts = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(accepts_gzip);
+    let response = next.call(req).await?.map_into_boxed_body();
+    let worth_it = accepts
+        && !response.headers().contains_key(header::CONTENT_ENCODING)
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(compressible);
+    if !worth_it {
+        return Ok(response);
+    }
+    let (req, res) = response.into_parts();
+    let (mut res, body) = res.into_parts();
+    let body = match body.try_into_bytes() {
+        Ok(bytes) if bytes.len() >= GZIP_FROM_BYTES => {
+            let mut encoder = flate2::write::GzEncoder::new(
+                Vec::with_capacity(bytes.len() / 3),
+                flate2::Compression::fast(),
+            );
+            encoder.write_all(&bytes)?;
+            let compressed = encoder.finish()?;
+            let headers = res.headers_mut();
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+            BoxBody::new(compressed)
+        }
+        Ok(bytes) => BoxBody::new(bytes),
+        // A stream (an export): left to `Compress`.
+        Err(body) => body,
+    };
+    Ok(ServiceResponse::new(req, res.set_body(body)))
+}
+
 /// The error policy's faces, applied to every response that carries an
 /// error, whichever handler or extractor failed: a translated page for a
 /// browser, JSON for the API and bearer calls. Errors that are not ours
@@ -211,4 +288,24 @@ pub fn has_content_type(req: &HttpRequest, expected: &str) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case(expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_accepted_unless_refused() {
+        assert!(accepts_gzip("gzip, deflate, br"));
+        assert!(accepts_gzip("br;q=1.0, GZIP;q=0.5"));
+        assert!(!accepts_gzip("gzip;q=0"));
+        assert!(!accepts_gzip("br, deflate"));
+        assert!(!accepts_gzip("x-gzip-like"));
+        assert!(compressible("text/html; charset=utf-8"));
+        assert!(compressible("application/json"));
+        assert!(!compressible("image/png"));
+        assert!(!compressible(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ));
+    }
 }

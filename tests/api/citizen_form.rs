@@ -5,7 +5,47 @@ both_backends!(
     form_submission_without_javascript_records_one_response,
     invalid_form_comes_back_with_answers_kept_and_messages,
     one_section_per_screen_keeps_every_answer_until_sent,
+    pages_are_compressed_and_each_keeps_a_fresh_id,
 );
+
+/// A browser asking for gzip gets the form compressed, each copy with its
+/// own response id; one that does not gets it as it is.
+async fn pages_are_compressed_and_each_keeps_a_fresh_id(backend: Backend) {
+    use std::io::Read;
+    let app = spawn_app(backend).await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .client
+            .get(app.url("/s/health-outpatient"))
+            .header("Accept-Encoding", "gzip, deflate, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["content-encoding"], "gzip");
+        assert!(response.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("accept-encoding"));
+        let compressed = response.bytes().await.unwrap();
+        let mut html = String::new();
+        flate2::read::GzDecoder::new(&compressed[..])
+            .read_to_string(&mut html)
+            .unwrap();
+        assert!(compressed.len() * 2 < html.len(), "compressed");
+        ids.push(field_value(&html, "id").to_string());
+    }
+    assert_ne!(ids[0], ids[1], "every copy of the form has its own id");
+    let plain = app
+        .client
+        .get(app.url("/s/health-outpatient"))
+        .send()
+        .await
+        .unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert!(plain.text().await.unwrap().contains("name=\"id\""));
+}
 
 /// The value of the first input named `name`.
 fn field_value<'a>(html: &'a str, name: &str) -> &'a str {

@@ -21,3 +21,5 @@ CREATE TABLE feedback (
 );
 -- Deferred: rewriting a day's responses in id order (settle_order) deletes
 -- and re-inserts them in one statement.
+-- Comments not filed yet are found without reading every response.
+CREATE INDEX responses_commented ON responses (submitted_on, id) WHERE comment IS NOT NULL;

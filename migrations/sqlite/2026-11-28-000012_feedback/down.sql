@@ -1,1 +1,2 @@
+DROP INDEX responses_commented;
 DROP TABLE feedback;

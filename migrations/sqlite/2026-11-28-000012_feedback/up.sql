@@ -19,3 +19,5 @@ CREATE TABLE feedback (
     internal_note TEXT,
     closed_on DATE
 ) WITHOUT ROWID;
+-- Comments not filed yet are found without reading every response.
+CREATE INDEX responses_commented ON responses (submitted_on, id) WHERE comment IS NOT NULL;

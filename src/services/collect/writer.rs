@@ -1,10 +1,12 @@
-//! Group commit. Every submission of every request is queued to one writer
-//! thread, which stores what has gathered in the queue in one transaction:
-//! one multi-row insert (in id order), one look-up of the ids that were
-//! stored already (replays), one commit, one fsync. Each submission is
-//! answered only after that commit, so acknowledged still means durable.
-//! While a batch commits the next one gathers, so the more clients send at
-//! once, the larger the batches and the fewer the fsyncs per response.
+//! Group commit. Every submission of every request is queued to the writer
+//! threads; each takes what has gathered in the queue and stores it in one
+//! transaction: one look-up of the ids stored already (replays), one
+//! multi-row insert (in id order), one commit, one fsync. Each submission
+//! is answered only after that commit, so acknowledged still means durable.
+//! While one thread commits a batch, another gathers the next, so the more
+//! clients send at once, the larger the batches and the fewer the fsyncs
+//! per response. (SQLite has one writer connection: there the second
+//! thread's batch waits for it, gathered.)
 //!
 //! A submission with an invitation code deletes its invitation in the same
 //! transaction, inside a savepoint of its own, so that a replay or a used
@@ -24,6 +26,8 @@ use crate::db::{Conn, Db, DbError};
 pub const QUEUE: usize = 4096;
 /// The most submissions stored in one transaction.
 pub const BATCH: usize = 512;
+/// Threads storing batches.
+pub const WRITERS: usize = 2;
 
 /// An invitation to delete with the response: its code's hash and survey.
 #[derive(Debug, Clone)]
@@ -78,25 +82,39 @@ impl SubmissionWriter {
 
 fn spawn(db: Db) -> mpsc::Sender<Job> {
     let (sender, receiver) = mpsc::channel(QUEUE);
-    let started = std::thread::Builder::new()
-        .name("submission-writer".into())
-        .spawn(move || run(db, receiver));
-    if let Err(e) = started {
-        // Without the thread every submission is answered 503.
-        log::error!("cannot start the submission writer: {e}");
+    let receiver = Arc::new(std::sync::Mutex::new(receiver));
+    for n in 0..WRITERS {
+        let (db, receiver) = (db.clone(), receiver.clone());
+        let started = std::thread::Builder::new()
+            .name(format!("submission-writer-{n}"))
+            .spawn(move || run(db, receiver));
+        if let Err(e) = started {
+            // Without any thread every submission is answered 503.
+            log::error!("cannot start a submission writer: {e}");
+        }
     }
     sender
 }
 
-fn run(db: Db, mut receiver: mpsc::Receiver<Job>) {
-    while let Some(first) = receiver.blocking_recv() {
-        let mut batch = vec![first];
-        while batch.len() < BATCH {
-            match receiver.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+fn run(db: Db, receiver: Arc<std::sync::Mutex<mpsc::Receiver<Job>>>) {
+    loop {
+        let batch = {
+            // One thread gathers at a time; the others commit meanwhile.
+            let Ok(mut receiver) = receiver.lock() else {
+                return;
+            };
+            let Some(first) = receiver.blocking_recv() else {
+                return;
+            };
+            let mut batch = vec![first];
+            while batch.len() < BATCH {
+                match receiver.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
             }
-        }
+            batch
+        };
         crate::metrics::submission_batch(batch.len());
         store(&db, batch);
     }

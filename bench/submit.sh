@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Durable submissions per second and their latency: hailong's API (release
+# build, group commit) under wrk at 16, 64 and 200 connections, against its
+# anchor in the same run:
+#   SQLite      Python sqlite3 inserting the same row into the same schema,
+#               WAL and synchronous=FULL, one commit per row (one writer);
+#   PostgreSQL  pgbench running one prepared INSERT of the same row at the
+#               same concurrency (-M prepared, -c C, -j 2).
+# Each figure is the median of RUNS runs (default 3) of SECONDS seconds
+# (default 8), hailong and its anchor interleaved. Needs wrk (Debian
+# package), Python 3 and PostgreSQL's server binaries with pgbench; installs
+# wrk when missing and fails if an anchor cannot run.
+#
+#   bench/submit.sh [RUNS] [SECONDS]      (BACKENDS="sqlite postgres" by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+RUNS=${1:-3}
+SECONDS_PER_RUN=${2:-8}
+command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+cargo build --release --quiet
+BIN=$PWD/target/release/hailong
+WORK=$(mktemp -d)
+SERVER=
+cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; pg_stop; rm -rf "$WORK"; }
+trap cleanup EXIT
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+start_server() { # url
+  DATABASE_URL=$1 RUST_LOG=warn $BIN serve --bind 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 100); do
+    # A second for the start-up work (settling stored order, filing comments).
+    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && { sleep 1; return; }
+    sleep 0.1
+  done
+  cat "$WORK/serve.log"; exit 1
+}
+stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=; }
+
+hailong_run() { # connections -> "rps p50 p99 failed"
+  local line
+  line=$(wrk -t 2 -c "$1" -d "${SECONDS_PER_RUN}s" --timeout 10s -s bench/submit.lua "http://127.0.0.1:$PORT" | grep '^RESULT')
+  python3 - "$line" <<'PY'
+import sys
+fields = dict(kv.split("=") for kv in sys.argv[1].split()[1:])
+print(fields["rps"], fields["p50"], fields["p99"], fields["failed"])
+PY
+}
+
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+
+report() { # label connections anchor-values... -- hailong-lines...
+  local label=$1 conns=$2; shift 2
+  local anchors=() rps=() p99=() failed=0
+  while [ "$1" != -- ]; do anchors+=("$1"); shift; done; shift
+  while [ $# -gt 0 ]; do
+    read -r r _ p f <<<"$1"; rps+=("$r"); p99+=("$p"); failed=$((failed + f)); shift
+  done
+  local a h
+  a=$(median "${anchors[@]}"); h=$(median "${rps[@]}")
+  printf '%-10s c=%-3s hailong %6s/s (runs: %s), p99 %s ms (runs: %s), failed %s | anchor %6s/s (runs: %s) | ratio %s\n' \
+    "$label" "$conns" "$h" "${rps[*]}" "$(median "${p99[@]}")" "${p99[*]}" "$failed" "$a" "${anchors[*]}" \
+    "$(python3 -c "print(f'{$h / $a:.2f}x')")"
+}
+
+BACKENDS=${BACKENDS:-sqlite postgres}
+if [[ " $BACKENDS " == *" sqlite "* ]]; then
+echo "SQLite (anchor: Python sqlite3, one commit per row, synchronous=FULL):"
+DB="$WORK/bench.db"
+DATABASE_URL="sqlite://$DB" $BIN migrate >/dev/null
+for conns in 16 64 200; do
+  anchors=(); lines=()
+  for _ in $(seq "$RUNS"); do
+    start_server "sqlite://$DB"; lines+=("$(hailong_run "$conns")"); stop_server
+    anchors+=("$(python3 bench/submit_anchor.py "$DB" "$SECONDS_PER_RUN")")
+  done
+  report SQLite "$conns" "${anchors[@]}" -- "${lines[@]}"
+done
+fi
+[[ " $BACKENDS " == *" postgres "* ]] || exit 0
+
+echo "PostgreSQL (anchor: pgbench, one prepared INSERT of the same row):"
+pg_start
+URL=$(pg_createdb bench)
+DATABASE_URL=$URL $BIN migrate >/dev/null
+start_server "$URL"; hailong_run 4 >/dev/null; stop_server
+PGBENCH="$PG_BIN/pgbench"
+[ -x "$PGBENCH" ] || PGBENCH=$(command -v pgbench) || { echo "pgbench not found" >&2; exit 1; }
+# The anchor's statement: the row hailong stored, with a fresh id, read
+# from a one-row copy (pgbench would take the JSON's colons for variables).
+psql_q() { "$PG_BIN/psql" -X -A -t -q -v ON_ERROR_STOP=1 "$URL" -c "$1"; }
+psql_q "CREATE TABLE bench_template AS SELECT * FROM responses LIMIT 1"
+[ "$(psql_q "SELECT count(*) FROM bench_template")" = 1 ] || { echo "no row to copy for pgbench" >&2; exit 1; }
+echo "INSERT INTO responses (id, survey_version, unit, submitted_on, channel, answers, likert, comment, design) SELECT gen_random_uuid()::text, survey_version, unit, CURRENT_DATE, channel, answers, likert, comment, design FROM bench_template;" >"$WORK/insert.sql"
+for conns in 16 64 200; do
+  anchors=(); lines=()
+  for _ in $(seq "$RUNS"); do
+    start_server "$URL"; lines+=("$(hailong_run "$conns")"); stop_server
+    tps=$("$PGBENCH" -n -M prepared -f "$WORK/insert.sql" -c "$conns" -j 2 -T "$SECONDS_PER_RUN" "$URL" 2>&1 \
+      | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1 || true)
+    [ -n "$tps" ] || { echo "pgbench failed" >&2; exit 1; }
+    anchors+=("${tps%.*}")
+  done
+  report PostgreSQL "$conns" "${anchors[@]}" -- "${lines[@]}"
+done
