@@ -67,8 +67,6 @@ pub struct AppContext {
     pub versions: Arc<HashMap<String, Arc<SurveyVersion>>>,
     pub stats: StatsConfig,
     pub clock: Clock,
-    /// The queue to the thread that stores submissions (group commit).
-    pub submissions: crate::services::collect::writer::SubmissionWriter,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +118,6 @@ impl AppContext {
             versions: Arc::new(known),
             stats: config.stats,
             clock,
-            submissions: Default::default(),
         })
     }
 

@@ -54,7 +54,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = Data::new(ctx);
         let throttle = Data::new(LoginThrottle::default());
-        // One cache of public pages for every worker.
+        // One queue of submissions (group commit) and one cache of public
+        // pages for every worker.
+        let submissions = Data::new(crate::services::collect::writer::SubmissionWriter::default());
         let public_pages = Data::new(crate::web::public::PublicPages::default());
         let settings = Data::new(settings);
         let server = HttpServer::new(move || {
@@ -93,6 +95,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(throttle.clone())
                 .app_data(public_pages.clone())
+                .app_data(submissions.clone())
                 .app_data(settings.clone())
                 .configure(crate::web::routes)
         });

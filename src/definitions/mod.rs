@@ -10,6 +10,7 @@
 //! Every fault is reported with its file and the path inside it, and loading
 //! collects all faults instead of stopping at the first.
 
+mod calendar;
 mod model;
 mod raw;
 
@@ -22,6 +23,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::i18n::Lang;
 
+pub use calendar::WorkingCalendar;
 pub use model::*;
 use raw::{RawDepartments, RawFragment, RawQuestion, RawSection, RawSurvey, RawUnits};
 
@@ -269,7 +271,7 @@ fn feedback_settings(raw: raw::RawFeedbackSettings, faults: &mut Collector) -> F
             );
         }
     }
-    settings.calendar = crate::domain::WorkingCalendar {
+    settings.calendar = WorkingCalendar {
         holidays: raw.holidays.into_iter().collect(),
         makeup_days: raw.makeup_days.into_iter().collect(),
     };

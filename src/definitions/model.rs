@@ -520,7 +520,7 @@ pub struct FeedbackSettings {
     /// An item is answered in time within this many working days of its
     /// response's date.
     pub target_working_days: u32,
-    pub calendar: crate::domain::WorkingCalendar,
+    pub calendar: super::WorkingCalendar,
     pub topics: Vec<Topic>,
 }
 
@@ -546,7 +546,7 @@ impl Default for FeedbackSettings {
         };
         FeedbackSettings {
             target_working_days: DEFAULT_FEEDBACK_TARGET_DAYS,
-            calendar: crate::domain::WorkingCalendar::default(),
+            calendar: super::WorkingCalendar::default(),
             topics: vec![
                 topic(
                     "attitude",

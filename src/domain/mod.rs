@@ -13,7 +13,7 @@ mod submission;
 pub use access::{Access, Role, RoleKind};
 
 pub use answers::{Answer, Answers, Score};
-pub use feedback::{FeedbackStatus, WorkingCalendar};
+pub use feedback::FeedbackStatus;
 pub use invitation::InvitationCode;
 pub use period::{Period, PeriodDescription, PeriodKind, PeriodMode};
 pub use submission::{answer_field, FieldError, FieldErrors, RawSubmission, RawValue, Submission};

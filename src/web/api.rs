@@ -1,5 +1,6 @@
 //! JSON API for kiosk apps, QR posters and API clients: `/api/v1/…`.
 
+use crate::services::collect::writer::SubmissionWriter;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -220,6 +221,7 @@ const SUBMISSION_FIELDS: [&str; 6] = ["id", "unit", "answers", "comment", "versi
 )]
 pub async fn submit(
     state: State,
+    writer: web::Data<SubmissionWriter>,
     req: HttpRequest,
     slug: web::Path<String>,
     payload: web::Payload,
@@ -328,6 +330,7 @@ pub async fn submit(
 
     let outcome = collect::record(
         &state,
+        &writer,
         version,
         &submission,
         Channel::Api,

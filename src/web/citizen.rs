@@ -16,6 +16,7 @@ use crate::domain::InvitationCode;
 use crate::domain::{Channel, FieldErrors, RawSubmission, RawValue, ResponseId, Submission};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::services::collect::writer::SubmissionWriter;
 use crate::services::collect::{self, drafts, Outcome, RecordError, Replay};
 use crate::views::citizen::{self as view, FormView, ScreenView};
 
@@ -407,6 +408,7 @@ fn raw_of(values: &FormValues) -> RawSubmission {
 
 async fn submit_form(
     state: State,
+    writer: web::Data<SubmissionWriter>,
     req: HttpRequest,
     slug: web::Path<String>,
     query: web::Query<PageQuery>,
@@ -514,7 +516,7 @@ async fn submit_form(
             kiosk,
             layout: Layout::Whole,
         };
-        return finish(&state, version, sending).await;
+        return finish(&state, &writer, version, sending).await;
     };
 
     // One screen: its answers join the draft kept under the response id.
@@ -659,7 +661,7 @@ async fn submit_form(
                 kiosk,
                 layout: Layout::Screen(page),
             };
-            finish(&state, version, sending).await
+            finish(&state, &writer, version, sending).await
         }
     }
 }
@@ -725,6 +727,7 @@ struct Sending {
 
 async fn finish(
     state: &State,
+    writer: &SubmissionWriter,
     version: &SurveyVersion,
     sending: Sending,
 ) -> Result<HttpResponse, AppError> {
@@ -791,6 +794,7 @@ async fn finish(
     };
     let outcome = collect::record(
         state,
+        writer,
         version,
         &submission,
         channel,

@@ -66,6 +66,7 @@ pub fn to_row(
 /// `AlreadyRecorded`; the same id with other content is a `Conflict`.
 pub async fn record(
     ctx: &AppContext,
+    writer: &writer::SubmissionWriter,
     version: &SurveyVersion,
     submission: &Submission,
     channel: Channel,
@@ -82,7 +83,7 @@ pub async fn record(
         code_hash: code.hash(),
         survey: version.survey.slug.clone(),
     });
-    let outcome = ctx.submissions.submit(&ctx.db, row, redemption).await;
+    let outcome = writer.submit(&ctx.db, row, redemption).await;
     let label = match &outcome {
         Ok(Outcome::Recorded) => "recorded",
         Ok(Outcome::AlreadyRecorded) | Err(RecordError::Replayed) => "replay",

@@ -131,10 +131,10 @@ fn store(db: &Db, mut batch: Vec<Job>) {
             }
         }
         Err(e) if e.is_unavailable() || batch.len() == 1 => {
+            // Debug shows the error with its causes.
             log::warn!(
-                "a batch of {} submissions was not stored: {}",
-                batch.len(),
-                crate::error::with_causes(&e)
+                "a batch of {} submissions was not stored: {e:?}",
+                batch.len()
             );
             let unavailable = e.is_unavailable();
             for job in batch {
