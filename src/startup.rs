@@ -105,7 +105,17 @@ impl Application {
         // On SIGTERM the listener closes at once and requests in
         // flight get this long to finish: more than a body may take
         // (HAILONG_BODY_TIMEOUT_SECONDS) plus a database wait.
+        // TCP_NODELAY: a response written in pieces (a compressed or
+        // streamed body ends with its own small chunk) would otherwise wait
+        // for the client's delayed acknowledgement, 40 ms on Linux.
         let server = server
+            .on_connect(|connection, _| {
+                if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                    if let Err(e) = tcp.set_nodelay(true) {
+                        log::debug!("TCP_NODELAY not set: {e}");
+                    }
+                }
+            })
             .client_request_timeout(std::time::Duration::from_secs(5))
             .max_connections(MAX_CONNECTIONS_PER_WORKER)
             .shutdown_timeout(SHUTDOWN_GRACE_SECONDS);
