@@ -63,10 +63,74 @@ impl Clock {
 pub struct AppContext {
     pub db: Db,
     pub catalog: Arc<Catalog>,
-    /// Every questionnaire version ever recorded, current ones included.
-    pub versions: Arc<HashMap<String, Arc<SurveyVersion>>>,
+    /// Every questionnaire version ever recorded, current ones included;
+    /// versions another instance records later are read in when seen
+    /// (see [`AppContext::versions_of`]).
+    pub versions: Arc<KnownVersions>,
     pub stats: StatsConfig,
     pub clock: Clock,
+}
+
+/// The questionnaire versions this instance knows, by hash.
+pub struct KnownVersions {
+    known: std::sync::RwLock<Arc<HashMap<String, Arc<SurveyVersion>>>>,
+    checked: std::sync::Mutex<std::time::Instant>,
+}
+
+/// How often [`KnownVersions::refresh`] asks the database for new versions.
+const VERSIONS_CHECKED_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl KnownVersions {
+    pub fn new(known: HashMap<String, Arc<SurveyVersion>>) -> KnownVersions {
+        KnownVersions {
+            known: std::sync::RwLock::new(Arc::new(known)),
+            // Due at once: the first use checks.
+            checked: std::sync::Mutex::new(
+                std::time::Instant::now()
+                    .checked_sub(VERSIONS_CHECKED_EVERY)
+                    .unwrap_or_else(std::time::Instant::now),
+            ),
+        }
+    }
+
+    pub fn all(&self) -> Arc<HashMap<String, Arc<SurveyVersion>>> {
+        self.known.read().expect("not poisoned").clone()
+    }
+
+    /// Reads in versions recorded since, if the last check is a few
+    /// seconds old (one count query); a failure leaves what is known.
+    pub fn refresh(&self, db: &Db) {
+        {
+            let mut checked = self.checked.lock().expect("not poisoned");
+            if checked.elapsed() < VERSIONS_CHECKED_EVERY {
+                return;
+            }
+            *checked = std::time::Instant::now();
+        }
+        let stored = db.reader().and_then(|mut conn| versions::count(&mut conn));
+        match stored {
+            Ok(n) if n as usize != self.all().len() => self.reload(db),
+            Ok(_) => {}
+            Err(e) => log::warn!("questionnaire versions not checked: {e:?}"),
+        }
+    }
+
+    /// Reads every stored version and adds those not known yet.
+    pub fn reload(&self, db: &Db) {
+        let stored = db.reader().and_then(|mut conn| versions::all(&mut conn));
+        match stored {
+            Ok(stored) => {
+                let mut known = self.known.write().expect("not poisoned");
+                let mut next = HashMap::clone(&known);
+                for (version, _) in stored {
+                    next.entry(version.hash.clone())
+                        .or_insert_with(|| Arc::new(version));
+                }
+                *known = Arc::new(next);
+            }
+            Err(e) => log::warn!("questionnaire versions not read: {e:?}"),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -115,23 +179,38 @@ impl AppContext {
         Ok(AppContext {
             db,
             catalog: Arc::new(catalog),
-            versions: Arc::new(known),
+            versions: Arc::new(KnownVersions::new(known)),
             stats: config.stats,
             clock,
         })
     }
 
     /// Every recorded version of questionnaire `slug`, in hash order: the
-    /// versions whose responses make up the survey's time series.
+    /// versions whose responses make up the survey's time series. Versions
+    /// recorded since by another instance sharing the database (started
+    /// with changed definitions) are read in first, checked at most every
+    /// few seconds.
     pub fn versions_of(&self, slug: &str) -> Vec<Arc<SurveyVersion>> {
+        self.versions.refresh(&self.db);
         let mut versions: Vec<Arc<SurveyVersion>> = self
             .versions
+            .all()
             .values()
             .filter(|v| v.survey.slug == slug)
             .cloned()
             .collect();
         versions.sort_by(|a, b| a.hash.cmp(&b.hash));
         versions
+    }
+
+    /// The version with `hash`, read from the database if another instance
+    /// recorded it since this one started.
+    pub fn version(&self, hash: &str) -> Option<Arc<SurveyVersion>> {
+        if let Some(version) = self.versions.all().get(hash) {
+            return Some(version.clone());
+        }
+        self.versions.reload(&self.db);
+        self.versions.all().get(hash).cloned()
     }
 
     /// The hashes of [`AppContext::versions_of`].

@@ -42,6 +42,11 @@ pub fn record(conn: &mut Conn, current: &[&SurveyVersion], today: NaiveDate) -> 
 }
 
 /// Every version ever recorded, oldest first.
+/// How many versions are stored.
+pub fn count(conn: &mut Conn) -> DbResult<i64> {
+    Ok(survey_versions::table.count().get_result(conn)?)
+}
+
 pub fn all(conn: &mut Conn) -> DbResult<Vec<(SurveyVersion, NaiveDate)>> {
     let rows: Vec<VersionRow> = survey_versions::table
         .select(VersionRow::as_select())

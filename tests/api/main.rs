@@ -14,6 +14,7 @@ mod exports;
 mod faults;
 mod feedback;
 mod indices;
+mod instances;
 mod instruments;
 mod openapi;
 mod reports;

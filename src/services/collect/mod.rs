@@ -117,8 +117,7 @@ pub fn replay_of(
         return Ok(Replay::NotStored);
     };
     let Some(version) = ctx
-        .versions
-        .get(&stored.survey_version)
+        .version(&stored.survey_version)
         .filter(|v| v.survey.slug == slug)
     else {
         return Ok(Replay::Different);
@@ -132,7 +131,7 @@ pub fn replay_of(
     )
     .is_ok_and(|submission| {
         to_row(
-            version,
+            &version,
             &submission,
             Channel::Api,
             stored.design,
