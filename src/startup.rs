@@ -80,9 +80,6 @@ impl Application {
                 .wrap(from_fn(crate::web::error_pages))
                 .wrap(crate::metrics::HTTP.clone())
                 .wrap(access_log())
-                // Pages are compressed here, inside `Compress`, which sees
-                // their encoding and compresses only streamed bodies.
-                .wrap(from_fn(crate::web::gzip_whole_bodies))
                 .wrap(Compress::default())
                 .wrap(
                     DefaultHeaders::new()

@@ -120,7 +120,17 @@ pub struct FeedbackSummary {
 
 impl FeedbackSummary {
     pub fn total(&self) -> usize {
-        self.new + self.in_progress + self.answered + self.no_action
+        FeedbackStatus::ALL.iter().map(|s| self.count(*s)).sum()
+    }
+
+    /// Items with `status`.
+    pub fn count(&self, status: FeedbackStatus) -> usize {
+        match status {
+            FeedbackStatus::New => self.new,
+            FeedbackStatus::InProgress => self.in_progress,
+            FeedbackStatus::Answered => self.answered,
+            FeedbackStatus::NoAction => self.no_action,
+        }
     }
 
     /// Share of items due that were answered within the target.

@@ -36,7 +36,7 @@ pub fn summary_list(lang: Lang, summary: &FeedbackSummary) -> Markup {
     html! {
         dl.counts {
             @for status in FeedbackStatus::ALL {
-                div { dt { (status.name(lang)) } dd { (count(lang, status_count(summary, *status))) } }
+                div { dt { (status.name(lang)) } dd { (count(lang, summary.count(*status))) } }
             }
             div { dt { (lang.pick("Thời gian trả lời (trung vị)", "Time to answer (median)")) }
                 dd { @match summary.median_days_to_answer {
@@ -62,15 +62,6 @@ pub fn summary_list(lang: Lang, summary: &FeedbackSummary) -> Markup {
             }
             None => {}
         }
-    }
-}
-
-fn status_count(summary: &FeedbackSummary, status: FeedbackStatus) -> usize {
-    match status {
-        FeedbackStatus::New => summary.new,
-        FeedbackStatus::InProgress => summary.in_progress,
-        FeedbackStatus::Answered => summary.answered,
-        FeedbackStatus::NoAction => summary.no_action,
     }
 }
 

@@ -8,6 +8,7 @@ use chrono::{Days, NaiveDate};
 
 use super::auth::{CsrfForm, DepartmentRole, PageLang, ScoreReaderRole, Staff};
 use super::params::{self, Params, QueryParams};
+use super::staff::html;
 use super::{resource, State};
 use crate::domain::{FeedbackStatus, Period, Role};
 use crate::error::AppError;
@@ -25,13 +26,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(item))
                 .route(web::post().to(save)),
         );
-}
-
-fn html(status: StatusCode, markup: maud::Markup) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(markup.into_string())
 }
 
 /// How many items a list page shows.

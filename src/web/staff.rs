@@ -42,7 +42,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-fn html(status: StatusCode, markup: Markup) -> HttpResponse {
+/// A staff page: HTML that no browser or proxy keeps.
+pub(super) fn html(status: StatusCode, markup: Markup) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -10,6 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 
 use super::auth::{CsrfForm, PageLang, ScoreReaderRole, Staff};
+use super::staff::html;
 use super::{resource, State};
 use crate::domain::Access;
 use crate::error::AppError;
@@ -31,13 +32,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/waves/{id}", "GET").route(web::get().to(detail)))
     .service(resource("/posters/{department}", "GET").route(web::get().to(posters)))
     .service(resource("/waves/{id}/draw", "POST").route(web::post().to(draw)));
-}
-
-fn html(status: StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body)
 }
 
 fn access_of(staff: &Staff<ScoreReaderRole>) -> Result<Access, AppError> {
@@ -90,8 +84,7 @@ async fn render_list(
             &waves,
             &surveys,
             error.as_deref(),
-        )
-        .into_string(),
+        ),
     ))
 }
 
@@ -215,7 +208,7 @@ async fn detail(
     let wave = wave_for(&state, &staff, path.into_inner()).await?;
     Ok(html(
         StatusCode::OK,
-        view::detail(lang, &staff.viewer, &state.catalog, &wave, None).into_string(),
+        view::detail(lang, &staff.viewer, &state.catalog, &wave, None),
     ))
 }
 
@@ -232,7 +225,7 @@ async fn draw(
     let refuse = |message: String| {
         html(
             StatusCode::UNPROCESSABLE_ENTITY,
-            view::detail(lang, &staff.viewer, &state.catalog, &wave, Some(&message)).into_string(),
+            view::detail(lang, &staff.viewer, &state.catalog, &wave, Some(&message)),
         )
     };
     let target = match (number_field(&form, "target"), number_field(&form, "margin")) {
@@ -259,10 +252,7 @@ async fn draw(
     match outcome {
         Ok(drawn) => {
             let base = public_base(&req);
-            Ok(html(
-                StatusCode::OK,
-                sheet(&state.catalog, &drawn, &base).into_string(),
-            ))
+            Ok(html(StatusCode::OK, sheet(&state.catalog, &drawn, &base)))
         }
         Err(WaveError::Db(e)) => Err(e.into()),
         Err(e) => Ok(refuse(e.to_string())),
@@ -326,7 +316,7 @@ async fn posters(
     let base = public_base(&req);
     Ok(html(
         StatusCode::OK,
-        crate::views::posters::sheet(&state.catalog.site, &list, &base).into_string(),
+        crate::views::posters::sheet(&state.catalog.site, &list, &base),
     ))
 }
 
