@@ -1,41 +1,107 @@
 #!/usr/bin/env bash
-# Times the microdata export (GET /export/responses.csv) of 100,000 and then
-# 1,000,000 simulated health responses on SQLite with the release build, and
-# reports the server's peak resident memory (VmHWM) for each, measured in a
-# fresh server process: memory must not grow with the number of rows.
+# Microdata export (GET /export/responses.csv, year 2025 of the simulated
+# health responses) with the release build, on SQLite and PostgreSQL, after
+# 100,000 and after 1,000,000 stored responses, against its anchor in the
+# same run:
+#   SQLite      Python's sqlite3 reading the same columns of the same rows
+#               (a plain scan, nothing written);
+#   PostgreSQL  psql's \copy of the same rows, in the same (id) order, to CSV.
+# Prints rows per second (median of RUNS exports, default 3, each timed by
+# curl and interleaved with the anchor), the ratio, and the server's peak
+# resident memory (VmHWM) after the exports: it must not grow with the rows.
 #
-#   bench/microdata.sh
+#   bench/microdata.sh [RUNS]      (BACKENDS="sqlite postgres" by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
+RUNS=${1:-3}
+BACKENDS=${BACKENDS:-sqlite postgres}
 cargo build --release --quiet
 BIN=$PWD/target/release/hailong
 WORK=$(mktemp -d)
 SERVER=
-trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-export DATABASE_URL="sqlite://$WORK/bench.db" RUST_LOG=warn
+cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; pg_stop; rm -rf "$WORK"; }
+trap cleanup EXIT
+FROM=2025-01-01 TO=2025-12-31
+COLUMNS="survey_version, unit, submitted_on, channel, answers"
+median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 
-measure() { # label
-  local port token start end rows
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  token=$($BIN token create --role home-affairs --name "bench $1" | tail -n 1)
-  $BIN serve --bind 127.0.0.1:$port >/dev/null 2>&1 &
-  SERVER=$!
-  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-  local before
-  before=$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status)
-  start=$(date +%s.%N)
-  curl -sf -H "Authorization: Bearer $token" -o "$WORK/out.csv" \
-    "http://127.0.0.1:$port/export/responses.csv?survey=health-outpatient&period=2025"
-  end=$(date +%s.%N)
-  rows=$(( $(wc -l < "$WORK/out.csv") - 1 ))
-  printf '%s: %s rows, %s MB, %s s, server peak RSS %s KiB (%s KiB before the export)\n' "$1" "$rows" \
-    "$(( $(stat -c %s "$WORK/out.csv") / 1000000 ))" "$(python3 -c "print(round($end - $start, 2))")" \
-    "$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status)" "$before"
-  kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=
+anchor() { # backend url -> "rows seconds"
+  case $1 in
+    sqlite)
+      python3 - "${2#sqlite://}" <<PY
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1])
+start = time.perf_counter()
+rows = sum(1 for _ in con.execute(
+    "SELECT $COLUMNS FROM responses WHERE submitted_on BETWEEN '$FROM' AND '$TO'"))
+print(rows, time.perf_counter() - start)
+PY
+      ;;
+    postgres)
+      local start end out
+      start=$(date +%s.%N)
+      out=$(psql -q -X -v ON_ERROR_STOP=1 "$2" -c "\\copy (SELECT $COLUMNS FROM responses WHERE submitted_on BETWEEN '$FROM' AND '$TO' ORDER BY id) TO '/dev/null' WITH CSV HEADER" 2>&1) \
+        || { echo "the anchor failed: $out" >&2; exit 1; }
+      end=$(date +%s.%N)
+      echo "$(psql -X -At "$2" -c "SELECT count(*) FROM responses WHERE submitted_on BETWEEN '$FROM' AND '$TO'")" \
+        "$(python3 -c "print($end - $start)")"
+      ;;
+  esac
 }
 
-$BIN migrate >/dev/null
-$BIN simulate --survey health-outpatient --responses 100000 --from 2025-01-01 --to 2026-09-30 --seed 1 >/dev/null
-measure "100k"
-$BIN simulate --survey health-outpatient --responses 900000 --from 2025-01-01 --to 2026-09-30 --seed 2 >/dev/null
-measure "1M"
+measure() { # backend url label
+  local port token rows=0
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  token=$(DATABASE_URL=$2 RUST_LOG=warn $BIN token create --role home-affairs --name "bench $3" | tail -n 1)
+  DATABASE_URL=$2 RUST_LOG=warn $BIN serve --bind 127.0.0.1:$port >/dev/null 2>&1 &
+  SERVER=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  sleep 1
+  local before ours=() theirs=() anchor_rows
+  before=$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status)
+  for _ in $(seq "$RUNS"); do
+    local seconds
+    seconds=$(curl -sf -w '%{time_total}' -H "Authorization: Bearer $token" -o "$WORK/out.csv" \
+      "http://127.0.0.1:$port/export/responses.csv?survey=health-outpatient&period=2025")
+    rows=$(( $(wc -l < "$WORK/out.csv") - 1 ))
+    ours+=("$(python3 -c "print(round($rows / $seconds))")")
+    read -r anchor_rows seconds <<<"$(anchor "$1" "$2")"
+    [ "$anchor_rows" = "$rows" ] || { echo "the anchor read $anchor_rows rows, the export wrote $rows" >&2; exit 1; }
+    theirs+=("$(python3 -c "print(round($anchor_rows / $seconds))")")
+  done
+  local after anon
+  after=$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status)
+  # The peak counts the pages of files mapped in (the binary, SQLite's
+  # shared WAL index); the heap alone is RssAnon.
+  anon=$(awk '/RssAnon/ {print $2}' /proc/$SERVER/status)
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+  local a b
+  a=$(median "${ours[@]}") b=$(median "${theirs[@]}")
+  printf '%s: %s rows (%s MB); hailong %s rows/s (%s), anchor %s rows/s (%s), ratio %s; server peak RSS %s KiB (%s KiB before the exports), heap after %s KiB\n' \
+    "$3" "$rows" "$(( $(stat -c %s "$WORK/out.csv") / 1000000 ))" "$a" "${ours[*]}" "$b" "${theirs[*]}" \
+    "$(python3 -c "print(round($a / $b, 2))")" "$after" "$before" "$anon"
+}
+
+bench_backend() { # backend url
+  DATABASE_URL=$2 RUST_LOG=warn $BIN migrate >/dev/null
+  DATABASE_URL=$2 RUST_LOG=warn $BIN simulate --survey health-outpatient --responses 100000 \
+    --from 2025-01-01 --to 2026-09-30 --seed 1 >/dev/null
+  measure "$1" "$2" "$1 100k"
+  DATABASE_URL=$2 RUST_LOG=warn $BIN simulate --survey health-outpatient --responses 900000 \
+    --from 2025-01-01 --to 2026-09-30 --seed 2 >/dev/null
+  measure "$1" "$2" "$1 1M"
+}
+
+for backend in $BACKENDS; do
+  case $backend in
+    sqlite) bench_backend sqlite "sqlite://$WORK/bench.db" ;;
+    postgres)
+      pg_start
+      command -v psql >/dev/null || PATH=$PG_BIN:$PATH
+      command -v psql >/dev/null || { echo "psql is needed (PostgreSQL client package)" >&2; exit 1; }
+      bench_backend postgres "$(pg_createdb bench)"
+      ;;
+    *) echo "unknown backend $backend" >&2; exit 1 ;;
+  esac
+done

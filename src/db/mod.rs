@@ -294,7 +294,19 @@ impl Db {
         E: From<DbError>,
     {
         let mut pooled = self.writer()?;
-        let conn: &mut Conn = &mut pooled;
+        Self::write_tx_on(&mut pooled, work)
+    }
+
+    /// [`Db::write_tx`] on a writer connection the caller holds already
+    /// (from [`Db::writer`]), for work that prepares outside the
+    /// transaction what it then stores inside.
+    pub fn write_tx_on<T, E>(
+        conn: &mut Conn,
+        work: impl FnOnce(&mut Conn) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
         let begun = match &mut *conn {
             DbConnection::Sqlite(c) => {
                 AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::schema::responses;
-use super::{with_backend, Conn, DbResult};
+use super::{with_backend, Conn, DbError, DbResult};
 use crate::domain::Design;
 
 #[derive(Debug, Clone, PartialEq, Eq, Insertable, Queryable, Selectable)]
@@ -219,14 +219,19 @@ pub fn comments(
         .load(conn)?)
 }
 
-/// A response as the microdata export needs it (never the comment).
-#[derive(Debug, Clone, Queryable)]
+/// A response as the microdata export needs it (never the id, the day's
+/// position in the file or the comment).
+#[derive(Debug, Clone, QueryableByName)]
 pub struct MicrodataRow {
-    pub id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub survey_version: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub unit: String,
+    #[diesel(sql_type = diesel::sql_types::Date)]
     pub submitted_on: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub channel: crate::domain::Channel,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub answers: String,
 }
 
@@ -275,35 +280,102 @@ pub fn contributions(
         .load(conn)?)
 }
 
-/// One page of responses to `version` in a date range, in id order after
-/// `after` (keyset pagination over the (version, id) index: constant memory
-/// and no sorting however many rows there are).
-pub fn microdata_page(
+/// Calls `each` with every response to `versions` in a date range, in id
+/// order, from one snapshot, until it returns false; memory stays bounded.
+/// Ids are random, so the order says nothing of when a response came.
+///
+/// SQLite stores responses in id order (`WITHOUT ROWID`): one scan of the
+/// table in storage order, not an index walk with a look-up per row. On
+/// PostgreSQL a heap keeps settled days in blocks (see [`settle_order`]),
+/// which would place a row within its month; a cursor over `ORDER BY id`
+/// reads them in one snapshot, sorted by the server, a batch at a time.
+pub fn for_each_microdata_row<E: From<DbError>>(
     conn: &mut Conn,
-    version: &str,
+    versions: &[String],
     from: NaiveDate,
     to: NaiveDate,
-    after: Option<&str>,
-    limit: i64,
-) -> DbResult<Vec<MicrodataRow>> {
-    let mut query = responses::table
-        .filter(responses::survey_version.eq(version))
-        .filter(responses::submitted_on.between(from, to))
-        .order(responses::id)
-        .limit(limit)
-        .select((
-            responses::id,
-            responses::survey_version,
-            responses::unit,
-            responses::submitted_on,
-            responses::channel,
-            responses::answers,
-        ))
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(responses::id.gt(after));
+    mut each: impl FnMut(MicrodataRow) -> Result<bool, E>,
+) -> Result<(), E> {
+    use diesel::connection::DefaultLoadingMode;
+    use diesel::sql_types::{Date, Text};
+
+    if versions.is_empty() {
+        return Ok(());
     }
-    Ok(query.load(conn)?)
+    const COLUMNS: &str = "survey_version, unit, submitted_on, channel, answers";
+    match conn {
+        Conn::Sqlite(c) => {
+            let placeholders = vec!["?"; versions.len()].join(", ");
+            let mut query = diesel::sql_query(format!(
+                // The unary `+` keeps both terms off the indexes: a scan
+                // in storage order, not an index walk with a look-up per row.
+                "SELECT {COLUMNS} FROM responses
+                 WHERE +survey_version IN ({placeholders}) AND +submitted_on BETWEEN ? AND ?"
+            ))
+            .into_boxed();
+            for version in versions {
+                query = query.bind::<Text, _>(version.clone());
+            }
+            let query = query.bind::<Date, _>(from).bind::<Date, _>(to);
+            for row in query
+                .load_iter::<MicrodataRow, DefaultLoadingMode>(c)
+                .map_err(DbError::from)?
+            {
+                if !each(row.map_err(DbError::from)?)? {
+                    break;
+                }
+            }
+            Ok(())
+        }
+        Conn::Postgresql(c) => {
+            use diesel::pg::PgConnection;
+            const BATCH: usize = 10_000;
+            // The caller's error, carried out of the transaction, which it
+            // rolls back (it only read).
+            let mut failed: Option<E> = None;
+            let result =
+                c.build_transaction()
+                    .read_only()
+                    .repeatable_read()
+                    .run(|c: &mut PgConnection| {
+                        // Room to sort in memory rather than in temporary files.
+                        diesel::sql_query("SET LOCAL work_mem = '256MB'").execute(c)?;
+                        diesel::sql_query(format!(
+                            "DECLARE microdata NO SCROLL CURSOR FOR
+                         SELECT {COLUMNS} FROM responses
+                         WHERE survey_version = ANY($1) AND submitted_on BETWEEN $2 AND $3
+                         ORDER BY id"
+                        ))
+                        .bind::<diesel::sql_types::Array<Text>, _>(versions)
+                        .bind::<Date, _>(from)
+                        .bind::<Date, _>(to)
+                        .execute(c)?;
+                        loop {
+                            let batch: Vec<MicrodataRow> =
+                                diesel::sql_query(format!("FETCH FORWARD {BATCH} FROM microdata"))
+                                    .load(c)?;
+                            let last = batch.len() < BATCH;
+                            for row in batch {
+                                match each(row) {
+                                    Ok(true) => {}
+                                    Ok(false) => return Ok(()),
+                                    Err(err) => {
+                                        failed = Some(err);
+                                        return Err(diesel::result::Error::RollbackTransaction);
+                                    }
+                                }
+                            }
+                            if last {
+                                return Ok(());
+                            }
+                        }
+                    });
+            match (failed, result) {
+                (Some(err), _) => Err(err),
+                (None, result) => result.map_err(|e| DbError::from(e).into()),
+            }
+        }
+    }
 }
 
 /// (date, compact Likert string) of every response to `version` in a date
@@ -324,4 +396,136 @@ pub fn dated_likert_rows(
         query = query.filter(responses::design.eq_any(RANDOM_DESIGNS));
     }
     Ok(query.load(conn)?)
+}
+
+/// A temporary table, private to one connection, where an import keeps its
+/// valid rows until all of the file has been read: memory holds a chunk at
+/// a time, the rows come back in id order, and filling it takes no lock on
+/// the database (SQLite keeps temporary tables in a file of their own).
+pub mod staging {
+    use diesel::prelude::*;
+
+    use super::ResponseRow;
+    use crate::db::{with_backend, Conn, DbResult};
+
+    diesel::table! {
+        import_rows (id, line) {
+            line -> BigInt,
+            id -> Text,
+            survey_version -> Text,
+            unit -> Text,
+            submitted_on -> Date,
+            channel -> Text,
+            answers -> Text,
+            likert -> Text,
+            comment -> Nullable<Text>,
+            design -> Text,
+        }
+    }
+
+    #[derive(Insertable, Queryable)]
+    #[diesel(table_name = import_rows)]
+    struct StagedRow {
+        line: i64,
+        id: String,
+        survey_version: String,
+        unit: String,
+        submitted_on: chrono::NaiveDate,
+        channel: crate::domain::Channel,
+        answers: String,
+        likert: String,
+        comment: Option<String>,
+        design: crate::domain::Design,
+    }
+
+    /// Creates the table, empty; [`drop`] ends it (a temporary table lives
+    /// as long as its connection, which goes back to the pool).
+    pub fn create(conn: &mut Conn) -> DbResult<()> {
+        with_backend!(conn, |c| {
+            diesel::sql_query("DROP TABLE IF EXISTS import_rows").execute(c)?;
+            diesel::sql_query(format!(
+                "CREATE TEMPORARY TABLE import_rows (
+                     line BIGINT NOT NULL, id TEXT NOT NULL, survey_version TEXT NOT NULL,
+                     unit TEXT NOT NULL, submitted_on DATE NOT NULL, channel TEXT NOT NULL,
+                     answers TEXT NOT NULL, likert TEXT NOT NULL, comment TEXT,
+                     design TEXT NOT NULL, PRIMARY KEY (id, line)
+                 )"
+            ))
+            .execute(c)?;
+            Ok::<_, crate::db::DbError>(())
+        })
+    }
+
+    /// Adds rows, each with its line in the file.
+    pub fn insert(conn: &mut Conn, rows: &[(u64, ResponseRow)]) -> DbResult<()> {
+        // 10 columns × 500 rows stays under every backend's bind limit.
+        for chunk in rows.chunks(500) {
+            let staged: Vec<StagedRow> = chunk
+                .iter()
+                .map(|(line, row)| StagedRow {
+                    line: i64::try_from(*line).unwrap_or(i64::MAX),
+                    id: row.id.clone(),
+                    survey_version: row.survey_version.clone(),
+                    unit: row.unit.clone(),
+                    submitted_on: row.submitted_on,
+                    channel: row.channel,
+                    answers: row.answers.clone(),
+                    likert: row.likert.clone(),
+                    comment: row.comment.clone(),
+                    design: row.design,
+                })
+                .collect();
+            with_backend!(conn, |c| diesel::insert_into(import_rows::table)
+                .values(&staged)
+                .execute(c))?;
+        }
+        Ok(())
+    }
+
+    /// Up to `limit` rows after (id, line) `after`, in id order, each with
+    /// its line.
+    pub fn page(
+        conn: &mut Conn,
+        after: Option<(&str, u64)>,
+        limit: i64,
+    ) -> DbResult<Vec<(u64, ResponseRow)>> {
+        use import_rows::dsl as t;
+        let mut query = import_rows::table
+            .order((t::id, t::line))
+            .limit(limit)
+            .into_boxed();
+        if let Some((id, line)) = after {
+            let line = i64::try_from(line).unwrap_or(i64::MAX);
+            query = query.filter(t::id.gt(id).or(t::id.eq(id).and(t::line.gt(line))));
+        }
+        let rows: Vec<StagedRow> = query.load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|s| {
+                (
+                    u64::try_from(s.line).unwrap_or(0),
+                    ResponseRow {
+                        id: s.id,
+                        survey_version: s.survey_version,
+                        unit: s.unit,
+                        submitted_on: s.submitted_on,
+                        channel: s.channel,
+                        answers: s.answers,
+                        likert: s.likert,
+                        comment: s.comment,
+                        design: s.design,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Ends the table.
+    pub fn drop(conn: &mut Conn) -> DbResult<()> {
+        with_backend!(conn, |c| diesel::sql_query(
+            "DROP TABLE IF EXISTS import_rows"
+        )
+        .execute(c))?;
+        Ok(())
+    }
 }

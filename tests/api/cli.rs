@@ -7,6 +7,7 @@ use crate::helpers::{
 };
 
 both_backends!(import_is_all_or_nothing_and_replay_safe);
+both_backends!(a_large_import_is_judged_across_its_chunks);
 
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -202,6 +203,83 @@ async fn import_is_all_or_nothing_and_replay_safe(backend: Backend) {
         "{}",
         stderr(&refused)
     );
+}
+
+/// A file of several chunks (the import stages and stores 5,000 rows at a
+/// time): an id used twice with different answers is a conflict wherever
+/// the two rows fall, a file with faults lists at most 1,000 of them and
+/// counts all, and the corrected file is stored whole.
+async fn a_large_import_is_judged_across_its_chunks(backend: Backend) {
+    let database = TestDatabase::new(backend);
+    let definitions = repo_definitions();
+    let import = |name: &str, body: &str| {
+        let path = database.dir().join(name);
+        std::fs::write(&path, body).unwrap();
+        hailong_command(&database.url, &definitions)
+            .args(["import", "--survey", "health-outpatient"])
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    const ROWS: usize = 12_000;
+    let row = |i: usize, a1: u8| {
+        format!(
+            "{},bv-dk-kien-giang,2026-07-{:02},,{a1},5,3,,,,,,\n",
+            uuid::Uuid::from_u128(0x1000_0000_0000_4000_8000_0000_0000_0000 + i as u128),
+            1 + i % 28
+        )
+    };
+    // The 5,000th row in id order and the last line carry the same id with
+    // different answers: in id order the two fall on either side of the
+    // boundary between the first two chunks.
+    let mut body = String::from(HEADER) + "\n";
+    for i in 0..ROWS {
+        body += &row(i, 4);
+    }
+    let repeat = row(4_999, 1);
+    body += &repeat;
+    let refused = import("conflict.csv", &body);
+    assert!(!refused.status.success());
+    let report = stderr(&refused);
+    assert!(report.contains("1 fault(s)"), "{report}");
+    assert!(
+        report.contains(&format!(
+            "line {}, column id: this id is already used by a different response",
+            ROWS + 2
+        )),
+        "{report}"
+    );
+
+    // 1,500 bad rows as well: 1,000 listed, all counted.
+    let mut bad = body.clone();
+    for _ in 0..1_500 {
+        bad += ",nowhere,2026-07-01,,4,5,3,,,,,,\n";
+    }
+    let refused = import("faults.csv", &bad);
+    assert!(!refused.status.success());
+    let report = stderr(&refused);
+    assert!(report.contains("1501 fault(s)"), "{report}");
+    assert!(
+        report.contains("… and 501 more (the first 1000 found are listed)"),
+        "{report}"
+    );
+    assert_eq!(
+        report.matches("unknown service point").count(),
+        1_000,
+        "{report}"
+    );
+    let db = hailong::db::Db::connect(&database.url, std::time::Duration::from_secs(10)).unwrap();
+    assert!(stored_rows(&db).is_empty(), "a refused file stores nothing");
+
+    // Without the last line the file is stored whole, and again it is all
+    // replays.
+    let good = &body[..body.len() - repeat.len()];
+    let first = import("good.csv", good);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(stdout(&first).trim(), format!("imported {ROWS}, replays 0"));
+    let again = import("good.csv", good);
+    assert_eq!(stdout(&again).trim(), format!("imported 0, replays {ROWS}"));
+    assert_eq!(stored_rows(&db).len(), ROWS);
 }
 
 #[test]

@@ -8,8 +8,8 @@ use std::io::Read;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use crate::db::responses::ResponseRow;
-use crate::db::DbError;
+use crate::db::responses::{self, ResponseRow};
+use crate::db::{Conn, Db, DbError};
 use crate::definitions::{QuestionKind, SurveyVersion, COMMENT_KEY};
 use crate::domain::{Channel, Design, RawSubmission, RawValue, ResponseId, Submission};
 use crate::services::collect::{self, AppContext};
@@ -63,8 +63,8 @@ impl fmt::Display for RowFault {
 pub enum ImportError {
     #[error("no survey \"{0}\"")]
     UnknownSurvey(String),
-    #[error("nothing imported: {} fault(s)\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
-    Rows(Vec<RowFault>),
+    #[error("nothing imported: {}", .0)]
+    Rows(Faults),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -81,7 +81,76 @@ impl fmt::Display for ImportReport {
     }
 }
 
-/// Imports a CSV of responses to survey `slug`.
+/// Faults are listed up to this many (a file whose every row is wrong
+/// would otherwise list them all in memory); all are counted.
+const LISTED_FAULTS: usize = 1_000;
+
+/// Valid rows are staged, and then judged and stored, this many at a time.
+const CHUNK: usize = 5_000;
+
+/// Every fault of a file: the first [`LISTED_FAULTS`] found, in line order,
+/// and how many there are in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Faults {
+    pub listed: Vec<RowFault>,
+    pub total: usize,
+}
+
+impl Faults {
+    fn one(fault: RowFault) -> Faults {
+        let mut faults = Faults::default();
+        faults.push(fault);
+        faults
+    }
+
+    fn push(&mut self, fault: RowFault) {
+        self.total += 1;
+        if self.listed.len() < LISTED_FAULTS {
+            self.listed.push(fault);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+}
+
+impl fmt::Display for Faults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} fault(s)", self.total)?;
+        for fault in &self.listed {
+            write!(f, "\n{fault}")?;
+        }
+        if self.total > self.listed.len() {
+            write!(
+                f,
+                "\n… and {} more (the first {} found are listed)",
+                self.total - self.listed.len(),
+                self.listed.len()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn conflict_fault(line: u64) -> RowFault {
+    RowFault {
+        line,
+        column: ID.into(),
+        message: "this id is already used by a different response".into(),
+    }
+}
+
+/// Imports a CSV of responses to survey `slug`: every row stored, or none.
+///
+/// The file is read once, a chunk at a time, so memory does not grow with
+/// it: valid rows go to a temporary table on the writer connection (no
+/// lock on the database while the file is read), and then one write
+/// transaction stores them in id order (not the order of the file: a stack
+/// of paper forms keyed in as it came says when each was filled in),
+/// judging replays and conflicts as for any submission. Any fault rolls it
+/// all back; faults are reported together with the conflicts, so one
+/// correction round suffices.
 pub fn import_csv(
     ctx: &AppContext,
     slug: &str,
@@ -92,62 +161,104 @@ pub fn import_csv(
         .survey(slug)
         .cloned()
         .ok_or_else(|| ImportError::UnknownSurvey(slug.to_string()))?;
-    let (parsed, mut faults) = parse_rows(ctx, &version, input)?;
-    let lines: Vec<u64> = parsed.iter().map(|(line, _)| *line).collect();
-    let rows: Vec<ResponseRow> = parsed.into_iter().map(|(_, row)| row).collect();
-    // Planned and stored in one write transaction: a web submission that
-    // arrives meanwhile cannot slip between the check and the insert.
-    let conflict_faults = |conflicts: &[usize]| -> Vec<RowFault> {
-        conflicts
-            .iter()
-            .map(|&i| RowFault {
-                line: lines[i],
-                column: ID.into(),
-                message: "this id is already used by a different response".into(),
-            })
-            .collect()
-    };
-    if !faults.is_empty() {
-        // Reported with the other faults, so one correction round suffices.
-        faults.extend(conflict_faults(&collect::conflicts(
-            &mut *ctx.db.reader()?,
-            &rows,
-        )?));
-        faults.sort_by(|a, b| (a.line, &a.column).cmp(&(b.line, &b.column)));
-        return Err(ImportError::Rows(faults));
-    }
-    // Stored in one write transaction that is rolled back on any conflict:
-    // all rows or none, whatever is submitted meanwhile.
-    ctx.db.write_tx(|conn| {
-        let outcome = collect::store_batch(conn, &rows)?;
-        if !outcome.conflicts.is_empty() {
-            return Err(ImportError::Rows(conflict_faults(&outcome.conflicts)));
+    let mut pooled = ctx.db.writer()?;
+    let conn: &mut Conn = &mut pooled;
+    responses::staging::create(conn)?;
+    let result = stage_and_store(ctx, &version, input, conn);
+    // Also after a failure: the connection goes back to the pool.
+    responses::staging::drop(conn)?;
+    result
+}
+
+fn stage_and_store(
+    ctx: &AppContext,
+    version: &SurveyVersion,
+    input: impl Read,
+    conn: &mut Conn,
+) -> Result<ImportReport, ImportError> {
+    let mut faults = Faults::default();
+    let mut chunk: Vec<NumberedRow> = Vec::with_capacity(CHUNK);
+    parse_rows(ctx, version, input, &mut faults, |line, row| {
+        chunk.push((line, row));
+        if chunk.len() == CHUNK {
+            responses::staging::insert(conn, &chunk)?;
+            chunk.clear();
         }
-        Ok(ImportReport {
-            imported: outcome.stored,
-            replays: outcome.replays,
-        })
+        Ok(())
+    })?;
+    responses::staging::insert(conn, &chunk)?;
+    drop(chunk);
+    // Judged and stored in one write transaction: a web submission that
+    // arrives meanwhile cannot slip between the check and the insert.
+    Db::write_tx_on(conn, |conn| {
+        let mut report = ImportReport {
+            imported: 0,
+            replays: 0,
+        };
+        // The last row of the page before: a repeat of its id that starts
+        // the next page is judged against it when nothing is stored.
+        let mut previous: Option<NumberedRow> = None;
+        loop {
+            let after = previous
+                .as_ref()
+                .map(|(line, row)| (row.id.as_str(), *line));
+            let page = responses::staging::page(conn, after, CHUNK as i64)?;
+            let Some(last) = page.last().cloned() else {
+                break;
+            };
+            if faults.is_empty() {
+                let (lines, rows): (Vec<u64>, Vec<ResponseRow>) = page.into_iter().unzip();
+                let outcome = collect::store_batch(conn, &rows)?;
+                for &i in &outcome.conflicts {
+                    faults.push(conflict_fault(lines[i]));
+                }
+                report.imported += outcome.stored;
+                report.replays += outcome.replays;
+            } else {
+                // Nothing will be stored: only conflicts are looked for.
+                let context = usize::from(previous.is_some());
+                let (lines, rows): (Vec<u64>, Vec<ResponseRow>) =
+                    previous.into_iter().chain(page).unzip();
+                for i in collect::conflicts(conn, &rows)? {
+                    if i >= context {
+                        faults.push(conflict_fault(lines[i]));
+                    }
+                }
+            }
+            previous = Some(last);
+        }
+        if faults.is_empty() {
+            Ok(report)
+        } else {
+            faults
+                .listed
+                .sort_by(|a, b| (a.line, &a.column).cmp(&(b.line, &b.column)));
+            Err(ImportError::Rows(faults))
+        }
     })
 }
 
 /// A valid row with its line in the file.
 type NumberedRow = (u64, ResponseRow);
 
-/// Validates every row: the valid rows with their line numbers, and every
-/// fault of the others. A faulty header is an error at once.
+/// Validates every row, in file order: each valid row goes to `valid`
+/// with its line number, each fault of the others to `faults`. A faulty
+/// header is an error at once.
 fn parse_rows(
     ctx: &AppContext,
     version: &SurveyVersion,
     input: impl Read,
-) -> Result<(Vec<NumberedRow>, Vec<RowFault>), ImportError> {
+    faults: &mut Faults,
+    mut valid: impl FnMut(u64, ResponseRow) -> Result<(), DbError>,
+) -> Result<(), ImportError> {
     let survey = &version.survey;
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let header_fault = |column: &str, message: String| {
-        ImportError::Rows(vec![RowFault {
+        ImportError::Rows(Faults::one(RowFault {
             line: 1,
             column: column.into(),
             message,
-        }])
+        }))
     };
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h
@@ -165,11 +276,11 @@ fn parse_rows(
             .collect(),
         Err(e) => return Err(header_fault("-", format!("unreadable header: {e}"))),
     };
-    let mut faults = Vec::new();
+    let mut header_faults = Faults::default();
     let mut seen = HashMap::new();
     for name in &headers {
         if seen.insert(name.clone(), ()).is_some() {
-            faults.push(RowFault {
+            header_faults.push(RowFault {
                 line: 1,
                 column: name.clone(),
                 message: "column appears twice".into(),
@@ -180,7 +291,7 @@ fn parse_rows(
                 .question(name)
                 .is_some_and(|q| q.kind != QuestionKind::Text);
         if !known {
-            faults.push(RowFault {
+            header_faults.push(RowFault {
                 line: 1,
                 column: name.clone(),
                 message: "not a question key of this survey nor a known column".into(),
@@ -189,23 +300,23 @@ fn parse_rows(
     }
     for required in [UNIT, SUBMITTED_ON] {
         if !headers.iter().any(|h| h == required) {
-            faults.push(RowFault {
+            header_faults.push(RowFault {
                 line: 1,
                 column: required.into(),
                 message: "required column is missing".into(),
             });
         }
     }
-    if !faults.is_empty() {
-        return Err(ImportError::Rows(faults));
+    if !header_faults.is_empty() {
+        return Err(ImportError::Rows(header_faults));
     }
 
     let today = ctx.clock.today();
-    let mut rows = Vec::new();
     // Identical rows without an id are distinct responses (two citizens may
     // answer alike); numbering repeats keeps their derived ids distinct while
-    // a second import of the same file derives the same ids again.
-    let mut occurrences: HashMap<Vec<String>, u32> = HashMap::new();
+    // a second import of the same file derives the same ids again. Rows are
+    // told apart by a 16-byte digest of their fields, not the fields.
+    let mut occurrences: HashMap<Uuid, u32> = HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -332,10 +443,14 @@ fn parse_rows(
                 .collect(),
         };
         let derived_id = || {
-            let fields: Vec<String> = record.iter().map(str::to_string).collect();
-            let n = occurrences.entry(fields.clone()).or_insert(0);
+            let fields = record.iter().collect::<Vec<_>>().join("\u{1f}");
+            let content = Uuid::new_v5(
+                &ROW_NAMESPACE,
+                format!("{}\u{1f}{fields}", survey.slug).as_bytes(),
+            );
+            let n = occurrences.entry(content).or_insert(0);
             *n += 1;
-            let name = format!("{}\u{1f}{}\u{1f}{}", survey.slug, n, fields.join("\u{1f}"));
+            let name = format!("{}\u{1f}{}\u{1f}{fields}", survey.slug, n);
             ResponseId::from_uuid(Uuid::new_v5(&ROW_NAMESPACE, name.as_bytes()))
         };
         match Submission::parse(
@@ -349,10 +464,10 @@ fn parse_rows(
                 if let (Some(date), Some(channel), Some(design), true) =
                     (submitted_on, channel, design, row_faults.is_empty())
                 {
-                    rows.push((
+                    valid(
                         line,
                         collect::to_row(version, &submission, channel, design, date),
-                    ));
+                    )?;
                 }
             }
             Err(errors) => {
@@ -362,11 +477,13 @@ fn parse_rows(
                 }
             }
         }
-        faults.extend(row_faults.into_iter().map(|(column, message)| RowFault {
-            line,
-            column,
-            message,
-        }));
+        for (column, message) in row_faults {
+            faults.push(RowFault {
+                line,
+                column,
+                message,
+            });
+        }
     }
-    Ok((rows, faults))
+    Ok(())
 }

@@ -14,13 +14,10 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 
 use crate::app::AppContext;
-use crate::db::responses::{self, MicrodataRow};
+use crate::db::responses;
 use crate::db::DbError;
 use crate::definitions::{QuestionKind, SurveyVersion};
 use crate::domain::{Period, PeriodKind, PeriodMode};
-
-/// Rows read per query.
-const PAGE: i64 = 5_000;
 
 /// Columns before the answers.
 const FIXED: [&str; 4] = ["survey_version", "unit", "month", "channel"];
@@ -44,24 +41,6 @@ pub fn header(survey: &SurveyVersion) -> Vec<String> {
         .collect()
 }
 
-/// An answer as in the paper-import CSV: 1–5, NA, option keys joined by `;`,
-/// 0–100, 1/0.
-fn field(value: Option<&Value>) -> String {
-    match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) if s == "na" => "NA".into(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Bool(b)) => if *b { "1" } else { "0" }.into(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(";"),
-        Some(Value::Object(_)) => String::new(),
-    }
-}
-
 /// A (service point, year, month) cell.
 type Cell = (String, i32, u32);
 
@@ -69,10 +48,20 @@ fn cell_of(unit: &str, day: NaiveDate) -> Cell {
     (unit.to_string(), day.year(), day.month())
 }
 
+impl MicrodataPlan {
+    /// Whether the rows of `unit` in (year, month) are released.
+    fn releases(&self, unit: &str, (year, month): (i32, u32)) -> bool {
+        self.released
+            .get(unit)
+            .is_some_and(|months| months.contains(&(year, month)))
+    }
+}
+
 /// Which cells of a period are released, decided before anything is sent.
 #[derive(Debug, Default)]
 pub struct MicrodataPlan {
-    released: HashSet<Cell>,
+    /// The released (year, month)s of each service point.
+    released: HashMap<String, HashSet<(i32, u32)>>,
     /// Rows left out because their cell is under the threshold.
     pub withheld_rows: usize,
     /// Cells left out.
@@ -113,7 +102,8 @@ pub fn plan(
     let mut plan = MicrodataPlan::default();
     for (cell, n) in sizes {
         if n >= min_cell {
-            plan.released.insert(cell);
+            let (unit, year, month) = cell;
+            plan.released.entry(unit).or_default().insert((year, month));
         } else {
             plan.withheld_cells += 1;
             plan.withheld_rows += usize::try_from(n).unwrap_or(0);
@@ -122,34 +112,196 @@ pub fn plan(
     Ok(plan)
 }
 
-/// `keys` are the current questionnaire's; `earlier_keys` says under which
-/// key the row's own version stored the same question (see
-/// [`crate::definitions::Survey::earlier_keys`]): a key whose meaning
-/// changed between editions is not filled from the old answers.
-fn record(row: &MicrodataRow, keys: &[&str], earlier_keys: &HashMap<&str, &str>) -> Vec<String> {
-    let answers: serde_json::Map<String, Value> =
-        serde_json::from_str(&row.answers).unwrap_or_default();
-    let month = format!(
-        "{}-{:02}",
-        row.submitted_on.year(),
-        row.submitted_on.month()
-    );
-    [
-        row.survey_version.clone(),
-        row.unit.clone(),
-        month,
-        row.channel.to_string(),
-    ]
-    .into_iter()
-    .chain(keys.iter().map(|k| {
-        field(
-            earlier_keys
-                .get(k)
-                .and_then(|earlier| answers.get(*earlier)),
-        )
-    }))
-    .collect()
+/// Where each of a version's own keys goes among the exported columns:
+/// under the current key of the same question (see
+/// [`crate::definitions::Survey::earlier_keys`]); a key whose meaning
+/// changed between editions goes nowhere.
+struct Columns {
+    /// The version's keys in questionnaire order, the order its stored
+    /// answers follow, so that a row's keys are found by walking forward
+    /// rather than by hashing each one.
+    ordered: Vec<(String, Option<usize>)>,
+    /// Position in `ordered` of each key, for a row in another order.
+    position: HashMap<String, usize>,
 }
+
+impl Columns {
+    fn of(survey: &SurveyVersion, version: &SurveyVersion) -> Columns {
+        let earlier_keys = survey.survey.earlier_keys(&version.survey);
+        let column_of: HashMap<&str, usize> = keys(survey)
+            .iter()
+            .enumerate()
+            .filter_map(|(column, key)| Some((*earlier_keys.get(key)?, FIXED.len() + column)))
+            .collect();
+        let ordered: Vec<(String, Option<usize>)> = version
+            .survey
+            .questions()
+            .map(|q| (q.key.clone(), column_of.get(q.key.as_str()).copied()))
+            .collect();
+        let position = ordered
+            .iter()
+            .enumerate()
+            .map(|(i, (key, _))| (key.clone(), i))
+            .collect();
+        Columns { ordered, position }
+    }
+
+    /// The column of `key`, looking first at and just after `cursor` (the
+    /// place after the previous key of the row), which it moves on.
+    fn find(&self, key: &str, cursor: &mut usize) -> Option<usize> {
+        let ahead = self
+            .ordered
+            .iter()
+            .skip(*cursor)
+            .take(4)
+            .position(|(k, _)| k == key);
+        let at = match ahead {
+            Some(offset) => *cursor + offset,
+            None => *self.position.get(key)?,
+        };
+        *cursor = at + 1;
+        self.ordered[at].1
+    }
+}
+
+/// Fills `fields` with a stored answers object, each answer written as
+/// [`Field`] writes it, straight from the JSON text: no map per row.
+struct AnswerFields<'a> {
+    columns: &'a Columns,
+    fields: &'a mut [String],
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for AnswerFields<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for AnswerFields<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object of answers")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut cursor = 0;
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            match self.columns.find(&key, &mut cursor) {
+                Some(column) => map.next_value_seed(Field(&mut self.fields[column]))?,
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A key of the answers object, borrowed from the JSON text unless it
+/// holds an escape (serde's own `Cow` always copies).
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a question key")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_string())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// One answer written into its field as in the paper-import CSV: 1–5, NA,
+/// option keys joined by `;`, 0–100, 1/0; nothing for a skipped answer.
+struct Field<'a>(&'a mut String);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Field<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Field<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an answer")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.0.push_str(if v == "na" { "NA" } else { v });
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.0.push(if v { '1' } else { '0' });
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        use std::fmt::Write;
+        let _ = write!(self.0, "{v}");
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        use std::fmt::Write;
+        let _ = write!(self.0, "{v}");
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        // As JSON writes it (50.0, not 50).
+        self.0.push_str(&Value::from(v).to_string());
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut first = true;
+        while let Some(item) = seq.next_element::<Value>()? {
+            if let Value::String(option) = item {
+                if !first {
+                    self.0.push(';');
+                }
+                self.0.push_str(&option);
+                first = false;
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
+
+/// Bytes handed to the sink at a time.
+const CHUNK: usize = 256 * 1024;
 
 /// Writes the CSV (UTF-8 with a byte-order mark) of the cells `plan`
 /// releases in chunks to `sink`, which returns false to stop early (the
@@ -161,47 +313,73 @@ pub fn write(
     plan: &MicrodataPlan,
     mut sink: impl FnMut(Vec<u8>) -> bool,
 ) -> Result<usize, MicrodataError> {
-    let keys = keys(survey);
     let versions = ctx.versions_of(&survey.survey.slug);
+    let columns: HashMap<&str, Columns> = versions
+        .iter()
+        .map(|version| (version.hash.as_str(), Columns::of(survey, version)))
+        .collect();
+    let hashes: Vec<String> = versions.iter().map(|v| v.hash.clone()).collect();
     let (from, to) = period.bounds();
-    let mut chunk = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
-    chunk.write_record(header(survey))?;
+    let mut first = Vec::with_capacity(CHUNK + 64 * 1024);
+    first.extend_from_slice("\u{feff}".as_bytes());
+    let mut out = csv::Writer::from_writer(first);
+    out.write_record(header(survey))?;
+    let mut fields = vec![String::new(); FIXED.len() + keys(survey).len()];
     let mut written = 0;
-    for version in &versions {
-        let earlier_keys = survey.survey.earlier_keys(&version.survey);
-        let mut after: Option<String> = None;
-        loop {
-            let mut conn = ctx.db.reader()?;
-            let page = responses::microdata_page(
-                &mut conn,
-                &version.hash,
-                from,
-                to,
-                after.as_deref(),
-                PAGE,
-            )?;
-            drop(conn);
-            for row in &page {
-                if plan
-                    .released
-                    .contains(&cell_of(&row.unit, row.submitted_on))
-                {
-                    chunk.write_record(record(row, &keys, &earlier_keys))?;
-                    written += 1;
+    let mut stopped = false;
+    let mut conn = ctx.db.reader()?;
+    responses::for_each_microdata_row(
+        &mut conn,
+        &hashes,
+        from,
+        to,
+        |row| -> Result<bool, MicrodataError> {
+            let month = (row.submitted_on.year(), row.submitted_on.month());
+            if !plan.releases(&row.unit, month) {
+                return Ok(true);
+            }
+            let Some(columns) = columns.get(row.survey_version.as_str()) else {
+                return Ok(true);
+            };
+            fields.iter_mut().for_each(String::clear);
+            let mut answers = serde_json::Deserializer::from_str(&row.answers);
+            // Stored answers are always an object (they were parsed before
+            // being stored); were one unreadable, its row would keep the
+            // answers read before the fault and leave the rest empty.
+            let _ = serde::de::DeserializeSeed::deserialize(
+                AnswerFields {
+                    columns,
+                    fields: &mut fields,
+                },
+                &mut answers,
+            );
+            fields[0] = row.survey_version;
+            fields[1] = row.unit;
+            fields[2] = format!("{}-{:02}", month.0, month.1);
+            fields[3] = row.channel.to_string();
+            out.write_record(&fields)?;
+            written += 1;
+            if out.get_ref().len() >= CHUNK {
+                let full = std::mem::replace(
+                    &mut out,
+                    csv::Writer::from_writer(Vec::with_capacity(CHUNK + 64 * 1024)),
+                );
+                let bytes = full
+                    .into_inner()
+                    .map_err(|e| MicrodataError::Csv(e.into_error().into()))?;
+                if !sink(bytes) {
+                    stopped = true;
+                    return Ok(false);
                 }
             }
-            let bytes = chunk
-                .into_inner()
-                .map_err(|e| MicrodataError::Csv(e.into_error().into()))?;
-            if !sink(bytes) {
-                return Ok(written);
-            }
-            chunk = csv::Writer::from_writer(Vec::new());
-            if (page.len() as i64) < PAGE {
-                break;
-            }
-            after = page.last().map(|r| r.id.clone());
-        }
+            Ok(true)
+        },
+    )?;
+    if !stopped {
+        let bytes = out
+            .into_inner()
+            .map_err(|e| MicrodataError::Csv(e.into_error().into()))?;
+        sink(bytes);
     }
     Ok(written)
 }
