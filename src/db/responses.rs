@@ -441,16 +441,16 @@ pub mod staging {
     /// Creates the table, empty; [`drop`] ends it (a temporary table lives
     /// as long as its connection, which goes back to the pool).
     pub fn create(conn: &mut Conn) -> DbResult<()> {
+        drop(conn)?;
         with_backend!(conn, |c| {
-            diesel::sql_query("DROP TABLE IF EXISTS import_rows").execute(c)?;
-            diesel::sql_query(format!(
+            diesel::sql_query(
                 "CREATE TEMPORARY TABLE import_rows (
                      line BIGINT NOT NULL, id TEXT NOT NULL, survey_version TEXT NOT NULL,
                      unit TEXT NOT NULL, submitted_on DATE NOT NULL, channel TEXT NOT NULL,
                      answers TEXT NOT NULL, likert TEXT NOT NULL, comment TEXT,
                      design TEXT NOT NULL, PRIMARY KEY (id, line)
-                 )"
-            ))
+                 )",
+            )
             .execute(c)?;
             Ok::<_, crate::db::DbError>(())
         })
@@ -520,12 +520,14 @@ pub mod staging {
             .collect())
     }
 
-    /// Ends the table.
+    /// Ends the table, if there is one.
     pub fn drop(conn: &mut Conn) -> DbResult<()> {
-        with_backend!(conn, |c| diesel::sql_query(
-            "DROP TABLE IF EXISTS import_rows"
-        )
-        .execute(c))?;
+        // Named in the temporary schema: never a table of the database.
+        let statement = match conn {
+            Conn::Sqlite(_) => "DROP TABLE IF EXISTS temp.import_rows",
+            Conn::Postgresql(_) => "DROP TABLE IF EXISTS pg_temp.import_rows",
+        };
+        with_backend!(conn, |c| diesel::sql_query(statement).execute(c))?;
         Ok(())
     }
 }
