@@ -14,7 +14,7 @@ UNITS = ["bv-dktt-an-giang", "bv-dk-kien-giang", "bv-dkkv-chau-doc",
 LIKERT = ([f"A{i}" for i in range(1, 6)] + [f"B{i}" for i in range(1, 11)]
           + [f"C{i}" for i in range(1, 9)] + [f"D{i}" for i in range(1, 5)]
           + [f"E{i}" for i in range(1, 5)])
-RETURN = ["never", "reluctant", "switch", "return", "certainly"]
+G2 = ["never", "reluctant", "switch", "maybe", "certainly"]
 
 
 def main() -> None:
@@ -23,14 +23,14 @@ def main() -> None:
     with open(out, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["id", "unit", "submitted_on"] + LIKERT
-                   + ["EXPECT_MET", "RETURN", "INSURED", "comment"])
+                   + ["G1", "G2", "INSURED", "comment"])
         for _ in range(rows):
             rid = str(uuid.UUID(int=rng.getrandbits(128), version=4)) if rng.random() < 0.1 else ""
             month, day = rng.randint(1, 9), rng.randint(1, 28)
             scores = [rng.choice(["1", "2", "3", "4", "4", "5", "5", "NA", ""]) for _ in LIKERT]
             comment = "Nhân viên nhiệt tình" if rng.random() < 0.05 else ""
             w.writerow([rid, rng.choice(UNITS), f"2026-{month:02d}-{day:02d}"] + scores
-                       + [rng.randint(0, 100), rng.choice(RETURN), rng.choice(["1", "0"]), comment])
+                       + [rng.randint(0, 100), rng.choice(G2), rng.choice(["1", "0"]), comment])
 
 
 if __name__ == "__main__":

@@ -78,14 +78,36 @@ pub fn insert_new(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<Vec<String>
     // 9 columns × 500 rows stays under SQLite's and PostgreSQL's bind limits.
     const BATCH: usize = 500;
     let mut inserted = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(BATCH) {
-        inserted.extend(with_backend!(conn, |c| diesel::insert_into(
-            responses::table
-        )
-        .values(chunk)
-        .on_conflict_do_nothing()
-        .returning(responses::id)
-        .get_results::<String>(c))?);
+    match conn {
+        // One prepared single-row statement per row, its count of changed
+        // rows saying whether it stored the row. SQLite answers RETURNING
+        // through a temporary table written to a file, and keeps a
+        // statement journal (a copy of every page changed, in another file)
+        // for a multi-row INSERT a constraint could abort halfway: together
+        // eight or nine writes to temporary files per row stored.
+        Conn::Sqlite(c) => {
+            for row in rows {
+                let stored = diesel::insert_into(responses::table)
+                    .values(row)
+                    .on_conflict_do_nothing()
+                    .execute(c)?;
+                if stored == 1 {
+                    inserted.push(row.id.clone());
+                }
+            }
+        }
+        // One round trip per 500 rows.
+        Conn::Postgresql(c) => {
+            for chunk in rows.chunks(BATCH) {
+                inserted.extend(
+                    diesel::insert_into(responses::table)
+                        .values(chunk)
+                        .on_conflict_do_nothing()
+                        .returning(responses::id)
+                        .get_results::<String>(c)?,
+                );
+            }
+        }
     }
     Ok(inserted)
 }
@@ -423,7 +445,7 @@ pub mod staging {
         }
     }
 
-    #[derive(Insertable, Queryable)]
+    #[derive(Insertable, QueryableByName)]
     #[diesel(table_name = import_rows)]
     struct StagedRow {
         line: i64,
@@ -448,7 +470,7 @@ pub mod staging {
                      line BIGINT NOT NULL, id TEXT NOT NULL, survey_version TEXT NOT NULL,
                      unit TEXT NOT NULL, submitted_on DATE NOT NULL, channel TEXT NOT NULL,
                      answers TEXT NOT NULL, likert TEXT NOT NULL, comment TEXT,
-                     design TEXT NOT NULL, PRIMARY KEY (id, line)
+                     design TEXT NOT NULL
                  )",
             )
             .execute(c)?;
@@ -482,6 +504,17 @@ pub mod staging {
         Ok(())
     }
 
+    /// Orders the rows, once they are all in: one sort, where keeping an
+    /// index while rows arrive in file order would touch a random page of
+    /// it for each row.
+    pub fn index(conn: &mut Conn) -> DbResult<()> {
+        with_backend!(conn, |c| diesel::sql_query(
+            "CREATE UNIQUE INDEX import_rows_in_id_order ON import_rows (id, line)"
+        )
+        .execute(c))?;
+        Ok(())
+    }
+
     /// Up to `limit` rows after (id, line) `after`, in id order, each with
     /// its line.
     pub fn page(
@@ -489,16 +522,20 @@ pub mod staging {
         after: Option<(&str, u64)>,
         limit: i64,
     ) -> DbResult<Vec<(u64, ResponseRow)>> {
-        use import_rows::dsl as t;
-        let mut query = import_rows::table
-            .order((t::id, t::line))
-            .limit(limit)
-            .into_boxed();
-        if let Some((id, line)) = after {
-            let line = i64::try_from(line).unwrap_or(i64::MAX);
-            query = query.filter(t::id.gt(id).or(t::id.eq(id).and(t::line.gt(line))));
-        }
-        let rows: Vec<StagedRow> = query.load(conn)?;
+        use diesel::sql_types::{BigInt, Text};
+        let (id, line) = after.unwrap_or(("", 0));
+        let line = i64::try_from(line).unwrap_or(i64::MAX);
+        // A row value, which both backends walk along the primary key; the
+        // same test spelled with OR makes PostgreSQL sort the table.
+        let query = diesel::sql_query(
+            "SELECT * FROM import_rows WHERE (id, line) > ($1, $2) ORDER BY id, line LIMIT $3",
+        );
+        let rows: Vec<StagedRow> = with_backend!(conn, |c| query
+            .clone()
+            .bind::<Text, _>(id)
+            .bind::<BigInt, _>(line)
+            .bind::<BigInt, _>(limit)
+            .load(c))?;
         Ok(rows
             .into_iter()
             .map(|s| {

@@ -202,6 +202,12 @@ pub struct Section {
 }
 
 impl Section {
+    /// The conditions under which `question`, one of this section's, is
+    /// asked: the section's, then its own.
+    pub fn conditions_of<'a>(&'a self, question: &'a Question) -> Vec<&'a Condition> {
+        self.show_if.iter().chain(question.show_if.iter()).collect()
+    }
+
     pub fn is_element(&self) -> bool {
         self.questions
             .iter()
@@ -319,15 +325,14 @@ impl Survey {
     /// The conditions under which `question` is asked: its section's and
     /// its own (both must hold).
     pub fn conditions_of<'a>(&'a self, question: &'a Question) -> Vec<&'a Condition> {
-        let section = self
+        match self
             .sections
             .iter()
-            .find(|s| s.questions.iter().any(|q| q.key == question.key));
-        section
-            .and_then(|s| s.show_if.as_ref())
-            .into_iter()
-            .chain(question.show_if.as_ref())
-            .collect()
+            .find(|s| s.questions.iter().any(|q| q.key == question.key))
+        {
+            Some(section) => section.conditions_of(question),
+            None => question.show_if.iter().collect(),
+        }
     }
 
     pub fn comment_question(&self) -> Option<&Question> {

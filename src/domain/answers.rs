@@ -89,26 +89,33 @@ impl Answers {
     /// are met. Conditions name earlier items only, so one pass in
     /// questionnaire order settles chains of conditions.
     pub fn drop_unasked(&mut self, survey: &Survey) {
-        for question in survey.questions() {
-            if self.0.contains_key(&question.key)
-                && !survey
-                    .conditions_of(question)
-                    .iter()
-                    .all(|condition| self.meet(condition))
-            {
-                self.0.remove(&question.key);
+        // Section by section: finding each question's section anew would
+        // compare every key with every other, for every submission.
+        for section in &survey.sections {
+            for question in &section.questions {
+                if self.0.contains_key(&question.key)
+                    && !section
+                        .conditions_of(question)
+                        .iter()
+                        .all(|condition| self.meet(condition))
+                {
+                    self.0.remove(&question.key);
+                }
             }
         }
     }
 
-    /// Canonical JSON text: what is stored and compared for replays.
+    /// Canonical JSON text: what is stored and compared for replays. The
+    /// keys in the map's (sorted) order, written as they are read: no
+    /// intermediate JSON object.
     pub fn to_json_text(&self) -> String {
-        let map: serde_json::Map<String, Value> = self
-            .0
-            .iter()
-            .map(|(k, v)| (k.clone(), v.to_json()))
-            .collect();
-        Value::Object(map).to_string()
+        struct Canonical<'a>(&'a Answers);
+        impl serde::Serialize for Canonical<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_map(self.0 .0.iter().map(|(k, v)| (k, v.to_json())))
+            }
+        }
+        serde_json::to_string(&Canonical(self)).expect("answers always serialise")
     }
 
     /// One character per Likert item of `survey`, in definition order:
@@ -129,5 +136,32 @@ impl Answers {
     /// Whether at least one Likert item has a real score (1–5).
     pub fn has_scored_likert(&self) -> bool {
         self.0.values().any(|a| matches!(a, Answer::Score(_)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stored answers are compared byte for byte with a replay's, so their
+    /// text must not change from one release to the next.
+    #[test]
+    fn stored_text_keeps_its_form() {
+        let mut answers = Answers::default();
+        for (key, answer) in [
+            ("G2", Answer::Choice("maybe".into())),
+            ("A1", Answer::Score(Score::new(4, (1, 5)).unwrap())),
+            ("C6", Answer::NotApplicable),
+            ("AGE", Answer::Choices(vec!["b".into(), "a\"q".into()])),
+            ("G1", Answer::Percent(80)),
+            ("INSURED", Answer::YesNo(true)),
+            ("Ý", Answer::Choice("Chờ lâu".into())),
+        ] {
+            answers.0.insert(key.to_string(), answer);
+        }
+        assert_eq!(
+            answers.to_json_text(),
+            r#"{"A1":4,"AGE":["b","a\"q"],"C6":"na","G1":80,"G2":"maybe","INSURED":true,"Ý":"Chờ lâu"}"#
+        );
     }
 }

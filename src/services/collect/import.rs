@@ -188,6 +188,7 @@ fn stage_and_store(
     })?;
     responses::staging::insert(conn, &chunk)?;
     drop(chunk);
+    responses::staging::index(conn)?;
     // Judged and stored in one write transaction: a web submission that
     // arrives meanwhile cannot slip between the check and the insert.
     Db::write_tx_on(conn, |conn| {
@@ -311,6 +312,22 @@ fn parse_rows(
         return Err(ImportError::Rows(header_faults));
     }
 
+    // Looked up once, not per row.
+    let column_of: HashMap<&str, usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    let answer_columns: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| {
+            survey
+                .question(name)
+                .is_some_and(|q| q.kind != QuestionKind::Text)
+        })
+        .map(|(i, _)| i)
+        .collect();
     let today = ctx.clock.today();
     // Identical rows without an id are distinct responses (two citizens may
     // answer alike); numbering repeats keeps their derived ids distinct while
@@ -348,12 +365,7 @@ fn parse_rows(
             });
             continue;
         }
-        let field = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .map(|i| record[i].trim().to_string())
-        };
+        let field = |name: &str| column_of.get(name).map(|&i| record[i].trim().to_string());
         let mut row_faults = Vec::new();
         // A line break belongs only in a quoted comment. Anywhere else, or
         // a comment that goes on with what looks like the next rows, means
@@ -431,15 +443,9 @@ fn parse_rows(
             id: field(ID).map(RawValue::text),
             unit: field(UNIT).map(RawValue::text),
             comment: field(COMMENT_KEY).map(RawValue::text),
-            answers: headers
+            answers: answer_columns
                 .iter()
-                .zip(record.iter())
-                .filter(|(name, _)| {
-                    survey
-                        .question(name)
-                        .is_some_and(|q| q.kind != QuestionKind::Text)
-                })
-                .map(|(name, value)| (name.clone(), RawValue::text(value)))
+                .map(|&i| (headers[i].clone(), RawValue::text(&record[i])))
                 .collect(),
         };
         let derived_id = || {
