@@ -26,6 +26,8 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
         demo_accounts(&ctx)?;
     }
     settle_arrival_order_hourly(&ctx);
+    ctx.db
+        .checkpoint_in_background(std::time::Duration::from_millis(500));
     let bind = args.bind.unwrap_or(config.bind.clone());
     let settings = WebSettings::load(
         &config.sessions,

@@ -14,6 +14,8 @@ pub mod volumes;
 pub mod waves;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -144,6 +146,9 @@ pub fn without_gss_by_default(url: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Manager {
     backend: Backend,
+    /// Whether SQLite connections leave WAL checkpoints to
+    /// [`Db::checkpoint_in_background`] instead of the committing writer.
+    background_checkpoints: Arc<AtomicBool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -168,6 +173,10 @@ impl ManageConnection for Manager {
                     "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
                 )
                 .map_err(|e| ConnectError(e.to_string()))?;
+                if self.background_checkpoints.load(Ordering::Relaxed) {
+                    conn.batch_execute("PRAGMA wal_autocheckpoint = 0;")
+                        .map_err(|e| ConnectError(e.to_string()))?;
+                }
                 Ok(DbConnection::Sqlite(conn))
             }
             Backend::Postgres(url) => PgConnection::establish(&without_gss_by_default(url))
@@ -203,6 +212,8 @@ pub struct Db {
     backend: Backend,
     read: Pool<Manager>,
     write: Pool<Manager>,
+    /// Shared with every connection's [`Manager`].
+    background_checkpoints: Arc<AtomicBool>,
 }
 
 impl Db {
@@ -210,8 +221,10 @@ impl Db {
     /// connection before it is answered "unavailable".
     pub fn connect(url: &str, timeout: Duration) -> DbResult<Db> {
         let backend = Backend::from_url(url);
+        let background_checkpoints = Arc::new(AtomicBool::new(false));
         let manager = Manager {
             backend: backend.clone(),
+            background_checkpoints: background_checkpoints.clone(),
         };
         match &backend {
             Backend::Sqlite(path) => {
@@ -241,6 +254,7 @@ impl Db {
                     backend,
                     read,
                     write,
+                    background_checkpoints,
                 })
             }
             Backend::Postgres(_) => {
@@ -259,6 +273,7 @@ impl Db {
                     backend,
                     read: pool.clone(),
                     write: pool,
+                    background_checkpoints,
                 })
             }
         }
@@ -332,6 +347,48 @@ impl Db {
                     log::error!("rollback failed: {rollback}");
                 }
                 Err(err)
+            }
+        }
+    }
+
+    /// On SQLite, moves WAL checkpoints off the commit path: connections
+    /// stop checkpointing when they commit (by default the commit that
+    /// takes the WAL past 1,000 pages copies them into the database and
+    /// waits for its fsync, while every submission queued behind it
+    /// waits too), and a thread of its own checkpoints every
+    /// `every` without blocking the writer (`PASSIVE`). For a long-running
+    /// service; one-off commands keep SQLite's default.
+    pub fn checkpoint_in_background(&self, every: Duration) {
+        let Backend::Sqlite(_) = self.backend else {
+            return;
+        };
+        let db = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("wal-checkpoint".into())
+            .spawn(move || loop {
+                std::thread::sleep(every);
+                let checkpoint = db.reader().and_then(|mut conn| {
+                    Ok(conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);")?)
+                });
+                if let Err(err) = checkpoint {
+                    log::warn!("WAL checkpoint failed: {err}");
+                }
+            });
+        if let Err(err) = spawned {
+            // Commits keep checkpointing, as by default.
+            log::error!("cannot start the checkpoint thread: {err}");
+            return;
+        }
+        self.background_checkpoints.store(true, Ordering::Relaxed);
+        // The connections already open.
+        for pool in [&self.write, &self.read] {
+            let idle: Vec<Pooled> = (0..pool.state().idle_connections)
+                .filter_map(|_| pool.try_get())
+                .collect();
+            for mut conn in idle {
+                if let Err(err) = conn.batch_execute("PRAGMA wal_autocheckpoint = 0;") {
+                    log::warn!("cannot leave checkpoints to the background: {err}");
+                }
             }
         }
     }
