@@ -38,3 +38,61 @@ async fn the_schema_refuses_a_role_that_is_no_role(backend: Backend) {
     }
     assert!(app.cli_ok(&["token", "list"]).contains("\thome-affairs\t"));
 }
+
+/// While serving, SQLite commits leave WAL checkpoints to a thread of their
+/// own (a commit that checkpoints makes every submission queued behind it
+/// wait): connections stop checkpointing, and the thread keeps the WAL
+/// copied into the database.
+#[test]
+fn sqlite_checkpoints_happen_in_the_background() {
+    use diesel::sql_types::BigInt;
+
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = BigInt)]
+        wal_autocheckpoint: i64,
+    }
+
+    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
+    let db = hailong::db::Db::connect(&database.url, std::time::Duration::from_secs(10)).unwrap();
+    db.migrate().unwrap();
+    db.checkpoint_in_background(std::time::Duration::from_millis(50));
+    let setting = |conn: &mut hailong::db::Conn| {
+        diesel::sql_query("PRAGMA wal_autocheckpoint")
+            .get_result::<Setting>(conn)
+            .unwrap()
+            .wal_autocheckpoint
+    };
+    assert_eq!(setting(&mut db.writer().unwrap()), 0);
+    assert_eq!(setting(&mut db.reader().unwrap()), 0);
+    let before = std::fs::metadata(database.url.trim_start_matches("sqlite://"))
+        .unwrap()
+        .len();
+    // More than the 1,000 pages at which a commit would checkpoint.
+    for batch in 0..40 {
+        db.write_tx(|conn| -> Result<(), hailong::db::DbError> {
+            diesel::sql_query(format!(
+                "INSERT INTO storage_marks (name, through)
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+                 SELECT '{batch}-' || i || '-' || hex(randomblob(200)), '2026-01-01' FROM n"
+            ))
+            .execute(conn)?;
+            Ok(())
+        })
+        .unwrap();
+    }
+    // Neither commits nor this test checkpoint: what reaches the database
+    // file was copied there by the thread.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let file = database.url.trim_start_matches("sqlite://").to_string();
+    let size = |path: &str| std::fs::metadata(path).unwrap().len();
+    assert!(
+        size(&format!("{file}-wal")) > 1_000 * 4096,
+        "the WAL held the batches"
+    );
+    assert!(
+        size(&file) > before + 2_000_000,
+        "the database file grew from {before} to {} bytes",
+        size(&file)
+    );
+}
