@@ -20,15 +20,13 @@ source bench/lib.sh
 RUNS=${1:-3}
 SECONDS_PER_RUN=${2:-8}
 CONNS=${3:-64}
-command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+need_wrk
 cargo build --release --quiet
 BIN=$PWD/target/release/hailong
 WORK=$(mktemp -d)
 SERVERS=()
 cleanup() { for s in "${SERVERS[@]}"; do kill "$s" 2>/dev/null || true; done; pg_stop; rm -rf "$WORK"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 
 pg_start

@@ -1,5 +1,16 @@
-# Shared helpers for the benchmark scripts: a throwaway PostgreSQL cluster.
-# Source it; call pg_start (sets PG_URL_BASE) and pg_stop.
+# Shared helpers for the benchmark scripts: a free port, wrk, and a
+# throwaway PostgreSQL cluster. Source it; call pg_start (sets PG_URL_BASE)
+# and pg_stop.
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wrk from Debian's package, installed when missing; exits when it cannot be.
+need_wrk() {
+  command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+  command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+}
 
 pg_bin() {
   local initdb
@@ -16,7 +27,7 @@ pg_start() {
   PG_BIN=$(pg_bin) || return 1
   PG_DIR=$(mktemp -d /tmp/hailong-bench-pg.XXXXXX)
   [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DIR"
-  PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  PG_PORT=$(free_port)
   as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >/dev/null
   # Durable settings (fsync on), as in production.
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \

@@ -10,6 +10,7 @@
 #   bench/login_burst.sh [N] [BINARY]     (N=200, BINARY=target/release/hailong)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 N=${1:-200}
 BIN=${2:-}
 if [ -z "$BIN" ]; then
@@ -22,7 +23,7 @@ cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 export DATABASE_URL="sqlite://$WORK/db.sqlite" RUST_LOG=warn HAILONG_SESSION_KEY=bench-only-session-key-0123456789abcdef
 echo "a password long enough" | $BIN user create --username bench1 --role home-affairs --password-stdin >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 $BIN serve --bind 127.0.0.1:$port >/dev/null 2>&1 &
 SERVER=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done

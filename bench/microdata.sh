@@ -52,7 +52,7 @@ PY
 
 measure() { # backend url label
   local port token rows=0
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  port=$(free_port)
   token=$(DATABASE_URL=$2 RUST_LOG=warn $BIN token create --role home-affairs --name "bench $3" | tail -n 1)
   DATABASE_URL=$2 RUST_LOG=warn $BIN serve --bind 127.0.0.1:$port >/dev/null 2>&1 &
   SERVER=$!
