@@ -196,16 +196,28 @@ fn stage_and_store(
             imported: 0,
             replays: 0,
         };
-        // The last row of the page before: a repeat of its id that starts
-        // the next page is judged against it when nothing is stored.
-        let mut previous: Option<NumberedRow> = None;
+        // Where the last page ended, and the first row with that page's
+        // last id: when nothing is stored, a repeat of the id that starts
+        // the next page is judged against it, as storing would judge it.
+        let mut after: Option<(String, u64)> = None;
+        let mut context: Option<NumberedRow> = None;
         loop {
-            let after = previous
-                .as_ref()
-                .map(|(line, row)| (row.id.as_str(), *line));
-            let page = responses::staging::page(conn, after, CHUNK as i64)?;
-            let Some(last) = page.last().cloned() else {
+            let page = responses::staging::page(
+                conn,
+                after.as_ref().map(|(id, line)| (id.as_str(), *line)),
+                CHUNK as i64,
+            )?;
+            let Some((last_line, last)) = page.last() else {
                 break;
+            };
+            after = Some((last.id.clone(), *last_line));
+            let run_start = page
+                .iter()
+                .position(|(_, row)| row.id == last.id)
+                .unwrap_or(0);
+            let next_context = match &context {
+                Some((_, first)) if run_start == 0 && first.id == last.id => context.clone(),
+                _ => Some(page[run_start].clone()),
             };
             if faults.is_empty() {
                 let (lines, rows): (Vec<u64>, Vec<ResponseRow>) = page.into_iter().unzip();
@@ -217,16 +229,16 @@ fn stage_and_store(
                 report.replays += outcome.replays;
             } else {
                 // Nothing will be stored: only conflicts are looked for.
-                let context = usize::from(previous.is_some());
+                let offset = usize::from(context.is_some());
                 let (lines, rows): (Vec<u64>, Vec<ResponseRow>) =
-                    previous.into_iter().chain(page).unzip();
+                    context.into_iter().chain(page).unzip();
                 for i in collect::conflicts(conn, &rows)? {
-                    if i >= context {
+                    if i >= offset {
                         faults.push(conflict_fault(lines[i]));
                     }
                 }
             }
-            previous = Some(last);
+            context = next_context;
         }
         if faults.is_empty() {
             Ok(report)
