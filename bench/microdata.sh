@@ -8,7 +8,7 @@
 #   PostgreSQL  psql's \copy of the same rows, in the same (id) order, to CSV.
 # Prints rows per second (median of RUNS exports, default 3, each timed by
 # curl and interleaved with the anchor), the ratio, and the server's peak
-# resident memory (VmHWM) after the exports: it must not grow with the rows.
+# resident memory (VmHWM) after the exports, to compare between the sizes.
 #
 #   bench/microdata.sh [RUNS]      (BACKENDS="sqlite postgres" by default)
 set -euo pipefail

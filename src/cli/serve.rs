@@ -25,9 +25,11 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
         fill_demo(&ctx)?;
         demo_accounts(&ctx)?;
     }
-    settle_arrival_order_hourly(&ctx);
+    // Before any other thread takes the writer connection, which would
+    // keep checkpointing on commit until it is replaced.
     ctx.db
         .checkpoint_in_background(std::time::Duration::from_millis(500));
+    settle_arrival_order_hourly(&ctx);
     let bind = args.bind.unwrap_or(config.bind.clone());
     let settings = WebSettings::load(
         &config.sessions,

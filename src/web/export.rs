@@ -338,8 +338,11 @@ async fn responses(
     .await??;
     let withheld = plan.withheld_rows;
 
-    // A bounded channel: the database is read only as fast as the client
-    // takes the file, and memory holds a few pages at most.
+    // The export is written whole to an unnamed temporary file, and then
+    // sent through a bounded channel as fast as the client takes it: a slow
+    // or stalled download holds no database connection and no snapshot
+    // (which on SQLite would keep the WAL from being checkpointed), and
+    // memory holds a few chunks at most.
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let ctx = state.clone();
     let name = format!(
@@ -347,14 +350,24 @@ async fn responses(
         period.label().replace("..", "_")
     );
     actix_web::rt::task::spawn_blocking(move || {
-        let result = microdata::write(&ctx, &survey, &period, &plan, |chunk| {
-            sender.blocking_send(Ok(Bytes::from(chunk))).is_ok()
+        let spooled = spool(|sink| microdata::write(&ctx, &survey, &period, &plan, sink));
+        let sent = spooled.and_then(|mut file| {
+            let mut chunk = vec![0; 256 * 1024];
+            loop {
+                let n = std::io::Read::read(&mut file, &mut chunk)
+                    .map_err(|e| format!("cannot read the spooled export: {e}"))?;
+                if n == 0
+                    || sender
+                        .blocking_send(Ok(Bytes::copy_from_slice(&chunk[..n])))
+                        .is_err()
+                {
+                    // Done, or the client went away.
+                    return Ok(());
+                }
+            }
         });
-        if let Err(err) = result {
-            log::error!(
-                "microdata export failed: {}",
-                crate::error::with_causes(&err)
-            );
+        if let Err(err) = sent {
+            log::error!("microdata export failed: {err}");
             // Ends the response with an error instead of a silently short file.
             let _ = sender.blocking_send(Err(std::io::Error::other("export failed")));
         }
@@ -366,6 +379,31 @@ async fn responses(
         // How many responses were left out as cells under the threshold.
         .insert_header(("X-Withheld-Rows", withheld.to_string()))
         .streaming(stream))
+}
+
+/// Runs `write` with a sink into an unnamed temporary file (gone when
+/// closed) and returns the file, rewound; any write fault is an error, never
+/// a short file.
+fn spool<E: std::error::Error>(
+    write: impl FnOnce(&mut dyn FnMut(Vec<u8>) -> bool) -> Result<usize, E>,
+) -> Result<std::fs::File, String> {
+    use std::io::{Seek, Write};
+    let mut file = tempfile::tempfile().map_err(|e| format!("no temporary file: {e}"))?;
+    let mut fault: Option<std::io::Error> = None;
+    write(&mut |chunk: Vec<u8>| match file.write_all(&chunk) {
+        Ok(()) => true,
+        Err(e) => {
+            fault = Some(e);
+            false
+        }
+    })
+    .map_err(|e| crate::error::with_causes(&e))?;
+    if let Some(e) = fault {
+        return Err(format!("cannot write the temporary file: {e}"));
+    }
+    file.rewind()
+        .map_err(|e| format!("cannot rewind the temporary file: {e}"))?;
+    Ok(file)
 }
 
 /// The written report as a Word document (Times New Roman, A4), with the

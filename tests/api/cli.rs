@@ -243,7 +243,10 @@ async fn a_large_import_is_judged_across_its_chunks(backend: Backend) {
     let refused = import("conflict.csv", &body);
     assert!(!refused.status.success());
     let report = stderr(&refused);
-    assert!(report.contains("nothing imported: 2 fault(s)\n"), "{report}");
+    assert!(
+        report.contains("nothing imported: 2 fault(s)\n"),
+        "{report}"
+    );
     for line in [ROWS + 2, ROWS + 3] {
         assert!(
             report.contains(&format!(
@@ -262,7 +265,10 @@ async fn a_large_import_is_judged_across_its_chunks(backend: Backend) {
     let refused = import("faults.csv", &bad);
     assert!(!refused.status.success());
     let report = stderr(&refused);
-    assert!(report.contains("nothing imported: 1502 fault(s)\n"), "{report}");
+    assert!(
+        report.contains("nothing imported: 1502 fault(s)\n"),
+        "{report}"
+    );
     assert!(
         report.contains("… and 502 more (the first 1000 found are listed)"),
         "{report}"

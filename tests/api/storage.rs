@@ -87,10 +87,6 @@ fn sqlite_checkpoints_happen_in_the_background() {
     let file = database.url.trim_start_matches("sqlite://").to_string();
     let size = |path: &str| std::fs::metadata(path).unwrap().len();
     assert!(
-        size(&format!("{file}-wal")) > 1_000 * 4096,
-        "the WAL held the batches"
-    );
-    assert!(
         size(&file) > before + 2_000_000,
         "the database file grew from {before} to {} bytes",
         size(&file)

@@ -117,9 +117,9 @@ pub fn plan(
 /// [`crate::definitions::Survey::earlier_keys`]); a key whose meaning
 /// changed between editions goes nowhere.
 struct Columns {
-    /// The version's keys in questionnaire order, the order its stored
-    /// answers follow, so that a row's keys are found by walking forward
-    /// rather than by hashing each one.
+    /// The version's keys in sorted order, the order of stored answers
+    /// (kept sorted so that equal answers serialise equally), so that a
+    /// row's keys are found by walking forward rather than by hashing each.
     ordered: Vec<(String, Option<usize>)>,
     /// Position in `ordered` of each key, for a row in another order.
     position: HashMap<String, usize>,
@@ -133,11 +133,12 @@ impl Columns {
             .enumerate()
             .filter_map(|(column, key)| Some((*earlier_keys.get(key)?, FIXED.len() + column)))
             .collect();
-        let ordered: Vec<(String, Option<usize>)> = version
+        let mut ordered: Vec<(String, Option<usize>)> = version
             .survey
             .questions()
             .map(|q| (q.key.clone(), column_of.get(q.key.as_str()).copied()))
             .collect();
+        ordered.sort();
         let position = ordered
             .iter()
             .enumerate()
