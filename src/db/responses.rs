@@ -241,8 +241,8 @@ pub fn comments(
         .load(conn)?)
 }
 
-/// A response as the microdata export needs it (never the id, the day's
-/// position in the file or the comment).
+/// A response as the microdata export needs it (never the id or the
+/// comment).
 #[derive(Debug, Clone, QueryableByName)]
 pub struct MicrodataRow {
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -303,7 +303,8 @@ pub fn contributions(
 }
 
 /// Calls `each` with every response to `versions` in a date range, in id
-/// order, from one snapshot, until it returns false; memory stays bounded.
+/// order, from one snapshot, stopping at its first error; memory stays
+/// bounded.
 /// Ids are random, so the order says nothing of when a response came.
 ///
 /// SQLite stores responses in id order (`WITHOUT ROWID`): one scan of the
@@ -316,7 +317,7 @@ pub fn for_each_microdata_row<E: From<DbError>>(
     versions: &[String],
     from: NaiveDate,
     to: NaiveDate,
-    mut each: impl FnMut(MicrodataRow) -> Result<bool, E>,
+    mut each: impl FnMut(MicrodataRow) -> Result<(), E>,
 ) -> Result<(), E> {
     use diesel::connection::DefaultLoadingMode;
     use diesel::sql_types::{Date, Text};
@@ -343,9 +344,7 @@ pub fn for_each_microdata_row<E: From<DbError>>(
                 .load_iter::<MicrodataRow, DefaultLoadingMode>(c)
                 .map_err(DbError::from)?
             {
-                if !each(row.map_err(DbError::from)?)? {
-                    break;
-                }
+                each(row.map_err(DbError::from)?)?;
             }
             Ok(())
         }
@@ -378,13 +377,9 @@ pub fn for_each_microdata_row<E: From<DbError>>(
                                     .load(c)?;
                             let last = batch.len() < BATCH;
                             for row in batch {
-                                match each(row) {
-                                    Ok(true) => {}
-                                    Ok(false) => return Ok(()),
-                                    Err(err) => {
-                                        failed = Some(err);
-                                        return Err(diesel::result::Error::RollbackTransaction);
-                                    }
+                                if let Err(err) = each(row) {
+                                    failed = Some(err);
+                                    return Err(diesel::result::Error::RollbackTransaction);
                                 }
                             }
                             if last {

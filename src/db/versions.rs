@@ -41,12 +41,12 @@ pub fn record(conn: &mut Conn, current: &[&SurveyVersion], today: NaiveDate) -> 
     Ok(inserted)
 }
 
-/// Every version ever recorded, oldest first.
 /// How many versions are stored.
 pub fn count(conn: &mut Conn) -> DbResult<i64> {
     Ok(survey_versions::table.count().get_result(conn)?)
 }
 
+/// Every version ever recorded, oldest first.
 pub fn all(conn: &mut Conn) -> DbResult<Vec<(SurveyVersion, NaiveDate)>> {
     let rows: Vec<VersionRow> = survey_versions::table
         .select(VersionRow::as_select())

@@ -350,7 +350,21 @@ async fn responses(
         period.label().replace("..", "_")
     );
     actix_web::rt::task::spawn_blocking(move || {
-        let spooled = spool(|sink| microdata::write(&ctx, &survey, &period, &plan, sink));
+        let spooled = (|| -> Result<std::fs::File, String> {
+            use std::io::Seek;
+            let mut file = tempfile::tempfile().map_err(|e| format!("no temporary file: {e}"))?;
+            microdata::write(
+                &ctx,
+                &survey,
+                &period,
+                &plan,
+                std::io::BufWriter::new(&file),
+            )
+            .map_err(|e| crate::error::with_causes(&e))?;
+            file.rewind()
+                .map_err(|e| format!("cannot rewind the temporary file: {e}"))?;
+            Ok(file)
+        })();
         let sent = spooled.and_then(|mut file| {
             let mut chunk = vec![0; 256 * 1024];
             loop {
@@ -379,31 +393,6 @@ async fn responses(
         // How many responses were left out as cells under the threshold.
         .insert_header(("X-Withheld-Rows", withheld.to_string()))
         .streaming(stream))
-}
-
-/// Runs `write` with a sink into an unnamed temporary file (gone when
-/// closed) and returns the file, rewound; any write fault is an error, never
-/// a short file.
-fn spool<E: std::error::Error>(
-    write: impl FnOnce(&mut dyn FnMut(Vec<u8>) -> bool) -> Result<usize, E>,
-) -> Result<std::fs::File, String> {
-    use std::io::{Seek, Write};
-    let mut file = tempfile::tempfile().map_err(|e| format!("no temporary file: {e}"))?;
-    let mut fault: Option<std::io::Error> = None;
-    write(&mut |chunk: Vec<u8>| match file.write_all(&chunk) {
-        Ok(()) => true,
-        Err(e) => {
-            fault = Some(e);
-            false
-        }
-    })
-    .map_err(|e| crate::error::with_causes(&e))?;
-    if let Some(e) = fault {
-        return Err(format!("cannot write the temporary file: {e}"));
-    }
-    file.rewind()
-        .map_err(|e| format!("cannot rewind the temporary file: {e}"))?;
-    Ok(file)
 }
 
 /// The written report as a Word document (Times New Roman, A4), with the

@@ -1,7 +1,8 @@
 //! Group commit. Every submission of every request is queued to the writer
 //! threads; each takes what has gathered in the queue and stores it in one
-//! transaction: one look-up of the ids stored already (replays), one
-//! multi-row insert (in id order), one commit, one fsync. Each submission
+//! transaction: the rows inserted in id order, each skipped when its id is
+//! stored already, a look-up of the skipped ones only (replays,
+//! conflicts), one commit, one fsync. Each submission
 //! is answered only after that commit, so acknowledged still means durable.
 //! While one thread commits a batch, another gathers the next, so the more
 //! clients send at once, the larger the batches and the fewer the fsyncs
@@ -185,12 +186,12 @@ fn store_together(
             // the skipped ones (replays, conflicts, or a row another writer
             // stored first) are then looked up: a batch of new responses
             // costs no look-up, one round trip fewer on PostgreSQL.
-            let mut fresh: Vec<ResponseRow> = Vec::new();
-            for row in &plain {
-                if !fresh.iter().any(|f| f.id == row.id) {
-                    fresh.push((*row).clone());
-                }
-            }
+            let mut seen: HashSet<&str> = HashSet::new();
+            let fresh: Vec<ResponseRow> = plain
+                .iter()
+                .filter(|row| seen.insert(row.id.as_str()))
+                .map(|row| (*row).clone())
+                .collect();
             let mut inserted: HashSet<String> =
                 responses::insert_new(conn, &fresh)?.into_iter().collect();
             let skipped: Vec<String> = fresh

@@ -48,15 +48,6 @@ fn cell_of(unit: &str, day: NaiveDate) -> Cell {
     (unit.to_string(), day.year(), day.month())
 }
 
-impl MicrodataPlan {
-    /// Whether the rows of `unit` in (year, month) are released.
-    fn releases(&self, unit: &str, (year, month): (i32, u32)) -> bool {
-        self.released
-            .get(unit)
-            .is_some_and(|months| months.contains(&(year, month)))
-    }
-}
-
 /// Which cells of a period are released, decided before anything is sent.
 #[derive(Debug, Default)]
 pub struct MicrodataPlan {
@@ -66,6 +57,15 @@ pub struct MicrodataPlan {
     pub withheld_rows: usize,
     /// Cells left out.
     pub withheld_cells: usize,
+}
+
+impl MicrodataPlan {
+    /// Whether the rows of `unit` in (year, month) are released.
+    fn releases(&self, unit: &str, (year, month): (i32, u32)) -> bool {
+        self.released
+            .get(unit)
+            .is_some_and(|months| months.contains(&(year, month)))
+    }
 }
 
 /// Whether `period` may be exported as microdata: whole calendar months.
@@ -121,8 +121,6 @@ struct Columns {
     /// (kept sorted so that equal answers serialise equally), so that a
     /// row's keys are found by walking forward rather than by hashing each.
     ordered: Vec<(String, Option<usize>)>,
-    /// Position in `ordered` of each key, for a row in another order.
-    position: HashMap<String, usize>,
 }
 
 impl Columns {
@@ -139,12 +137,7 @@ impl Columns {
             .map(|q| (q.key.clone(), column_of.get(q.key.as_str()).copied()))
             .collect();
         ordered.sort();
-        let position = ordered
-            .iter()
-            .enumerate()
-            .map(|(i, (key, _))| (key.clone(), i))
-            .collect();
-        Columns { ordered, position }
+        Columns { ordered }
     }
 
     /// The column of `key`, looking first at and just after `cursor` (the
@@ -158,7 +151,10 @@ impl Columns {
             .position(|(k, _)| k == key);
         let at = match ahead {
             Some(offset) => *cursor + offset,
-            None => *self.position.get(key)?,
+            None => self
+                .ordered
+                .binary_search_by(|(k, _)| k.as_str().cmp(key))
+                .ok()?,
         };
         *cursor = at + 1;
         self.ordered[at].1
@@ -301,18 +297,14 @@ impl<'de> serde::de::Visitor<'de> for Field<'_> {
     }
 }
 
-/// Bytes handed to the sink at a time.
-const CHUNK: usize = 256 * 1024;
-
 /// Writes the CSV (UTF-8 with a byte-order mark) of the cells `plan`
-/// releases in chunks to `sink`, which returns false to stop early (the
-/// client went away). Blocking. Returns the number of rows written.
+/// releases to `out`. Blocking. Returns the number of rows written.
 pub fn write(
     ctx: &AppContext,
     survey: &SurveyVersion,
     period: &Period,
     plan: &MicrodataPlan,
-    mut sink: impl FnMut(Vec<u8>) -> bool,
+    mut out: impl std::io::Write,
 ) -> Result<usize, MicrodataError> {
     let versions = ctx.versions_of(&survey.survey.slug);
     let columns: HashMap<&str, Columns> = versions
@@ -321,26 +313,25 @@ pub fn write(
         .collect();
     let hashes: Vec<String> = versions.iter().map(|v| v.hash.clone()).collect();
     let (from, to) = period.bounds();
-    let mut first = Vec::with_capacity(CHUNK + 64 * 1024);
-    first.extend_from_slice("\u{feff}".as_bytes());
-    let mut out = csv::Writer::from_writer(first);
+    out.write_all("\u{feff}".as_bytes())
+        .map_err(csv::Error::from)?;
+    let mut out = csv::Writer::from_writer(out);
     out.write_record(header(survey))?;
     let mut fields = vec![String::new(); FIXED.len() + keys(survey).len()];
     let mut written = 0;
-    let mut stopped = false;
     let mut conn = ctx.db.reader()?;
     responses::for_each_microdata_row(
         &mut conn,
         &hashes,
         from,
         to,
-        |row| -> Result<bool, MicrodataError> {
+        |row| -> Result<(), MicrodataError> {
             let month = (row.submitted_on.year(), row.submitted_on.month());
             if !plan.releases(&row.unit, month) {
-                return Ok(true);
+                return Ok(());
             }
             let Some(columns) = columns.get(row.survey_version.as_str()) else {
-                return Ok(true);
+                return Ok(());
             };
             fields.iter_mut().for_each(String::clear);
             let mut answers = serde_json::Deserializer::from_str(&row.answers);
@@ -360,28 +351,10 @@ pub fn write(
             fields[3] = row.channel.to_string();
             out.write_record(&fields)?;
             written += 1;
-            if out.get_ref().len() >= CHUNK {
-                let full = std::mem::replace(
-                    &mut out,
-                    csv::Writer::from_writer(Vec::with_capacity(CHUNK + 64 * 1024)),
-                );
-                let bytes = full
-                    .into_inner()
-                    .map_err(|e| MicrodataError::Csv(e.into_error().into()))?;
-                if !sink(bytes) {
-                    stopped = true;
-                    return Ok(false);
-                }
-            }
-            Ok(true)
+            Ok(())
         },
     )?;
-    if !stopped {
-        let bytes = out
-            .into_inner()
-            .map_err(|e| MicrodataError::Csv(e.into_error().into()))?;
-        sink(bytes);
-    }
+    out.flush().map_err(csv::Error::from)?;
     Ok(written)
 }
 
