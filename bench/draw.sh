@@ -11,9 +11,7 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 UNITS=${1:-20}
 PER=${2:-2000}
-cargo build --release --quiet
-BIN=$PWD/target/release/hailong
-WORK=$(mktemp -d)
+release_build
 trap 'pg_stop; rm -rf "$WORK"' EXIT
 
 # The shipped definitions plus UNITS construction service points.

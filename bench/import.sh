@@ -14,9 +14,7 @@ source bench/lib.sh
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(100000 1000000)
 BACKENDS=${BACKENDS:-sqlite postgres}
-cargo build --release --quiet
-BIN=$PWD/target/release/hailong
-WORK=$(mktemp -d)
+release_build
 trap 'pg_stop; rm -rf "$WORK"' EXIT
 
 seconds_since() { python3 -c "import sys; print(round($(date +%s.%N) - $1, 2))"; }

@@ -9,9 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 RUNS=${1:-5}
-cargo build --release --quiet
-BIN=$PWD/target/release/hailong
-WORK=$(mktemp -d)
+release_build
 SERVER=
 cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; pg_stop; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -30,7 +28,7 @@ time_requests() { # url label
   token=$(DATABASE_URL=$1 RUST_LOG=warn $BIN token create --role home-affairs --name "bench $2" | tail -n 1)
   DATABASE_URL=$1 RUST_LOG=warn $BIN serve --bind 127.0.0.1:$port >/dev/null 2>&1 &
   SERVER=$!
-  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  wait_up "$port"
   local url="http://127.0.0.1:$port/api/v1/indices?survey=health-outpatient&period=2025&compare=2024"
   local respondents
   respondents=$(curl -sf -H "Authorization: Bearer $token" "$url" | python3 -c 'import json,sys; print(json.load(sys.stdin)["respondents"])')

@@ -22,9 +22,7 @@ RUNS=${1:-3}
 SECONDS_PER_RUN=${2:-8}
 CONNS=${3:-64}
 need_wrk
-cargo build --release --quiet
-BIN=$PWD/target/release/hailong
-WORK=$(mktemp -d)
+release_build
 SERVERS=()
 cleanup() { for s in "${SERVERS[@]}"; do kill "$s" 2>/dev/null || true; done; pg_stop; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -42,8 +40,7 @@ for i in 0 1; do
   SERVERS+=($!)
 done
 for port in "${PORTS[@]}"; do
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$WORK"/serve*.log; exit 1; }
+  wait_up "$port" || { cat "$WORK"/serve*.log; exit 1; }
 done
 sleep 1
 

@@ -6,6 +6,25 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# Builds the release binary when out of date and sets BIN to it, and WORK
+# to a fresh scratch folder.
+release_build() {
+  cargo build --release --quiet
+  BIN=$PWD/target/release/hailong
+  WORK=$(mktemp -d)
+}
+
+# Waits up to 10 s for the service on port $1 to answer /healthz; fails
+# (status 1, with a message) if it does not.
+wait_up() {
+  for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing answers on port $1" >&2
+  return 1
+}
+
 # wrk from Debian's package, installed when missing; exits when it cannot be.
 need_wrk() {
   command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }

@@ -26,7 +26,7 @@ echo "a password long enough" | $BIN user create --username bench1 --role home-a
 port=$(free_port)
 $BIN serve --bind 127.0.0.1:$port >/dev/null 2>&1 &
 SERVER=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+wait_up "$port"
 rss() { awk -v k="$1:" '$1==k {print $2}' /proc/$SERVER/status; }
 
 # Each client fetches the sign-in form (cookie and CSRF token) first.

@@ -16,9 +16,7 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 RUNS=${1:-3}
 BACKENDS=${BACKENDS:-sqlite postgres}
-cargo build --release --quiet
-BIN=$PWD/target/release/hailong
-WORK=$(mktemp -d)
+release_build
 SERVER=
 cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; pg_stop; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -56,7 +54,7 @@ measure() { # backend url label
   token=$(DATABASE_URL=$2 RUST_LOG=warn $BIN token create --role home-affairs --name "bench $3" | tail -n 1)
   DATABASE_URL=$2 RUST_LOG=warn $BIN serve --bind 127.0.0.1:$port >/dev/null 2>&1 &
   SERVER=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  wait_up "$port"
   sleep 1
   local before ours=() theirs=() anchor_rows
   before=$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status)

@@ -13,14 +13,12 @@ source bench/lib.sh
 RUNS=${1:-3}
 SECONDS_PER_RUN=${2:-8}
 need_wrk
-cargo build --release --quiet
-BIN=$PWD/target/release/hailong
-WORK=$(mktemp -d)
+release_build
 PORT=$(free_port)
 DATABASE_URL="sqlite://$WORK/bench.db" RUST_LOG=warn $BIN serve --bind 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+wait_up "$PORT"
 URL="http://127.0.0.1:$PORT/s/health-outpatient"
 plain=$(curl -s "$URL" | wc -c)
 packed=$(curl -s -H 'Accept-Encoding: gzip' "$URL" | wc -c)

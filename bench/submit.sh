@@ -18,9 +18,7 @@ source bench/lib.sh
 RUNS=${1:-3}
 SECONDS_PER_RUN=${2:-8}
 need_wrk
-cargo build --release --quiet
-BIN=$PWD/target/release/hailong
-WORK=$(mktemp -d)
+release_build
 SERVER=
 cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; pg_stop; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -29,12 +27,9 @@ PORT=$(free_port)
 start_server() { # url
   DATABASE_URL=$1 RUST_LOG=warn $BIN serve --bind 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
   SERVER=$!
-  for _ in $(seq 100); do
-    # A second for the start-up work (settling stored order, filing comments).
-    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && { sleep 1; return; }
-    sleep 0.1
-  done
-  cat "$WORK/serve.log"; exit 1
+  wait_up "$PORT" || { cat "$WORK/serve.log"; exit 1; }
+  # A second for the start-up work (settling stored order, filing comments).
+  sleep 1
 }
 stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=; }
 
