@@ -7,6 +7,7 @@
 mod engine;
 mod intervals;
 mod planning;
+pub mod sums;
 
 pub use intervals::{normal_quantile, t_quantile, wilson};
 pub use planning::{required_sample, Alpha, SampleSize};

@@ -159,6 +159,36 @@ fn check_estimate(estimate: &Estimate, expected: &Value, what: &str) {
     check_interval(estimate, &renamed, what);
 }
 
+/// Sums of a single choice (`choice[r]`: the option chosen, −1 none) as
+/// the item 0 that is not a rating, and of a percent as item 1.
+fn other_sums_of(
+    sample: &Sample,
+    choice: &[i64],
+    options: usize,
+    values: &[Option<f64>],
+) -> Vec<sums::CellSums> {
+    let shape = sums::Shape::new(
+        Layout::likert(vec![0; sample.items], vec![true], IndexRule::MeanOfItems),
+        vec![options, 0],
+    );
+    let mut per_stratum = sums_of(sample, &shape);
+    for (r, &h) in sample.strata.iter().enumerate() {
+        let others = &mut per_stratum[h].others;
+        let answered = choice[r] >= 0;
+        others[0].answered += u64::from(answered);
+        for (o, option) in others[0].options.iter_mut().enumerate() {
+            let chose = answered && choice[r] == o as i64;
+            option.add(f64::from(u8::from(chose)), f64::from(u8::from(answered)));
+        }
+        others[1].answered += u64::from(values[r].is_some());
+        others[1].value.add(
+            values[r].unwrap_or(0.0),
+            f64::from(u8::from(values[r].is_some())),
+        );
+    }
+    per_stratum
+}
+
 #[test]
 fn mean_scores_over_sections_match_samplics() {
     let reference = reference();
@@ -187,6 +217,20 @@ fn mean_scores_over_sections_match_samplics() {
                 expected,
                 &format!("{name} mean score over group {g}"),
             );
+            // The same group as the one element of a layout, through sums.
+            let mut item_element = vec![1; sample.items];
+            for &k in &items {
+                item_element[k] = 0;
+            }
+            let shape = sums::Shape::new(
+                Layout::likert(item_element, vec![true, false], IndexRule::MeanOfElements),
+                Vec::new(),
+            );
+            check_estimate(
+                &sums::mean_score(&sums_of(&sample, &shape), 0, &strata_of(&sample), &SHOW_ALL),
+                expected,
+                &format!("{name} mean score over group {g} (sums)"),
+            );
         }
     }
 }
@@ -208,6 +252,14 @@ fn choice_shares_and_percent_means_match_samplics() {
             .map(|c| c.as_i64().unwrap())
             .collect();
         let answered: Vec<bool> = choice.iter().map(|&c| c >= 0).collect();
+        let values: Vec<Option<f64>> = other["percent"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(Value::as_f64)
+            .collect();
+        let options = other["shares"].as_array().unwrap().len();
+        let through_sums = other_sums_of(&sample, &choice, options, &values);
         for (option, expected) in other["shares"].as_array().unwrap().iter().enumerate() {
             let chose: Vec<bool> = choice.iter().map(|&c| c == option as i64).collect();
             let share = choice_share(&sample, &answered, &chose, &SHOW_ALL);
@@ -218,28 +270,80 @@ fn choice_shares_and_percent_means_match_samplics() {
             };
             assert_eq!(share.method, method, "{name} option {option}");
             check_estimate(&share, expected, &format!("{name} option {option}"));
+            check_estimate(
+                &sums::option_share(&through_sums, 0, option, &strata_of(&sample), &SHOW_ALL),
+                expected,
+                &format!("{name} option {option} (sums)"),
+            );
         }
-        let values: Vec<Option<f64>> = other["percent"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(Value::as_f64)
-            .collect();
         let mean = numeric_mean(&sample, &values, &SHOW_ALL);
         check_estimate(&mean, &other["mean"], &format!("{name} percent mean"));
+        check_estimate(
+            &sums::value_mean(&through_sums, 1, &strata_of(&sample), &SHOW_ALL),
+            &other["mean"],
+            &format!("{name} percent mean (sums)"),
+        );
         checked += 1;
     }
     assert_eq!(checked, 2, "the unweighted and the stratified data set");
 }
 
+/// The strata of a sample, as the sums path takes them.
+fn strata_of(sample: &Sample) -> sums::Strata {
+    sums::Strata {
+        weights: sample.stratum_weights.clone(),
+        totals: sample.stratum_totals.clone(),
+        weighted: sample.weighted,
+    }
+}
+
+/// Each stratum's rows of `sample` added up into sums.
+fn sums_of(sample: &Sample, shape: &sums::Shape) -> Vec<sums::CellSums> {
+    let mut per_stratum = vec![sums::CellSums::new(shape); sample.strata_count()];
+    for (r, row) in sample
+        .scores
+        .chunks(sample.items.max(1))
+        .take(sample.respondents())
+        .enumerate()
+    {
+        per_stratum[sample.strata[r]].add(row, shape);
+    }
+    per_stratum
+}
+
+/// Every estimate of a cell through per-stratum sums.
+fn estimate_cell_through_sums(
+    sample: &Sample,
+    layout: &Layout,
+    config: &StatsConfig,
+) -> CellEstimates {
+    let shape = sums::Shape::new(layout.clone(), Vec::new());
+    sums::estimate_cell(&sums_of(sample, &shape), &strata_of(sample), layout, config)
+}
+
+/// A path to a cell's estimates.
+type Estimator = fn(&Sample, &Layout, &StatsConfig) -> CellEstimates;
+
+/// The two paths to a cell's estimates: from the rows, and from sums.
+const ESTIMATORS: [(&str, Estimator); 2] = [
+    ("rows", estimate_cell),
+    ("sums", estimate_cell_through_sums),
+];
+
 #[test]
 fn every_estimate_of_every_reference_data_set_matches() {
+    for (path, estimate) in ESTIMATORS {
+        every_estimate_matches_the_reference(path, estimate);
+    }
+}
+
+fn every_estimate_matches_the_reference(path: &str, estimate: Estimator) {
     let reference = reference();
     for set in reference["datasets"].as_array().unwrap() {
-        let name = set["name"].as_str().unwrap();
+        let name = format!("{} ({path})", set["name"].as_str().unwrap());
         let expected = &set["expected"];
         let (sample, mut layout) = sample_of(set);
-        let cell = estimate_cell(&sample, &layout, &SHOW_ALL);
+        let cell = estimate(&sample, &layout, &SHOW_ALL);
 
         for (k, item_expected) in expected["items"].as_array().unwrap().iter().enumerate() {
             let element = layout.item_element[k];
@@ -329,13 +433,13 @@ fn every_estimate_of_every_reference_data_set_matches() {
 
         layout.rule = IndexRule::MeanOfItems;
         check_interval(
-            &overall_index(&sample, &layout, &SHOW_ALL),
+            &estimate(&sample, &layout, &SHOW_ALL).overall,
             &expected["overall_mean_of_items"],
             &format!("{name} overall (mean of items)"),
         );
         layout.rule = IndexRule::Pooled;
         check_interval(
-            &overall_index(&sample, &layout, &SHOW_ALL),
+            &estimate(&sample, &layout, &SHOW_ALL).overall,
             &expected["pooled"],
             &format!("{name} overall (pooled)"),
         );
@@ -595,4 +699,178 @@ fn a_scale_of_its_own_matches_the_same_answers_recoded() {
             .abs()
             < 1e-12
     );
+}
+
+/// Whether two estimates agree: the same flags, method, size and
+/// suppression, every number within 1e-9 (relative above 1).
+fn assert_same_estimate(a: &Estimate, b: &Estimate, what: &str) {
+    let close = |x: Option<f64>, y: Option<f64>, field: &str| match (x, y) {
+        (Some(x), Some(y)) => assert!(
+            (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+            "{what} {field}: {x} from rows, {y} from sums"
+        ),
+        (x, y) => assert_eq!(
+            x.is_some(),
+            y.is_some(),
+            "{what} {field}: {x:?} against {y:?}"
+        ),
+    };
+    close(a.estimate, b.estimate, "estimate");
+    close(a.se, b.se, "se");
+    close(a.ci_low, b.ci_low, "ci_low");
+    close(a.ci_high, b.ci_high, "ci_high");
+    close(a.n_eff, b.n_eff, "n_eff");
+    close(a.deff, b.deff, "deff");
+    assert_eq!(
+        (a.n, a.method, &a.flags, a.suppressed),
+        (b.n, b.method, &b.flags, b.suppressed),
+        "{what}"
+    );
+}
+
+/// Random cells — items on scales of their own, elements in and out of the
+/// overall index, every rule, strata empty, of one and of many, weighted or
+/// not, with and without population totals, skipped and "not applicable"
+/// answers, a choice and a percent item — give the same estimates from
+/// their rows as from their strata's sums.
+#[test]
+fn sums_give_what_rows_give_on_random_cells() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261127);
+    for case in 0..300 {
+        let items = rng.random_range(1..=9);
+        let elements = rng.random_range(1..=4);
+        let mut layout = Layout::likert(
+            (0..items).map(|_| rng.random_range(0..elements)).collect(),
+            (0..elements).map(|_| rng.random_bool(0.8)).collect(),
+            [
+                IndexRule::MeanOfElements,
+                IndexRule::MeanOfItems,
+                IndexRule::Pooled,
+            ][rng.random_range(0..3)],
+        );
+        layout.satisfied_from = (0..items).map(|_| rng.random_range(2..=5)).collect();
+        layout.points_offset = (0..items)
+            .map(|_| f64::from(rng.random_range(-1i8..=0)))
+            .collect();
+        let strata = rng.random_range(1..=5);
+        let weighted = rng.random_bool(0.5);
+        let respondents = [0, 1, 2, 7, 40, 150][rng.random_range(0..6)];
+        let skipped = rng.random_range(0.0..0.5);
+        let mut scores = Vec::with_capacity(respondents * items);
+        for _ in 0..respondents * items {
+            scores.push(if rng.random_bool(skipped) {
+                [0, NOT_APPLICABLE][rng.random_range(0..2)]
+            } else {
+                rng.random_range(1..=5)
+            });
+        }
+        let stratum: Vec<usize> = (0..respondents)
+            .map(|_| rng.random_range(0..strata))
+            .collect();
+        let sample = Sample {
+            items,
+            scores,
+            strata: stratum.clone(),
+            stratum_weights: (0..strata)
+                .map(|_| {
+                    if weighted {
+                        rng.random_range(0.5..40.0)
+                    } else {
+                        1.0
+                    }
+                })
+                .collect(),
+            stratum_totals: (0..strata)
+                .map(|h| {
+                    let n_h = stratum.iter().filter(|&&s| s == h).count() as f64;
+                    rng.random_bool(0.5)
+                        .then(|| n_h + f64::from(rng.random_range(0..50)))
+                })
+                .collect(),
+            weighted,
+        };
+        let config = if rng.random_bool(0.5) {
+            SHOW_ALL
+        } else {
+            StatsConfig::default()
+        };
+        let what = format!("case {case}");
+        let rows = estimate_cell(&sample, &layout, &config);
+        let options = 3;
+        let choice: Vec<i64> = (0..respondents)
+            .map(|_| rng.random_range(-1..options as i64))
+            .collect();
+        let values: Vec<Option<f64>> = (0..respondents)
+            .map(|_| rng.random_bool(0.7).then(|| rng.random_range(0.0..100.0)))
+            .collect();
+        let mut through = other_sums_of(&sample, &choice, options, &values);
+        // The choice and percent sums came with a flat layout; the cell's own
+        // layout is what the composites are checked on.
+        let shape = sums::Shape::new(layout.clone(), vec![options, 0]);
+        for (h, mut cell) in sums_of(&sample, &shape).into_iter().enumerate() {
+            cell.others = std::mem::take(&mut through[h].others);
+            through[h] = cell;
+        }
+        let strata_of_sample = strata_of(&sample);
+        let from_sums = sums::estimate_cell(&through, &strata_of_sample, &layout, &config);
+        assert_eq!(rows.respondents, from_sums.respondents, "{what}");
+        assert_same_estimate(
+            &rows.overall,
+            &from_sums.overall,
+            &format!("{what} overall"),
+        );
+        assert_same_estimate(&rows.pooled, &from_sums.pooled, &format!("{what} pooled"));
+        assert_same_estimate(
+            &rows.comprehensive,
+            &from_sums.comprehensive,
+            &format!("{what} comprehensive"),
+        );
+        for (e, (a, b)) in rows.elements.iter().zip(&from_sums.elements).enumerate() {
+            let what = format!("{what} element {e}");
+            assert_same_estimate(&a.index, &b.index, &what);
+            assert_eq!(a.alpha.n, b.alpha.n, "{what} alpha n");
+            match (a.alpha.value, b.alpha.value) {
+                (Some(x), Some(y)) => assert!((x - y).abs() < 1e-9, "{what} alpha"),
+                (x, y) => assert_eq!(x, y, "{what} alpha"),
+            }
+            for (x, y) in a.items.iter().zip(&b.items) {
+                let what = format!("{what} item {}", x.item);
+                assert_eq!(x.item, y.item, "{what}");
+                assert_same_estimate(&x.index, &y.index, &what);
+                assert_same_estimate(&x.mean_score, &y.mean_score, &format!("{what} mean"));
+                assert_eq!(x.distribution, y.distribution, "{what} distribution");
+            }
+            let members: Vec<usize> = (0..items)
+                .filter(|&k| layout.item_element[k] == e)
+                .collect();
+            assert_same_estimate(
+                &mean_score_over(&sample, &members, &layout.points_offset, &config),
+                &sums::mean_score(&through, e, &strata_of_sample, &config),
+                &format!("{what} mean score"),
+            );
+        }
+        let overall_items: Vec<usize> = (0..items)
+            .filter(|&k| layout.elements_in_overall[layout.item_element[k]])
+            .collect();
+        assert_same_estimate(
+            &mean_score_over(&sample, &overall_items, &layout.points_offset, &config),
+            &sums::mean_score(&through, elements, &strata_of_sample, &config),
+            &format!("{what} overall mean score"),
+        );
+        let answered: Vec<bool> = choice.iter().map(|&c| c >= 0).collect();
+        for o in 0..options {
+            let chose: Vec<bool> = choice.iter().map(|&c| c == o as i64).collect();
+            assert_same_estimate(
+                &choice_share(&sample, &answered, &chose, &config),
+                &sums::option_share(&through, 0, o, &strata_of_sample, &config),
+                &format!("{what} option {o}"),
+            );
+        }
+        assert_same_estimate(
+            &numeric_mean(&sample, &values, &config),
+            &sums::value_mean(&through, 1, &strata_of_sample, &config),
+            &format!("{what} percent mean"),
+        );
+    }
 }
