@@ -69,6 +69,8 @@ pub struct AppContext {
     pub versions: Arc<KnownVersions>,
     pub stats: StatsConfig,
     pub clock: Clock,
+    /// The sums of closed half-months, for index requests.
+    pub sums: Arc<crate::services::indices::sums::SumsCache>,
 }
 
 /// The questionnaire versions this instance knows, by hash.
@@ -182,6 +184,7 @@ impl AppContext {
             versions: Arc::new(KnownVersions::new(known)),
             stats: config.stats,
             clock,
+            sums: Arc::default(),
         })
     }
 

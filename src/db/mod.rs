@@ -351,6 +351,31 @@ impl Db {
         }
     }
 
+    /// Runs `work` in one read-only snapshot on `conn`: every read in it
+    /// sees the database as of its first read (SQLite: a deferred
+    /// transaction; PostgreSQL: REPEATABLE READ), so counts and the rows
+    /// they count agree.
+    pub fn read_snapshot<T>(
+        conn: &mut Conn,
+        work: impl FnOnce(&mut Conn) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        with_backend!(&mut *conn, |c| AnsiTransactionManager::begin_transaction(c))?;
+        let result = match &mut *conn {
+            DbConnection::Postgresql(c) => {
+                diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(c)
+                    .map_err(DbError::from)
+                    .and_then(|_| work(&mut *conn))
+            }
+            DbConnection::Sqlite(_) => work(&mut *conn),
+        };
+        // Nothing was written: ending it either way is the same.
+        let ended = with_backend!(&mut *conn, |c| AnsiTransactionManager::rollback_transaction(c));
+        let value = result?;
+        ended?;
+        Ok(value)
+    }
+
     /// On SQLite, moves WAL checkpoints off the commit path: connections
     /// stop checkpointing when they commit (by default the commit that
     /// takes the WAL past 1,000 pages copies them into the database and

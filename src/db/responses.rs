@@ -67,7 +67,108 @@ pub fn insert_if_new(conn: &mut Conn, row: &ResponseRow) -> DbResult<bool> {
             .on_conflict_do_nothing()
             .execute(c)
     })?;
+    if inserted == 1 {
+        record_late(conn, [row])?;
+    }
     Ok(inserted == 1)
+}
+
+/// The first day of the half-month of `day`, the 1st or the 15th: the
+/// parts that every period of the reporting grid (calendar months, and
+/// reporting months from the 15th to the 14th) is made of.
+pub fn half_month_of(day: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    day.with_day(if day.day() < 15 { 1 } else { 15 })
+        .unwrap_or(day)
+}
+
+/// The last day of the half-month starting on `start`.
+pub fn half_month_end(start: NaiveDate) -> NaiveDate {
+    use chrono::{Datelike, Months};
+    if start.day() < 15 {
+        start.with_day(14).unwrap_or(start)
+    } else {
+        (start.with_day(1).unwrap_or(start) + Months::new(1))
+            .pred_opt()
+            .unwrap_or(start)
+    }
+}
+
+/// Whether a response dated `day` and stored `today` is late: stored after
+/// the day before it was over. Half-months that ended three days ago or
+/// more are summed once and kept (`services::indices::sums`); a late
+/// response changes them, so it is counted in `late_responses`. The day of
+/// grace covers a response dated just before midnight and stored just
+/// after, and clocks of several instances a little apart.
+pub fn is_late(day: NaiveDate, today: NaiveDate) -> bool {
+    today.pred_opt().is_some_and(|yesterday| day < yesterday)
+}
+
+/// Counts the late ones among `inserted` (see [`is_late`]) by version and
+/// half-month, in the caller's transaction. By the system clock: the
+/// service's own may be stopped (tests, demonstrations), and what matters
+/// is that every instance judges alike.
+fn record_late<'a>(
+    conn: &mut Conn,
+    inserted: impl IntoIterator<Item = &'a ResponseRow>,
+) -> DbResult<()> {
+    use diesel::sql_types::{BigInt, Date, Text};
+    let today = crate::app::Clock::System.today();
+    let mut late: std::collections::BTreeMap<(&str, NaiveDate), i64> = Default::default();
+    for row in inserted {
+        if is_late(row.submitted_on, today) {
+            *late
+                .entry((&row.survey_version, half_month_of(row.submitted_on)))
+                .or_default() += 1;
+        }
+    }
+    // In key order, so that two transactions never wait on each other's
+    // rows in opposite orders.
+    for ((version, start), n) in late {
+        with_backend!(conn, |c| diesel::sql_query(
+            "INSERT INTO late_responses (survey_version, part_start, inserted)
+             VALUES ($1, $2, $3)
+             ON CONFLICT (survey_version, part_start)
+             DO UPDATE SET inserted = late_responses.inserted + excluded.inserted"
+        )
+        .bind::<Text, _>(version)
+        .bind::<Date, _>(start)
+        .bind::<BigInt, _>(n)
+        .execute(c))?;
+    }
+    Ok(())
+}
+
+/// How many late responses each (version, half-month start) of `versions`
+/// received (see [`is_late`]); absent: none.
+pub fn late_counts(
+    conn: &mut Conn,
+    versions: &[String],
+) -> DbResult<std::collections::HashMap<(String, NaiveDate), i64>> {
+    use diesel::sql_types::{BigInt, Date, Text};
+
+    #[derive(QueryableByName)]
+    struct Late {
+        #[diesel(sql_type = Text)]
+        survey_version: String,
+        #[diesel(sql_type = Date)]
+        part_start: NaiveDate,
+        #[diesel(sql_type = BigInt)]
+        inserted: i64,
+    }
+    let mut counts = std::collections::HashMap::new();
+    for version in versions {
+        let rows: Vec<Late> = with_backend!(conn, |c| diesel::sql_query(
+            "SELECT survey_version, part_start, inserted FROM late_responses
+             WHERE survey_version = $1"
+        )
+        .bind::<Text, _>(version)
+        .load(c))?;
+        for row in rows {
+            counts.insert((row.survey_version, row.part_start), row.inserted);
+        }
+    }
+    Ok(counts)
 }
 
 /// Inserts the rows whose id is not stored yet and returns their ids; run it
@@ -109,6 +210,8 @@ pub fn insert_new(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<Vec<String>
             }
         }
     }
+    let stored: std::collections::HashSet<&str> = inserted.iter().map(String::as_str).collect();
+    record_late(conn, rows.iter().filter(|row| stored.contains(row.id.as_str())))?;
     Ok(inserted)
 }
 
@@ -170,55 +273,6 @@ pub fn settle_order(conn: &mut Conn, today: NaiveDate) -> DbResult<usize> {
 
 pub fn count(conn: &mut Conn) -> DbResult<i64> {
     Ok(responses::table.count().get_result(conn)?)
-}
-
-/// The designs of respondents drawn at random ([`Design::is_random`]).
-const RANDOM_DESIGNS: [Design; 3] = [Design::Probability, Design::PaperSampled, Design::Simulated];
-
-/// (service point, compact Likert string, answers JSON) of every response
-/// to `version` between `from` and `to` inclusive, optionally at one point
-/// and only of respondents drawn at random:
-/// what the estimators of every item kind need, and nothing else.
-pub fn cell_rows(
-    conn: &mut Conn,
-    version: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-    unit: Option<&str>,
-    random_only: bool,
-) -> DbResult<Vec<(String, String, String)>> {
-    let mut query = responses::table
-        .filter(responses::survey_version.eq(version))
-        .filter(responses::submitted_on.between(from, to))
-        .select((responses::unit, responses::likert, responses::answers))
-        .into_boxed();
-    if let Some(unit) = unit {
-        query = query.filter(responses::unit.eq(unit));
-    }
-    if random_only {
-        query = query.filter(responses::design.eq_any(RANDOM_DESIGNS));
-    }
-    Ok(query.load(conn)?)
-}
-
-/// Respondents to `versions` in a date range by design.
-pub fn count_by_design(
-    conn: &mut Conn,
-    versions: &[String],
-    from: NaiveDate,
-    to: NaiveDate,
-    unit: Option<&str>,
-) -> DbResult<Vec<(Design, i64)>> {
-    let mut query = responses::table
-        .filter(responses::survey_version.eq_any(versions))
-        .filter(responses::submitted_on.between(from, to))
-        .group_by(responses::design)
-        .select((responses::design, diesel::dsl::count_star()))
-        .into_boxed();
-    if let Some(unit) = unit {
-        query = query.filter(responses::unit.eq(unit));
-    }
-    Ok(query.load(conn)?)
 }
 
 /// (service point, comment) of the comments to `versions` in a date range,
@@ -395,25 +449,6 @@ pub fn for_each_microdata_row<E: From<DbError>>(
     }
 }
 
-/// (date, compact Likert string) of every response to `version` in a date
-/// range: what a trend over several periods needs, in one read.
-pub fn dated_likert_rows(
-    conn: &mut Conn,
-    version: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-    random_only: bool,
-) -> DbResult<Vec<(NaiveDate, String)>> {
-    let mut query = responses::table
-        .filter(responses::survey_version.eq(version))
-        .filter(responses::submitted_on.between(from, to))
-        .select((responses::submitted_on, responses::likert))
-        .into_boxed();
-    if random_only {
-        query = query.filter(responses::design.eq_any(RANDOM_DESIGNS));
-    }
-    Ok(query.load(conn)?)
-}
 
 /// A temporary table, private to one connection, where an import keeps its
 /// valid rows until all of the file has been read: memory holds a chunk at

@@ -595,10 +595,8 @@ pub fn summary(
     to: NaiveDate,
     unit: Option<&str>,
 ) -> Result<SampleSummary, DbError> {
-    let versions = ctx.version_hashes_of(survey);
-    let counts =
-        crate::db::responses::count_by_design(&mut *ctx.db.reader()?, &versions, from, to, unit)?;
-    let random_only = counts.iter().all(|(design, _)| design.is_random());
+    let counts = crate::services::indices::respondents_by_design(ctx, survey, from, to, unit)?;
+    let random_only = counts.keys().all(|design| design.is_random());
     let mut waves = accounts_for(ctx, survey, from, to)?;
     if let Some(unit) = unit {
         for wave in &mut waves {

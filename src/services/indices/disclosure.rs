@@ -39,7 +39,6 @@ use chrono::NaiveDate;
 
 use super::IndexError;
 use crate::app::AppContext;
-use crate::db::responses;
 use crate::definitions::SurveyVersion;
 use crate::domain::Period;
 
@@ -124,71 +123,49 @@ impl DisclosureGuard {
         let elements = layout.elements_in_overall.len();
         let others = super::other_items::questions(&survey.survey).count();
         // Contributors per figure (the cell, then each figure), service
-        // point and day, in dense arrays: a response touches every figure.
+        // point and day, in dense arrays. The sums come by half-month, and
+        // every period of the grid is a run of whole half-months: a
+        // half-month's count put on its first day gives every such period
+        // its exact count (a period that is not on the grid is never
+        // released, whatever its count).
         let figures = 1 + items + elements + 1 + others;
         let days = usize::try_from((last_day - first_day).num_days() + 1).unwrap_or(0);
         let mut unit_index: HashMap<String, usize> = HashMap::new();
         let mut counts: Vec<Vec<Vec<i64>>> = vec![Vec::new(); figures];
         let mut random_counts: Vec<Vec<Vec<i64>>> = vec![Vec::new(); figures];
-        let mut conn = ctx.db.reader()?;
-        for version in ctx.versions_of(&survey.survey.slug) {
-            let positions = super::positions_in_current(survey, &version);
-            let earlier_keys = survey.survey.earlier_keys(&version.survey);
-            // Whether a response answered a question that is not a rating,
-            // without parsing its JSON: stored answers are canonical JSON
-            // objects with only answered keys, and a key followed by ':'
-            // appears nowhere else in them.
-            let needles: Vec<Option<String>> = super::other_items::questions(&survey.survey)
-                .map(|q| {
-                    earlier_keys
-                        .get(q.key.as_str())
-                        .map(|earlier| format!("\"{earlier}\":"))
-                })
-                .collect();
-            let rows = responses::contributions(&mut conn, &version.hash, first_day, last_day)?;
-            let mut scores = Vec::with_capacity(items);
-            for (unit, day, code, answers, row_design) in rows {
-                let Ok(d) = usize::try_from((day - first_day).num_days()) else {
-                    continue;
-                };
-                if d >= days {
-                    continue;
-                }
+        for piece in super::sums::pieces(ctx, survey, first_day, last_day)? {
+            let Ok(d) = usize::try_from((piece.first_day - first_day).num_days()) else {
+                continue;
+            };
+            if d >= days {
+                continue;
+            }
+            for (unit, design, sums) in piece.each() {
                 let next = unit_index.len();
-                let u = *unit_index.entry(unit).or_insert(next);
+                let u = *unit_index.entry(unit.to_string()).or_insert(next);
                 if u == next {
                     for figure in counts.iter_mut().chain(&mut random_counts) {
                         figure.push(vec![0; days]);
                     }
                 }
-                let random = row_design.is_random();
-                scores.clear();
-                super::push_scores(&mut scores, items, &positions, &code);
-                let valid = |k: usize| (1..=5).contains(&scores[k]);
-                let mut add = |figure: usize, yes: bool| {
-                    counts[figure][u][d] += i64::from(yes);
-                    random_counts[figure][u][d] += i64::from(yes && random);
+                let random = design.is_random();
+                let mut add = |figure: usize, n: u64| {
+                    let n = i64::try_from(n).unwrap_or(i64::MAX);
+                    counts[figure][u][d] += n;
+                    if random {
+                        random_counts[figure][u][d] += n;
+                    }
                 };
-                add(0, true);
-                for (k, &score) in scores.iter().enumerate() {
-                    add(1 + k, score != 0);
+                add(0, sums.respondents() as u64);
+                for k in 0..items {
+                    add(1 + k, sums.item_answering(k));
                 }
-                let mut element_valid = vec![false; elements];
-                let mut overall_valid = false;
-                for k in (0..items).filter(|&k| valid(k)) {
-                    let e = layout.item_element[k];
-                    element_valid[e] = true;
-                    overall_valid |= layout.elements_in_overall[e];
+                for e in 0..elements {
+                    add(1 + items + e, sums.element_answering(e));
                 }
-                for (e, yes) in element_valid.into_iter().enumerate() {
-                    add(1 + items + e, yes);
-                }
-                add(1 + items + elements, overall_valid);
-                for (i, needle) in needles.iter().enumerate() {
-                    let answered = needle
-                        .as_ref()
-                        .is_some_and(|n| answers.contains(n.as_str()));
-                    add(2 + items + elements + i, answered);
+                add(1 + items + elements, sums.overall_answering());
+                for (i, other) in sums.others.iter().enumerate() {
+                    add(2 + items + elements + i, other.answered);
                 }
             }
         }

@@ -1,10 +1,12 @@
-//! Index computation for one survey and period: reads the compact Likert
-//! strings of the cell, lays them out on the current questionnaire, weights
-//! them if asked, and hands them to the pure estimators in `stats`.
+//! Index computation for one survey and period: adds up the cell's
+//! responses, laid out on the current questionnaire ([`sums`]), by service
+//! point, weights them if asked, and hands the sums to the pure estimators
+//! in `stats`.
 
 pub mod dashboard;
 pub mod disclosure;
 pub mod other_items;
+pub mod sums;
 
 use disclosure::DisclosureGuard;
 
@@ -14,10 +16,11 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::app::AppContext;
-use crate::db::{responses, volumes, DbError};
+use crate::db::{volumes, DbError};
 use crate::definitions::{QuestionKind, SurveyVersion};
-use crate::domain::Period;
-use crate::stats::{self, CellEstimates, Comparison, Layout, Sample, StatsConfig, NOT_APPLICABLE};
+use crate::domain::{Design, Period};
+use crate::stats::sums::{self as cell_sums, CellSums, Strata};
+use crate::stats::{self, CellEstimates, Comparison, Layout, StatsConfig, NOT_APPLICABLE};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Weighting {
@@ -70,6 +73,29 @@ impl SampleDesign {
     }
 }
 
+/// Respondents of a survey by design between `from` and `to` inclusive,
+/// at one service point or all (blocking).
+pub fn respondents_by_design(
+    ctx: &AppContext,
+    survey: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: Option<&str>,
+) -> Result<BTreeMap<Design, i64>, DbError> {
+    let mut counts = BTreeMap::new();
+    let Some(current) = ctx.catalog.survey(survey) else {
+        return Ok(counts);
+    };
+    for piece in sums::pieces(ctx, current, from, to)? {
+        for (at, design, sums) in piece.each() {
+            if unit.is_none_or(|only| only == at) {
+                *counts.entry(design).or_insert(0) += sums.respondents() as i64;
+            }
+        }
+    }
+    Ok(counts)
+}
+
 /// Respondents of a cell by whether they were drawn at random.
 fn random_and_not(
     ctx: &AppContext,
@@ -78,8 +104,7 @@ fn random_and_not(
     unit: Option<&str>,
 ) -> Result<(i64, i64), IndexError> {
     let (from, to) = period.bounds();
-    let versions = ctx.version_hashes_of(survey);
-    let counts = responses::count_by_design(&mut *ctx.db.reader()?, &versions, from, to, unit)?;
+    let counts = respondents_by_design(ctx, survey, from, to, unit)?;
     Ok(counts
         .into_iter()
         .fold((0, 0), |(random, other), (design, n)| {
@@ -129,18 +154,14 @@ pub enum IndexError {
     Db(#[from] DbError),
 }
 
-/// The responses of one cell, laid out on the current questionnaire.
+/// The responses of one cell, laid out on the current questionnaire and
+/// added up by service point.
 #[derive(Debug, Clone, Default)]
 pub struct CellData {
-    /// Service point of each respondent.
-    pub units: Vec<String>,
-    /// Respondents × current Likert items, as in [`Sample::scores`].
-    pub scores: Vec<u8>,
+    /// The sums of each service point's respondents.
+    pub units: BTreeMap<String, CellSums>,
     /// Questionnaire versions the responses answered.
     pub versions: BTreeSet<String>,
-    /// Respondents × the items that are not ratings
-    /// ([`other_items::questions`]), row-major.
-    pub other: Vec<Option<serde_json::Value>>,
 }
 
 /// Where each Likert item of the current questionnaire sits, and its element.
@@ -212,40 +233,51 @@ fn push_scores(scores: &mut Vec<u8>, items: usize, positions: &[Option<usize>], 
     }
 }
 
-/// Reads the cell (blocking). Responses to earlier versions are mapped onto
-/// the current items of the same series (see [`positions_in_current`]);
-/// items they did not have count as skipped, and items since removed are
-/// left out.
+/// Adds up the cell (blocking): every response to the survey in `period`
+/// (at the query's service point, of its design). Responses to earlier
+/// versions are mapped onto the current items of the same series (see
+/// [`positions_in_current`]); items they did not have count as skipped,
+/// and items since removed are left out.
 pub fn load_cell(
     ctx: &AppContext,
     query: &IndexQuery,
     period: &Period,
 ) -> Result<CellData, IndexError> {
-    let current = &query.survey;
-    let items = current.survey.likert_items().count();
     let (from, to) = period.bounds();
-    let mut conn = ctx.db.reader()?;
+    cell_of(
+        ctx,
+        &query.survey,
+        from,
+        to,
+        query.unit.as_deref(),
+        query.design,
+    )
+}
+
+fn cell_of(
+    ctx: &AppContext,
+    current: &SurveyVersion,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: Option<&str>,
+    design: SampleDesign,
+) -> Result<CellData, IndexError> {
+    let shape = sums::shape_of(current);
     let mut data = CellData::default();
-    for version in ctx.versions_of(&current.survey.slug) {
-        let positions = positions_in_current(current, &version);
-        let earlier_keys = current.survey.earlier_keys(&version.survey);
-        let rows = responses::cell_rows(
-            &mut conn,
-            &version.hash,
-            from,
-            to,
-            query.unit.as_deref(),
-            query.design == SampleDesign::Random,
-        )?;
-        if rows.is_empty() {
-            continue;
-        }
-        data.versions.insert(version.hash.clone());
-        data.scores.reserve(rows.len() * items);
-        for (unit, code, answers) in rows {
-            push_scores(&mut data.scores, items, &positions, &code);
-            other_items::push_answers(&current.survey, &earlier_keys, &answers, &mut data.other);
-            data.units.push(unit);
+    for piece in sums::pieces(ctx, current, from, to)? {
+        for (version, cells) in &piece.cells {
+            for ((at, design_of), part) in cells.iter() {
+                if unit.is_some_and(|only| only != at)
+                    || (design == SampleDesign::Random && !design_of.is_random())
+                {
+                    continue;
+                }
+                data.versions.insert(version.clone());
+                data.units
+                    .entry(at.clone())
+                    .or_insert_with(|| CellSums::new(&shape))
+                    .merge(part);
+            }
         }
     }
     Ok(data)
@@ -261,69 +293,52 @@ pub fn overall_by_period(
     config: &StatsConfig,
     guard: &DisclosureGuard,
 ) -> Result<Vec<stats::Estimate>, IndexError> {
-    let bounds: Vec<(NaiveDate, NaiveDate)> = periods.iter().map(Period::bounds).collect();
-    let (Some(from), Some(to)) = (
-        bounds.iter().map(|b| b.0).min(),
-        bounds.iter().map(|b| b.1).max(),
-    ) else {
-        return Ok(Vec::new());
-    };
-    let items = survey.survey.likert_items().count();
-    let mut scores: Vec<Vec<u8>> = vec![Vec::new(); periods.len()];
-    let mut conn = ctx.db.reader()?;
-    for version in ctx.versions_of(&survey.survey.slug) {
-        let positions = positions_in_current(survey, &version);
-        let random_only = guard.design() == SampleDesign::Random;
-        for (date, code) in
-            responses::dated_likert_rows(&mut conn, &version.hash, from, to, random_only)?
-        {
-            for (i, (start, end)) in bounds.iter().enumerate() {
-                if (*start..=*end).contains(&date) {
-                    push_scores(&mut scores[i], items, &positions, &code);
-                }
-            }
-        }
-    }
     let layout = layout_of(survey);
-    Ok(scores
-        .into_iter()
-        .zip(periods)
-        .map(|(cell, period)| {
-            let estimate = stats::overall_index(&Sample::unweighted(items, cell), &layout, config);
-            if guard.overall_releasable(None, period) {
+    periods
+        .iter()
+        .map(|period| {
+            let (from, to) = period.bounds();
+            let cell = cell_of(ctx, survey, from, to, None, guard.design())?;
+            let (strata_sums, strata) =
+                sample_of(&cell, &layout, Weighting::None, &HashMap::new(), period)?;
+            let estimate = cell_sums::estimate_cell(&strata_sums, &strata, &layout, config).overall;
+            Ok(if guard.overall_releasable(None, period) {
                 estimate
             } else {
                 estimate.withheld()
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
-/// The estimation sample of a cell: unweighted, or stratified by service
-/// point with w = N_h/n_h and the finite population correction.
+/// The estimation sample of a cell, as its strata's sums: unweighted, or
+/// stratified by service point with w = N_h/n_h and the finite population
+/// correction.
 pub fn sample_of(
     data: &CellData,
-    items: usize,
+    layout: &Layout,
     weighting: Weighting,
     totals: &HashMap<String, i64>,
     period: &Period,
-) -> Result<Sample, IndexError> {
+) -> Result<(Vec<CellSums>, Strata), IndexError> {
     match weighting {
-        Weighting::None => Ok(Sample::unweighted(items, data.scores.clone())),
+        Weighting::None => {
+            let mut units = data.units.values();
+            let Some(first) = units.next() else {
+                return Ok((Vec::new(), Strata::unweighted()));
+            };
+            let mut all = first.clone();
+            for sums in units {
+                all.merge(sums);
+            }
+            Ok((vec![all], Strata::unweighted()))
+        }
         Weighting::Volume => {
-            let strata: BTreeMap<&str, usize> = data
+            let missing: Vec<String> = data
                 .units
-                .iter()
-                .map(String::as_str)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .enumerate()
-                .map(|(i, u)| (u, i))
-                .collect();
-            let missing: Vec<String> = strata
                 .keys()
-                .filter(|u| !totals.contains_key(**u))
-                .map(|u| u.to_string())
+                .filter(|u| !totals.contains_key(*u))
+                .cloned()
                 .collect();
             if !missing.is_empty() {
                 return Err(IndexError::MissingVolumes {
@@ -331,27 +346,18 @@ pub fn sample_of(
                     units: missing,
                 });
             }
-            let mut counts = vec![0usize; strata.len()];
-            let stratum: Vec<usize> = data.units.iter().map(|u| strata[u.as_str()]).collect();
-            for &h in &stratum {
-                counts[h] += 1;
-            }
-            let stratum_totals: Vec<Option<f64>> =
-                strata.keys().map(|u| Some(totals[*u] as f64)).collect();
+            let _ = layout;
             // w = N_h / n_h for every respondent of service point h.
-            let stratum_weights = strata
-                .keys()
-                .enumerate()
-                .map(|(h, u)| totals[*u] as f64 / counts[h] as f64)
-                .collect();
-            Ok(Sample {
-                items,
-                scores: data.scores.clone(),
-                strata: stratum,
-                stratum_weights,
-                stratum_totals,
+            let strata = Strata {
+                weights: data
+                    .units
+                    .iter()
+                    .map(|(u, sums)| totals[u] as f64 / sums.respondents() as f64)
+                    .collect(),
+                totals: data.units.keys().map(|u| Some(totals[u] as f64)).collect(),
                 weighted: true,
-            })
+            };
+            Ok((data.units.values().cloned().collect(), strata))
         }
     }
 }
@@ -433,17 +439,13 @@ fn cell_report(
     let layout = layout_of(&query.survey);
     let data = load_cell(ctx, query, &period)?;
     let totals = totals_for(ctx, query, &period)?;
-    let sample = sample_of(
-        &data,
-        layout.item_element.len(),
-        query.weighting,
-        &totals,
-        &period,
-    )?;
-    let mut estimates = stats::estimate_cell(&sample, &layout, &query.config);
-    let mut mean_scores = other_items::MeanScores::of(&sample, &layout, &query.config);
+    let (strata_sums, strata) = sample_of(&data, &layout, query.weighting, &totals, &period)?;
+    let config = &query.config;
+    let mut estimates = cell_sums::estimate_cell(&strata_sums, &strata, &layout, config);
+    let mut mean_scores =
+        other_items::MeanScores::from_sums(&strata_sums, &layout, &strata, config);
     let mut others =
-        other_items::estimate(&query.survey.survey, &sample, &data.other, &query.config);
+        other_items::estimate_from_sums(&query.survey.survey, &strata_sums, &strata, config);
     let unit = query.unit.as_deref();
     if !guard.releasable(unit, &period) {
         estimates = estimates.withheld();
@@ -462,7 +464,7 @@ fn cell_report(
     Ok((
         CellReport {
             period,
-            respondents: sample.respondents(),
+            respondents: estimates.respondents,
             versions: data.versions.iter().cloned().collect(),
             estimates,
             mean_scores,
@@ -562,7 +564,7 @@ fn compute_keeping_cell(
     guard: &DisclosureGuard,
 ) -> Result<(IndexReport, CellData, HashMap<String, i64>), IndexError> {
     let (current, totals, data) = cell_report(ctx, query, query.period, guard)?;
-    let responding: BTreeSet<&str> = data.units.iter().map(String::as_str).collect();
+    let responding: BTreeSet<&str> = data.units.keys().map(String::as_str).collect();
     let coverage_gaps = ctx
         .catalog
         .units_of(&query.survey.survey.department)
@@ -686,39 +688,23 @@ fn units_of_cell(
     guard: &DisclosureGuard,
 ) -> Result<Vec<UnitReport>, IndexError> {
     let layout = layout_of(&query.survey);
-    let items = layout.item_element.len();
     let survey = &query.survey.survey;
     // Items that are not ratings are read only for the late-result shares.
-    let others = if survey.late_result.is_some() {
-        other_items::questions(survey).count()
-    } else {
-        0
-    };
-    let mut per_unit: BTreeMap<&str, CellData> = BTreeMap::new();
-    for (r, unit) in data.units.iter().enumerate() {
-        let cell = per_unit.entry(unit.as_str()).or_default();
-        cell.units.push(unit.clone());
-        cell.scores
-            .extend_from_slice(&data.scores[r * items..(r + 1) * items]);
-        if others > 0 {
-            cell.other
-                .extend_from_slice(&data.other[r * others..(r + 1) * others]);
-        }
-    }
+    let late_result = survey.late_result.is_some();
     let (from, to) = query.period.bounds();
     ctx.catalog
         .units_of(&query.survey.survey.department)
         // A service point closed for the whole period is not a gap in it.
-        .filter(|unit| unit.open_during(from, to) || per_unit.contains_key(unit.code.as_str()))
+        .filter(|unit| unit.open_during(from, to) || data.units.contains_key(&unit.code))
         .map(|unit| {
-            let empty = CellData::default();
-            let cell = per_unit.get(unit.code.as_str()).unwrap_or(&empty);
-            let sample = if cell.units.is_empty() {
-                Sample::unweighted(items, Vec::new())
-            } else {
-                sample_of(cell, items, query.weighting, totals, &query.period)?
-            };
-            let estimates = stats::estimate_cell(&sample, &layout, &query.config);
+            let mut cell = CellData::default();
+            if let Some(sums) = data.units.get(&unit.code) {
+                cell.units.insert(unit.code.clone(), sums.clone());
+            }
+            let (strata_sums, strata) =
+                sample_of(&cell, &layout, query.weighting, totals, &query.period)?;
+            let estimates =
+                cell_sums::estimate_cell(&strata_sums, &strata, &layout, &query.config);
             let code = Some(unit.code.as_str());
             let cell_clear = guard.releasable(code, &query.period);
             let mut overall = estimates.overall;
@@ -743,9 +729,9 @@ fn units_of_cell(
                     }
                 })
                 .collect();
-            let late = if others > 0 {
+            let late = if late_result {
                 let mut estimates =
-                    other_items::estimate(survey, &sample, &cell.other, &query.config);
+                    other_items::estimate_from_sums(survey, &strata_sums, &strata, &query.config);
                 // Each item's figure is withheld as the index API withholds
                 // it: the whole cell, or the item's own respondents (those
                 // asked about an apology are few) against another figure.
@@ -766,7 +752,7 @@ fn units_of_cell(
             };
             Ok(UnitReport {
                 unit: unit.code.clone(),
-                respondents: sample.respondents(),
+                respondents: estimates.respondents,
                 overall,
                 elements,
                 late,

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::definitions::{Question, QuestionKind, Survey};
+use crate::stats::sums::{self as cell_sums, CellSums, OtherSums, Strata};
 use crate::stats::{self, Estimate, Layout, Sample, StatsConfig};
 
 /// The questions estimated here, in questionnaire order.
@@ -15,6 +16,63 @@ pub fn questions(survey: &Survey) -> impl Iterator<Item = &Question> {
     survey
         .questions()
         .filter(|q| !matches!(q.kind, QuestionKind::Likert | QuestionKind::Text))
+}
+
+/// The options whose shares `question` has: a choice's options, yes and
+/// no; none for a percent item.
+pub fn option_keys(question: &Question) -> Vec<&str> {
+    match question.kind {
+        QuestionKind::YesNo => vec!["yes", "no"],
+        QuestionKind::Single | QuestionKind::Multi => {
+            question.options.iter().map(|o| o.key.as_str()).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Adds one respondent's answers to `questions` (as [`push_answers`] gives
+/// them) to the sums of each.
+pub fn add_answers(questions: &[&Question], answers: &[Option<Value>], sums: &mut [OtherSums]) {
+    for ((question, answer), sums) in questions.iter().zip(answers).zip(sums) {
+        let answered = f64::from(u8::from(answer.is_some()));
+        sums.answered += u64::from(answer.is_some());
+        for (option, share) in option_keys(question).into_iter().zip(&mut sums.options) {
+            let chose = answer.as_ref().is_some_and(|a| picked(a, option));
+            share.add(f64::from(u8::from(chose)), answered);
+        }
+        if question.kind == QuestionKind::Percent {
+            let value = answer.as_ref().and_then(Value::as_f64);
+            sums.value
+                .add(value.unwrap_or(0.0), f64::from(u8::from(value.is_some())));
+        }
+    }
+}
+
+/// Every item of [`questions`] from the sums of each stratum (`sums[h]`
+/// for stratum h of `strata`): what [`estimate`] gives from the rows.
+pub fn estimate_from_sums(
+    survey: &Survey,
+    sums: &[CellSums],
+    strata: &Strata,
+    config: &StatsConfig,
+) -> Vec<OtherItemEstimates> {
+    questions(survey)
+        .enumerate()
+        .map(|(i, question)| OtherItemEstimates {
+            key: question.key.clone(),
+            answered: sums.iter().map(|s| s.others[i].answered as usize).sum(),
+            options: option_keys(question)
+                .into_iter()
+                .enumerate()
+                .map(|(o, option)| OptionShare {
+                    key: option.to_string(),
+                    share: cell_sums::option_share(sums, i, o, strata, config),
+                })
+                .collect(),
+            mean: (question.kind == QuestionKind::Percent)
+                .then(|| cell_sums::value_mean(sums, i, strata, config)),
+        })
+        .collect()
 }
 
 /// Appends one respondent's answers to [`questions`] of `current`, from
@@ -103,14 +161,7 @@ pub fn estimate(
                 .collect();
             let answered: Vec<bool> = column.iter().map(Option::is_some).collect();
             let count = answered.iter().filter(|&&a| a).count();
-            let option_keys: Vec<&str> = match question.kind {
-                QuestionKind::YesNo => vec!["yes", "no"],
-                QuestionKind::Single | QuestionKind::Multi => {
-                    question.options.iter().map(|o| o.key.as_str()).collect()
-                }
-                _ => Vec::new(),
-            };
-            let options = option_keys
+            let options = option_keys(question)
                 .into_iter()
                 .map(|option| {
                     let chose: Vec<bool> = column
@@ -170,6 +221,22 @@ impl MeanScores {
                         config,
                     )
                 })
+                .collect(),
+        }
+    }
+
+    /// The same from the sums of each stratum.
+    pub fn from_sums(
+        sums: &[CellSums],
+        layout: &Layout,
+        strata: &Strata,
+        config: &StatsConfig,
+    ) -> MeanScores {
+        let elements = layout.elements_in_overall.len();
+        MeanScores {
+            overall: cell_sums::mean_score(sums, elements, strata, config),
+            elements: (0..elements)
+                .map(|e| cell_sums::mean_score(sums, e, strata, config))
                 .collect(),
         }
     }
