@@ -370,7 +370,10 @@ impl Db {
             DbConnection::Sqlite(_) => work(&mut *conn),
         };
         // Nothing was written: ending it either way is the same.
-        let ended = with_backend!(&mut *conn, |c| AnsiTransactionManager::rollback_transaction(c));
+        let ended = with_backend!(
+            &mut *conn,
+            |c| AnsiTransactionManager::rollback_transaction(c)
+        );
         let value = result?;
         ended?;
         Ok(value)

@@ -211,7 +211,10 @@ pub fn insert_new(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<Vec<String>
         }
     }
     let stored: std::collections::HashSet<&str> = inserted.iter().map(String::as_str).collect();
-    record_late(conn, rows.iter().filter(|row| stored.contains(row.id.as_str())))?;
+    record_late(
+        conn,
+        rows.iter().filter(|row| stored.contains(row.id.as_str())),
+    )?;
     Ok(inserted)
 }
 
@@ -448,7 +451,6 @@ pub fn for_each_microdata_row<E: From<DbError>>(
         }
     }
 }
-
 
 /// A temporary table, private to one connection, where an import keeps its
 /// valid rows until all of the file has been read: memory holds a chunk at

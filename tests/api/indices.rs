@@ -4,10 +4,13 @@
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::helpers::{assert_close, spawn_app, spawn_app_with_min_cell, Backend, TestApp};
+use crate::helpers::{
+    assert_close, spawn_app, spawn_app_with, spawn_app_with_min_cell, AppOptions, Backend, TestApp,
+};
 
 both_backends!(
     indices_match_hand_derived_values,
+    a_late_response_to_a_kept_half_month_counts_at_once,
     index_api_access_and_parameters,
     volume_weighting_needs_volumes
 );
@@ -336,4 +339,55 @@ async fn volume_weighting_needs_volumes(backend: Backend) {
     ] {
         assert!(report.contains(expected), "{expected} in {report}");
     }
+}
+
+/// The sums of a half-month long over are kept after the first request; a
+/// paper form of that half-month keyed in later (a late response) is in
+/// the very next figures, as is every figure it touches, and the figures
+/// equal those of a fresh start.
+async fn a_late_response_to_a_kept_half_month_counts_at_once(backend: Backend) {
+    let app = spawn_app_with_min_cell(backend, 3).await;
+    import_known(&app);
+    let token = app.create_token(&["--role", "home-affairs", "--name", "reports"]);
+    let query = "?survey=construction-permit&period=2026-Q1&mode=reporting";
+    let (status, before) = get(&app, Some(&token), query).await;
+    assert_eq!(status, 200, "{before}");
+    assert_eq!(before["respondents"], 7);
+    // Asked again, from the kept sums: the same figures.
+    let (_, again) = get(&app, Some(&token), query).await;
+    assert_eq!(before, again);
+
+    // Two more forms of 1 February, both dissatisfied with A1.
+    assert_eq!(
+        app.import_csv(
+            "construction-permit",
+            &format!(
+                "{HEADER}\nhcc-long-xuyen-xd,2026-02-01,1,4\nhcc-long-xuyen-xd,2026-02-01,2,4\n"
+            )
+        ),
+        "imported 2, replays 0"
+    );
+    let (status, after) = get(&app, Some(&token), query).await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(after["respondents"], 9);
+    // A1: 4,4,4,5,4,2,1,2 -> 5/8.
+    let a1 = item(&after, "access", "A1");
+    close(&a1["index"]["estimate"], 5.0 / 8.0);
+    assert_eq!(a1["index"]["n"], 8);
+
+    // A service started afresh reads every half-month from the rows.
+    let fresh = spawn_app_with(
+        backend,
+        AppOptions {
+            database_url: Some(app.database_url().to_string()),
+            stats: hailong::stats::StatsConfig {
+                min_cell: 3,
+                ..hailong::stats::StatsConfig::default()
+            },
+            ..AppOptions::default()
+        },
+    )
+    .await;
+    let (_, from_rows) = get(&fresh, Some(&token), query).await;
+    assert_eq!(after, from_rows);
 }

@@ -703,8 +703,7 @@ fn units_of_cell(
             }
             let (strata_sums, strata) =
                 sample_of(&cell, &layout, query.weighting, totals, &query.period)?;
-            let estimates =
-                cell_sums::estimate_cell(&strata_sums, &strata, &layout, &query.config);
+            let estimates = cell_sums::estimate_cell(&strata_sums, &strata, &layout, &query.config);
             let code = Some(unit.code.as_str());
             let cell_clear = guard.releasable(code, &query.period);
             let mut overall = estimates.overall;

@@ -129,7 +129,10 @@ pub fn pieces(
             };
             let part = if whole && closed(end) {
                 let key = (current.hash.clone(), version.hash.clone(), start);
-                let late_now = late.get(&(version.hash.clone(), start)).copied().unwrap_or(0);
+                let late_now = late
+                    .get(&(version.hash.clone(), start))
+                    .copied()
+                    .unwrap_or(0);
                 match ctx.sums.get(&key, late_now) {
                     Some(cells) => cells,
                     None => {
