@@ -30,6 +30,7 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
     ctx.db
         .checkpoint_in_background(std::time::Duration::from_millis(500));
     settle_arrival_order_hourly(&ctx);
+    keep_index_sums(&ctx);
     let bind = args.bind.unwrap_or(config.bind.clone());
     let settings = WebSettings::load(
         &config.sessions,
@@ -49,6 +50,30 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
     );
     actix_web::rt::System::new().block_on(app.run_until_stopped())?;
     Ok(())
+}
+
+/// Adds up every closed half-month of every survey in a thread of its own,
+/// so that index requests soon after a start find the sums ready.
+fn keep_index_sums(ctx: &AppContext) {
+    let ctx = ctx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("index-sums".into())
+        .spawn(move || {
+            let started = std::time::Instant::now();
+            match hailong::services::indices::sums::keep_all(&ctx) {
+                Ok(n) => log::info!(
+                    "sums of {n} responses ready for index requests in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                ),
+                Err(e) => log::warn!(
+                    "index sums not prepared at start (requests will read rows): {}",
+                    hailong::error::with_causes(&e)
+                ),
+            }
+        });
+    if let Err(e) = spawned {
+        log::warn!("index sums not prepared at start: {e}");
+    }
 }
 
 /// Rewrites earlier days' responses so their storage order says nothing of

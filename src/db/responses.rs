@@ -278,6 +278,14 @@ pub fn count(conn: &mut Conn) -> DbResult<i64> {
     Ok(responses::table.count().get_result(conn)?)
 }
 
+/// The day of the earliest response to any of `versions`.
+pub fn first_day(conn: &mut Conn, versions: &[String]) -> DbResult<Option<NaiveDate>> {
+    Ok(responses::table
+        .filter(responses::survey_version.eq_any(versions))
+        .select(diesel::dsl::min(responses::submitted_on))
+        .first(conn)?)
+}
+
 /// (service point, comment) of the comments to `versions` in a date range,
 /// newest first, at most `limit`. Dates are not returned: comments are shown
 /// without dates finer than the period.

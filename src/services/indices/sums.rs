@@ -162,6 +162,26 @@ pub fn pieces(
     Ok(pieces)
 }
 
+/// Reads and keeps the sums of every closed half-month of every survey
+/// (blocking), so that the first index requests after a start do not read
+/// rows; returns the responses covered.
+pub fn keep_all(ctx: &AppContext) -> Result<usize, DbError> {
+    let today = ctx.clock.today();
+    let mut respondents = 0;
+    for current in &ctx.catalog.surveys {
+        let first = responses::first_day(
+            &mut *ctx.db.reader()?,
+            &ctx.version_hashes_of(&current.survey.slug),
+        )?;
+        if let Some(first) = first {
+            for piece in pieces(ctx, current, first, today)? {
+                respondents += piece.each().map(|(_, _, s)| s.respondents()).sum::<usize>();
+            }
+        }
+    }
+    Ok(respondents)
+}
+
 /// Reads the responses to one version into sums laid out on the current one.
 struct Reader<'a> {
     current: &'a SurveyVersion,
