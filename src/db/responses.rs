@@ -122,14 +122,12 @@ fn record_late<'a>(
                 .or_default() += 1;
         }
     }
-    // In key order, so that two transactions never wait on each other's
-    // rows in opposite orders.
+    // Added, never updated: two transactions storing late responses of
+    // the same half-months never wait on each other (nor deadlock).
     for ((version, start), n) in late {
         with_backend!(conn, |c| diesel::sql_query(
             "INSERT INTO late_responses (survey_version, part_start, inserted)
-             VALUES ($1, $2, $3)
-             ON CONFLICT (survey_version, part_start)
-             DO UPDATE SET inserted = late_responses.inserted + excluded.inserted"
+             VALUES ($1, $2, $3)"
         )
         .bind::<Text, _>(version)
         .bind::<Date, _>(start)
@@ -159,8 +157,9 @@ pub fn late_counts(
     let mut counts = std::collections::HashMap::new();
     for version in versions {
         let rows: Vec<Late> = with_backend!(conn, |c| diesel::sql_query(
-            "SELECT survey_version, part_start, inserted FROM late_responses
-             WHERE survey_version = $1"
+            "SELECT survey_version, part_start, CAST(SUM(inserted) AS BIGINT) AS inserted
+             FROM late_responses WHERE survey_version = $1
+             GROUP BY survey_version, part_start"
         )
         .bind::<Text, _>(version)
         .load(c))?;

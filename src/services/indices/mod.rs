@@ -299,8 +299,7 @@ pub fn overall_by_period(
         .map(|period| {
             let (from, to) = period.bounds();
             let cell = cell_of(ctx, survey, from, to, None, guard.design())?;
-            let (strata_sums, strata) =
-                sample_of(&cell, &layout, Weighting::None, &HashMap::new(), period)?;
+            let (strata_sums, strata) = sample_of(&cell, Weighting::None, &HashMap::new(), period)?;
             let estimate = cell_sums::estimate_cell(&strata_sums, &strata, &layout, config).overall;
             Ok(if guard.overall_releasable(None, period) {
                 estimate
@@ -316,11 +315,15 @@ pub fn overall_by_period(
 /// correction.
 pub fn sample_of(
     data: &CellData,
-    layout: &Layout,
     weighting: Weighting,
     totals: &HashMap<String, i64>,
     period: &Period,
 ) -> Result<(Vec<CellSums>, Strata), IndexError> {
+    // No respondent: nothing to weight (the figures are suppressed as
+    // unweighted ones).
+    if data.units.is_empty() {
+        return Ok((Vec::new(), Strata::unweighted()));
+    }
     match weighting {
         Weighting::None => {
             let mut units = data.units.values();
@@ -346,7 +349,6 @@ pub fn sample_of(
                     units: missing,
                 });
             }
-            let _ = layout;
             // w = N_h / n_h for every respondent of service point h.
             let strata = Strata {
                 weights: data
@@ -439,7 +441,7 @@ fn cell_report(
     let layout = layout_of(&query.survey);
     let data = load_cell(ctx, query, &period)?;
     let totals = totals_for(ctx, query, &period)?;
-    let (strata_sums, strata) = sample_of(&data, &layout, query.weighting, &totals, &period)?;
+    let (strata_sums, strata) = sample_of(&data, query.weighting, &totals, &period)?;
     let config = &query.config;
     let mut estimates = cell_sums::estimate_cell(&strata_sums, &strata, &layout, config);
     let mut mean_scores =
@@ -701,8 +703,7 @@ fn units_of_cell(
             if let Some(sums) = data.units.get(&unit.code) {
                 cell.units.insert(unit.code.clone(), sums.clone());
             }
-            let (strata_sums, strata) =
-                sample_of(&cell, &layout, query.weighting, totals, &query.period)?;
+            let (strata_sums, strata) = sample_of(&cell, query.weighting, totals, &query.period)?;
             let estimates = cell_sums::estimate_cell(&strata_sums, &strata, &layout, &query.config);
             let code = Some(unit.code.as_str());
             let cell_clear = guard.releasable(code, &query.period);

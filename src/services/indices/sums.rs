@@ -12,7 +12,8 @@
 //!
 //! The kept sums never drift from the rows: responses are never updated or
 //! deleted, and a response stored into a closed half-month is counted in
-//! `late_responses` in its own transaction ([`responses::is_late`]). Sums are
+//! `late_responses` in the same transaction as its insert
+//! ([`responses::is_late`]). Sums are
 //! kept together with the count they were built with, read in the same
 //! snapshot as their rows, and are rebuilt when the count has changed.
 //!
