@@ -12,10 +12,51 @@ use crate::db::{versions, Db, DbError};
 use crate::definitions::{self, Catalog, SurveyVersion};
 use crate::stats::StatsConfig;
 
-/// Vietnam has kept UTC+7 without daylight saving since 1975, so a fixed
-/// offset is exact for Asia/Ho_Chi_Minh.
-pub fn vietnam_offset() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
+pub use crate::domain::vietnam_offset;
+
+/// Sums of an index cell's responses by service point and design
+/// (`services::indices::sums`).
+pub type IndexCells =
+    std::collections::BTreeMap<(String, crate::domain::Design), crate::stats::sums::CellSums>;
+
+/// The sums of closed half-months, by (current questionnaire version,
+/// version answered, first day of the half-month).
+#[derive(Default)]
+pub struct SumsCache {
+    parts: std::sync::Mutex<HashMap<(String, String, chrono::NaiveDate), Arc<Kept>>>,
+}
+
+struct Kept {
+    /// The count of late responses the sums were built with.
+    late: i64,
+    cells: Arc<IndexCells>,
+}
+
+impl SumsCache {
+    pub fn get(
+        &self,
+        key: &(String, String, chrono::NaiveDate),
+        late: i64,
+    ) -> Option<Arc<IndexCells>> {
+        let parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        parts
+            .get(key)
+            .filter(|kept| kept.late == late)
+            .map(|kept| kept.cells.clone())
+    }
+
+    pub fn keep(
+        &self,
+        key: (String, String, chrono::NaiveDate),
+        late: i64,
+        cells: Arc<IndexCells>,
+    ) {
+        let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        // Sums laid out on a questionnaire since replaced are not asked for
+        // again.
+        parts.retain(|(current, version, _), _| version != &key.1 || current == &key.0);
+        parts.insert(key, Arc::new(Kept { late, cells }));
+    }
 }
 
 /// Where "now" comes from. The system clock in service; a fixed instant in
@@ -70,7 +111,7 @@ pub struct AppContext {
     pub stats: StatsConfig,
     pub clock: Clock,
     /// The sums of closed half-months, for index requests.
-    pub sums: Arc<crate::services::indices::sums::SumsCache>,
+    pub sums: Arc<SumsCache>,
 }
 
 /// The questionnaire versions this instance knows, by hash.

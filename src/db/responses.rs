@@ -113,7 +113,7 @@ fn record_late<'a>(
     inserted: impl IntoIterator<Item = &'a ResponseRow>,
 ) -> DbResult<()> {
     use diesel::sql_types::{BigInt, Date, Text};
-    let today = crate::app::Clock::System.today();
+    let today = crate::domain::system_today();
     let mut late: std::collections::BTreeMap<(&str, NaiveDate), i64> = Default::default();
     for row in inserted {
         if is_late(row.submitted_on, today) {

@@ -20,6 +20,20 @@ pub use submission::{answer_field, FieldError, FieldErrors, RawSubmission, RawVa
 
 use std::fmt;
 
+/// Vietnam has kept UTC+7 without daylight saving since 1975, so a fixed
+/// offset is exact for Asia/Ho_Chi_Minh.
+pub fn vietnam_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
+}
+
+/// Today's date in Asia/Ho_Chi_Minh by the system clock (see
+/// `app::Clock`, which the service asks instead).
+pub fn system_today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&vietnam_offset())
+        .date_naive()
+}
+
 use uuid::Uuid;
 
 use stored_text::text_enum;

@@ -587,15 +587,15 @@ pub struct SampleSummary {
 }
 
 /// The sample behind a survey's figures for `from..=to` (one service point
-/// or all).
+/// or all), its respondents by design being `counts`.
 pub fn summary(
     ctx: &AppContext,
     survey: &str,
     from: NaiveDate,
     to: NaiveDate,
     unit: Option<&str>,
+    counts: std::collections::BTreeMap<crate::domain::Design, i64>,
 ) -> Result<SampleSummary, DbError> {
-    let counts = crate::services::indices::respondents_by_design(ctx, survey, from, to, unit)?;
     let random_only = counts.keys().all(|design| design.is_random());
     let mut waves = accounts_for(ctx, survey, from, to)?;
     if let Some(unit) = unit {

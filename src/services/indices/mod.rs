@@ -599,13 +599,10 @@ fn compute_keeping_cell(
     let compare = compare_to(compare_with)?;
     let year_ago = compare_to(year_ago)?;
     let (from, to) = query.period.bounds();
-    let sample = crate::services::sampling::summary(
-        ctx,
-        &query.survey.survey.slug,
-        from,
-        to,
-        query.unit.as_deref(),
-    )?;
+    let slug = &query.survey.survey.slug;
+    let unit = query.unit.as_deref();
+    let counts = respondents_by_design(ctx, slug, from, to, unit)?;
+    let sample = crate::services::sampling::summary(ctx, slug, from, to, unit, counts)?;
     let mut compared_random_only = true;
     for compared in compare.iter().chain(&year_ago) {
         let (_, other) = random_and_not(

@@ -21,8 +21,7 @@
 //! version counts under the current items of the same series, exactly as
 //! when the rows are read (see [`super::push_scores`]).
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -33,8 +32,7 @@ use crate::definitions::SurveyVersion;
 use crate::domain::Design;
 use crate::stats::sums::{CellSums, Shape};
 
-/// Sums by service point and design.
-pub type Cells = BTreeMap<(String, Design), CellSums>;
+pub use crate::app::IndexCells as Cells;
 
 /// The sums of the responses of a stretch of days within one half-month,
 /// one [`Cells`] per questionnaire version (by hash) with responses in it.
@@ -51,37 +49,6 @@ impl Piece {
             .iter()
             .flat_map(|(_, cells)| cells.iter())
             .map(|((unit, design), sums)| (unit.as_str(), *design, sums))
-    }
-}
-
-/// The sums of closed half-months, by (current questionnaire version,
-/// version answered, first day of the half-month).
-#[derive(Default)]
-pub struct SumsCache {
-    parts: Mutex<HashMap<(String, String, NaiveDate), Arc<Kept>>>,
-}
-
-struct Kept {
-    /// The count of late responses the sums were built with.
-    late: i64,
-    cells: Arc<Cells>,
-}
-
-impl SumsCache {
-    fn get(&self, key: &(String, String, NaiveDate), late: i64) -> Option<Arc<Cells>> {
-        let parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
-        parts
-            .get(key)
-            .filter(|kept| kept.late == late)
-            .map(|kept| kept.cells.clone())
-    }
-
-    fn keep(&self, key: (String, String, NaiveDate), late: i64, cells: Arc<Cells>) {
-        let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
-        // Sums laid out on a questionnaire since replaced are not asked for
-        // again.
-        parts.retain(|(current, version, _), _| version != &key.1 || current == &key.0);
-        parts.insert(key, Arc::new(Kept { late, cells }));
     }
 }
 
@@ -113,7 +80,7 @@ pub fn pieces(
     let late = responses::late_counts(&mut conn, &hashes)?;
     // Kept only when over by the service's clock and the system's alike
     // (see `responses::is_late`, which goes by the system's).
-    let today = ctx.clock.today().min(crate::app::Clock::System.today());
+    let today = ctx.clock.today().min(crate::domain::system_today());
     let closed = |end: NaiveDate| (today - end).num_days() >= 3;
     let mut pieces = Vec::new();
     let mut start = responses::half_month_of(from);
