@@ -19,43 +19,46 @@ pub use crate::domain::vietnam_offset;
 pub type IndexCells =
     std::collections::BTreeMap<(String, crate::domain::Design), crate::stats::sums::CellSums>;
 
-/// The sums of closed half-months, by (current questionnaire version,
-/// version answered, first day of the half-month).
-#[derive(Default)]
-pub struct SumsCache {
-    parts: std::sync::Mutex<HashMap<(String, String, chrono::NaiveDate), Arc<Kept>>>,
+/// What kept index sums are of: responses to `version` from `first_day`
+/// to `last_day` (a closed half-month, or a closed day of one not yet
+/// over), laid out on the `current` questionnaire version.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct KeptKey {
+    pub current: String,
+    pub version: String,
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
 }
 
-struct Kept {
-    /// The count of late responses the sums were built with.
-    late: i64,
-    cells: Arc<IndexCells>,
+/// The index sums of closed stretches of days (`services::indices::sums`),
+/// each with the count of late responses of its half-month it was built
+/// with.
+#[derive(Default)]
+pub struct SumsCache {
+    kept: std::sync::Mutex<HashMap<KeptKey, (i64, Arc<IndexCells>)>>,
 }
 
 impl SumsCache {
-    pub fn get(
-        &self,
-        key: &(String, String, chrono::NaiveDate),
-        late: i64,
-    ) -> Option<Arc<IndexCells>> {
-        let parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
-        parts
-            .get(key)
-            .filter(|kept| kept.late == late)
-            .map(|kept| kept.cells.clone())
+    /// The sums kept for `key` if built with `late` late responses.
+    pub fn get(&self, key: &KeptKey, late: i64) -> Option<Arc<IndexCells>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get(key)
+            .filter(|(built_with, _)| *built_with == late)
+            .map(|(_, cells)| cells.clone())
     }
 
-    pub fn keep(
-        &self,
-        key: (String, String, chrono::NaiveDate),
-        late: i64,
-        cells: Arc<IndexCells>,
-    ) {
-        let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
-        // Sums laid out on a questionnaire since replaced are not asked for
-        // again.
-        parts.retain(|(current, version, _), _| version != &key.1 || current == &key.0);
-        parts.insert(key, Arc::new(Kept { late, cells }));
+    pub fn keep(&self, key: KeptKey, late: i64, cells: Arc<IndexCells>) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if key.first_day != key.last_day {
+            // A whole half-month replaces the days of it kept while it ran.
+            kept.retain(|k, _| {
+                !(k.current == key.current
+                    && k.version == key.version
+                    && k.first_day == k.last_day
+                    && (key.first_day..=key.last_day).contains(&k.first_day))
+            });
+        }
+        kept.insert(key, (late, cells));
     }
 }
 

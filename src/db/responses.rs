@@ -345,8 +345,8 @@ pub fn counts_by_unit_and_day(
 /// response.
 pub type Contribution = (String, NaiveDate, String, String, Design);
 
-/// Every response to `version` in a date range as a [`Contribution`]: who
-/// contributed to which figure, for disclosure control.
+/// Every response to `version` in a date range as a [`Contribution`]: what
+/// the index sums are made of (`services::indices::sums`).
 pub fn contributions(
     conn: &mut Conn,
     version: &str,

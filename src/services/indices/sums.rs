@@ -21,6 +21,7 @@
 //! version counts under the current items of the same series, exactly as
 //! when the rows are read (see [`super::push_scores`]).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -33,6 +34,7 @@ use crate::domain::Design;
 use crate::stats::sums::{CellSums, Shape};
 
 pub use crate::app::IndexCells as Cells;
+use crate::app::KeptKey;
 
 /// The sums of the responses of a stretch of days within one half-month,
 /// one [`Cells`] per questionnaire version (by hash) with responses in it.
@@ -62,8 +64,64 @@ pub fn shape_of(current: &SurveyVersion) -> Shape {
     )
 }
 
+/// A stretch of days within one half-month: kept once over, or read each
+/// time.
+struct Stretch {
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+    half_month: NaiveDate,
+    kept: bool,
+}
+
+/// The stretches of `from..=to`: each closed half-month whole; in the
+/// others, each closed day, then the days not yet closed as one stretch.
+/// A day is closed when it ended three days ago or more (see
+/// [`responses::is_late`], which leaves one day of grace either way).
+fn stretches(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Vec<Stretch> {
+    let closed = |day: NaiveDate| (today - day).num_days() >= 3;
+    let mut stretches = Vec::new();
+    let mut start = responses::half_month_of(from);
+    while start <= to {
+        let end = responses::half_month_end(start);
+        let (first, last) = (start.max(from), end.min(to));
+        if first == start && last == end && closed(end) {
+            stretches.push(Stretch {
+                first_day: first,
+                last_day: last,
+                half_month: start,
+                kept: true,
+            });
+        } else {
+            let mut day = first;
+            while day <= last {
+                let kept = closed(day);
+                stretches.push(Stretch {
+                    first_day: day,
+                    last_day: if kept { day } else { last },
+                    half_month: start,
+                    kept,
+                });
+                if !kept {
+                    break;
+                }
+                match day.succ_opt() {
+                    Some(next) => day = next,
+                    None => break,
+                }
+            }
+        }
+        match end.succ_opt() {
+            Some(next) => start = next,
+            None => break,
+        }
+    }
+    stretches
+}
+
 /// The sums of every response to `current`'s survey from `from` to `to`
-/// inclusive, in pieces of at most a half-month (blocking).
+/// inclusive, in pieces within half-months (blocking). Kept sums are used
+/// where valid; everything else is read in one snapshot per version, one
+/// query per run of adjacent stretches, and closed stretches are kept.
 pub fn pieces(
     ctx: &AppContext,
     current: &SurveyVersion,
@@ -76,58 +134,92 @@ pub fn pieces(
     let shape = shape_of(current);
     let versions = ctx.versions_of(&current.survey.slug);
     let hashes: Vec<String> = versions.iter().map(|v| v.hash.clone()).collect();
-    let mut conn = ctx.db.reader()?;
-    let late = responses::late_counts(&mut conn, &hashes)?;
     // Kept only when over by the service's clock and the system's alike
     // (see `responses::is_late`, which goes by the system's).
     let today = ctx.clock.today().min(crate::domain::system_today());
-    let closed = |end: NaiveDate| (today - end).num_days() >= 3;
-    let mut pieces = Vec::new();
-    let mut start = responses::half_month_of(from);
-    while start <= to {
-        let end = responses::half_month_end(start);
-        let (first_day, last_day) = (start.max(from), end.min(to));
-        let whole = first_day == start && last_day == end;
-        let mut cells = Vec::new();
-        for version in &versions {
-            let reader = Reader {
-                current,
-                version,
-                shape: &shape,
-            };
-            let part = if whole && closed(end) {
-                let key = (current.hash.clone(), version.hash.clone(), start);
-                let late_now = late
-                    .get(&(version.hash.clone(), start))
-                    .copied()
-                    .unwrap_or(0);
-                match ctx.sums.get(&key, late_now) {
-                    Some(cells) => cells,
-                    None => {
-                        let (late_then, built) = reader.read_kept(&mut conn, start, end)?;
-                        let built = Arc::new(built);
-                        ctx.sums.keep(key, late_then, built.clone());
-                        built
-                    }
-                }
-            } else {
-                Arc::new(reader.read(&mut conn, first_day, last_day)?)
-            };
-            if !part.is_empty() {
-                cells.push((version.hash.clone(), part));
+    let stretches = stretches(from, to, today);
+    let mut conn = ctx.db.reader()?;
+    let late = responses::late_counts(&mut conn, &hashes)?;
+    let mut found: Vec<Vec<(String, Arc<Cells>)>> = stretches.iter().map(|_| Vec::new()).collect();
+    for version in &versions {
+        let key = |s: &Stretch| KeptKey {
+            current: current.hash.clone(),
+            version: version.hash.clone(),
+            first_day: s.first_day,
+            last_day: s.last_day,
+        };
+        let late_of = |late: &HashMap<(String, NaiveDate), i64>, s: &Stretch| {
+            late.get(&(version.hash.clone(), s.half_month))
+                .copied()
+                .unwrap_or(0)
+        };
+        let mut to_read = Vec::new();
+        for (i, stretch) in stretches.iter().enumerate() {
+            let kept = stretch
+                .kept
+                .then(|| ctx.sums.get(&key(stretch), late_of(&late, stretch)))
+                .flatten();
+            match kept {
+                Some(cells) if cells.is_empty() => {}
+                Some(cells) => found[i].push((version.hash.clone(), cells)),
+                None => to_read.push(i),
             }
         }
-        pieces.push(Piece {
-            first_day,
-            last_day,
-            cells,
-        });
-        match end.succ_opt() {
-            Some(next) => start = next,
-            None => break,
+        if to_read.is_empty() {
+            continue;
+        }
+        let reader = Reader {
+            current,
+            version,
+            shape: &shape,
+        };
+        let hash = std::slice::from_ref(&version.hash);
+        // The late counts and the rows they count, from one snapshot: a
+        // response stored in between is in both or neither.
+        let (late_then, read) = Db::read_snapshot(&mut conn, |conn| {
+            let late_then = responses::late_counts(conn, hash)?;
+            let mut read: Vec<Cells> = to_read.iter().map(|_| Cells::new()).collect();
+            let mut run_start = 0;
+            while run_start < to_read.len() {
+                // Stretches are in date order, adjacent ones without a gap.
+                let mut run_end = run_start;
+                while run_end + 1 < to_read.len() && to_read[run_end + 1] == to_read[run_end] + 1 {
+                    run_end += 1;
+                }
+                let run = &to_read[run_start..=run_end];
+                let (first, last) = (
+                    stretches[run[0]].first_day,
+                    stretches[run[run.len() - 1]].last_day,
+                );
+                reader.read(conn, first, last, &mut read[run_start..=run_end], |day| {
+                    run.partition_point(|&i| stretches[i].last_day < day)
+                        .min(run.len() - 1)
+                })?;
+                run_start = run_end + 1;
+            }
+            Ok((late_then, read))
+        })?;
+        for (&i, cells) in to_read.iter().zip(read) {
+            let stretch = &stretches[i];
+            let cells = Arc::new(cells);
+            if stretch.kept {
+                ctx.sums
+                    .keep(key(stretch), late_of(&late_then, stretch), cells.clone());
+            }
+            if !cells.is_empty() {
+                found[i].push((version.hash.clone(), cells));
+            }
         }
     }
-    Ok(pieces)
+    Ok(stretches
+        .into_iter()
+        .zip(found)
+        .map(|(stretch, cells)| Piece {
+            first_day: stretch.first_day,
+            last_day: stretch.last_day,
+            cells,
+        })
+        .collect())
 }
 
 /// Reads and keeps the sums of every closed half-month of every survey
@@ -158,50 +250,117 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    /// The count of late responses of the half-month and its sums, from
-    /// one snapshot: a response stored in between is in both or neither.
-    fn read_kept(
+    /// Adds every response of `from..=to` to `into[at(day)]`.
+    fn read(
         &self,
         conn: &mut Conn,
-        start: NaiveDate,
-        end: NaiveDate,
-    ) -> Result<(i64, Cells), DbError> {
-        let hash = std::slice::from_ref(&self.version.hash);
-        Db::read_snapshot(conn, |conn| {
-            let late = responses::late_counts(conn, hash)?
-                .get(&(self.version.hash.clone(), start))
-                .copied()
-                .unwrap_or(0);
-            Ok((late, self.read(conn, start, end)?))
-        })
-    }
-
-    fn read(&self, conn: &mut Conn, from: NaiveDate, to: NaiveDate) -> Result<Cells, DbError> {
+        from: NaiveDate,
+        to: NaiveDate,
+        into: &mut [Cells],
+        at: impl Fn(NaiveDate) -> usize,
+    ) -> Result<(), DbError> {
         let items = self.shape.layout.item_element.len();
         let positions = super::positions_in_current(self.current, self.version);
         let earlier_keys = self.current.survey.earlier_keys(&self.version.survey);
         let questions: Vec<_> = other_items::questions(&self.current.survey).collect();
-        let mut cells = Cells::new();
         let mut scores = Vec::with_capacity(items);
         let mut answers = Vec::with_capacity(questions.len());
-        for (unit, _, code, answers_json, design) in
+        for (unit, day, code, answers_json, design) in
             responses::contributions(conn, &self.version.hash, from, to)?
         {
             scores.clear();
             super::push_scores(&mut scores, items, &positions, &code);
             answers.clear();
-            other_items::push_answers(
-                &self.current.survey,
-                &earlier_keys,
-                &answers_json,
-                &mut answers,
-            );
-            let sums = cells
+            if !questions.is_empty() {
+                other_items::push_answers(
+                    &self.current.survey,
+                    &earlier_keys,
+                    &answers_json,
+                    &mut answers,
+                );
+            }
+            let sums = into[at(day)]
                 .entry((unit, design))
                 .or_insert_with(|| CellSums::new(self.shape));
             sums.add(&scores, self.shape);
             other_items::add_answers(&questions, &answers, &mut sums.others);
         }
-        Ok(cells)
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn spans(from: &str, to: &str, today: &str) -> Vec<(String, String, bool)> {
+        stretches(day(from), day(to), day(today))
+            .into_iter()
+            .map(|s| (s.first_day.to_string(), s.last_day.to_string(), s.kept))
+            .collect()
+    }
+
+    #[test]
+    fn closed_half_months_are_kept_whole_and_the_running_one_by_day() {
+        let own = |a: &str, b: &str, kept| (a.to_string(), b.to_string(), kept);
+        // Reporting January 2026 (15 December – 14 January), long over.
+        assert_eq!(
+            spans("2025-12-15", "2026-01-14", "2026-11-27"),
+            [
+                own("2025-12-15", "2025-12-31", true),
+                own("2026-01-01", "2026-01-14", true)
+            ]
+        );
+        // February, on 19 February: the first half kept whole; of the
+        // second, the days over for three days kept one by one, the rest
+        // read each time.
+        assert_eq!(
+            spans("2026-02-01", "2026-02-28", "2026-02-19"),
+            [
+                own("2026-02-01", "2026-02-14", true),
+                own("2026-02-15", "2026-02-15", true),
+                own("2026-02-16", "2026-02-16", true),
+                own("2026-02-17", "2026-02-28", false)
+            ]
+        );
+        // A half-month that ended two days ago is not over enough: its days
+        // up to the 13th are, one by one.
+        let mut expected: Vec<_> = (1..=13)
+            .map(|d| {
+                let date = format!("2026-02-{d:02}");
+                own(&date, &date, true)
+            })
+            .collect();
+        expected.push(own("2026-02-14", "2026-02-14", false));
+        assert_eq!(spans("2026-02-01", "2026-02-14", "2026-02-16"), expected);
+        // A free range: partial half-months at its edges are days.
+        assert_eq!(
+            spans("2026-03-13", "2026-03-16", "2026-11-27"),
+            [
+                own("2026-03-13", "2026-03-13", true),
+                own("2026-03-14", "2026-03-14", true),
+                own("2026-03-15", "2026-03-15", true),
+                own("2026-03-16", "2026-03-16", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn half_months_start_on_the_1st_and_the_15th() {
+        for (date, start, end) in [
+            ("2026-02-14", "2026-02-01", "2026-02-14"),
+            ("2026-02-15", "2026-02-15", "2026-02-28"),
+            ("2028-02-29", "2028-02-15", "2028-02-29"),
+            ("2026-12-31", "2026-12-15", "2026-12-31"),
+            ("2027-01-01", "2027-01-01", "2027-01-14"),
+        ] {
+            let start_of = responses::half_month_of(day(date));
+            assert_eq!(start_of, day(start), "{date}");
+            assert_eq!(responses::half_month_end(start_of), day(end), "{date}");
+        }
     }
 }
