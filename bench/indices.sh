@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
-# Times one full index request (GET /api/v1/indices, every estimate of the
-# health survey, compared with the year before) over 100,000 and then
-# 1,000,000 stored responses, on SQLite and PostgreSQL, with the release
-# build, measured by curl's time_total on loopback: how long the service
-# takes at start to read the rows and keep the sums of closed half-months
-# (the cold path, from its log), the first request after that, then the
-# median of RUNS more.
+# Times one full index request (GET /api/v1/indices, every estimate and
+# interval of the health survey, compared with the year before) at each of
+# SIZES stored responses (default 100,000 then 1,000,000), on SQLite and
+# PostgreSQL, with the release build, measured by curl's time_total on
+# loopback:
+#   - how long the service takes at start to read the rows and keep the
+#     sums of closed half-months (the cold path, from its log);
+#   - the first request after that, then the median of RUNS more (warm);
+#   - the service's resident memory after them.
+# The anchor, in the same run: DuckDB's point estimates of every item for
+# the same two years from a Parquet file of the same responses
+# (bench/indices_anchor.py, DuckDB from PyPI), median of RUNS; the ratio
+# printed is hailong's warm median over DuckDB's.
 #
-#   bench/indices.sh [RUNS]
+#   bench/indices.sh [RUNS] [SIZES...]     e.g. bench/indices.sh 5 1000000 10000000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 RUNS=${1:-5}
+shift || true
+SIZES=("${@:-100000 1000000}")
+read -r -a SIZES <<<"${SIZES[*]}"
+need_duckdb
 release_build
 SERVER=
 cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; pg_stop; rm -rf "$WORK"; }
 trap cleanup EXIT
+declare -A ANCHOR
 
 fill() { # url responses seed
   local start=$(date +%s)
@@ -24,7 +35,9 @@ fill() { # url responses seed
   echo "  stored $2 more simulated responses in $(( $(date +%s) - start )) s"
 }
 
-time_requests() { # url label
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+
+time_requests() { # url label size
   local port
   port=$(free_port)
   local token
@@ -35,7 +48,7 @@ time_requests() { # url label
   # The cold path: at start the service reads every closed half-month's
   # rows and keeps their sums, in a thread of its own, and says how long.
   local prepared=
-  for _ in $(seq 1200); do
+  for _ in $(seq 2400); do
     prepared=$(grep -o 'sums of .*\|index sums not prepared.*' "$WORK/serve.log" || true)
     [ -n "$prepared" ] && break
     sleep 0.5
@@ -43,30 +56,48 @@ time_requests() { # url label
   [ -n "$prepared" ] || { echo "the service never said its index sums were ready" >&2; exit 1; }
   echo "  $prepared"
   local url="http://127.0.0.1:$port/api/v1/indices?survey=health-outpatient&period=2025&compare=2024"
-  # The first request also reads the open half-months' rows and loads the
-  # volumes, sessions and definitions it needs; the next ones are warm.
-  local cold respondents
-  cold=$(curl -sf -o "$WORK/first.json" -w '%{time_total}' -H "Authorization: Bearer $token" "$url")
+  # The first request also loads what a request needs besides the sums
+  # (volumes, token, definitions); the next ones are warm.
+  local first respondents
+  first=$(curl -sf -o "$WORK/first.json" -w '%{time_total}' -H "Authorization: Bearer $token" "$url")
   respondents=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["respondents"])' "$WORK/first.json")
   local times=()
   for _ in $(seq "$RUNS"); do
     times+=("$(curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" "$url")")
   done
+  local rss
+  rss=$(ps -o rss= -p "$SERVER" | tr -d ' ')
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
-  printf '%s: %s respondents, first request %s s, then median %s s over %s requests (%s)\n' \
-    "$2" "$respondents" "$cold" \
-    "$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")" "$RUNS" "${times[*]}"
+  local warm
+  warm=$(median "${times[@]}")
+  printf '%s: %s respondents in 2025, first request %s s, then median %s s over %s requests (%s), RSS %s MB\n' \
+    "$2" "$respondents" "$first" "$warm" "$RUNS" "${times[*]}" "$(( rss / 1024 ))"
+  local anchor=${ANCHOR[$3]:-}
+  [ -n "$anchor" ] || { echo "no DuckDB figure for $3 responses" >&2; exit 1; }
+  python3 -c 'import sys; w, a = map(float, sys.argv[1:3]); print(f"  RESULT {sys.argv[3]}: hailong {w*1000:.1f} ms, DuckDB {a*1000:.1f} ms, ratio {w/a:.2f}")' \
+    "$warm" "$anchor" "$2"
 }
 
 bench_backend() { # label url
   echo "$1:"
   DATABASE_URL=$2 $BIN migrate >/dev/null
-  fill "$2" 100000 1
-  time_requests "$2" "$1 100k"
-  fill "$2" 900000 2
-  time_requests "$2" "$1 1M"
+  local stored=0 seed=1
+  for size in "${SIZES[@]}"; do
+    fill "$2" $(( size - stored )) "$seed"
+    stored=$size; seed=$(( seed + 1 ))
+    if [ "$1" = SQLite ]; then
+      # The anchor reads the same responses from the SQLite file.
+      local line
+      line=$("$DUCKDB_PYTHON" bench/indices_anchor.py "$WORK/bench.db" health-outpatient 2025 2024 "$RUNS" "$WORK" | grep '^RESULT')
+      echo "  DuckDB: $line"
+      ANCHOR[$size]=$(sed 's/.*duckdb_median_s=\([0-9.]*\).*/\1/' <<<"$line")
+    fi
+    time_requests "$2" "$1 $size" "$size"
+  done
 }
 
 bench_backend SQLite "sqlite://$WORK/bench.db"
 pg_start
+# The same seeds give the same responses: PostgreSQL is compared with the
+# DuckDB figure of the same size.
 bench_backend PostgreSQL "$(pg_createdb bench)"

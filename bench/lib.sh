@@ -64,3 +64,15 @@ pg_stop() {
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null || true
   rm -rf "$PG_DIR"
 }
+
+# DuckDB from PyPI, pinned, in a virtual environment kept between runs;
+# sets DUCKDB_PYTHON to its interpreter, or exits when it cannot be had.
+DUCKDB_VERSION=1.4.4
+need_duckdb() {
+  local venv=${XDG_CACHE_HOME:-$HOME/.cache}/hailong-bench/duckdb-$DUCKDB_VERSION
+  if ! "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
+    python3 -m venv "$venv" && "$venv/bin/pip" install --quiet "duckdb==$DUCKDB_VERSION" \
+      || { echo "DuckDB $DUCKDB_VERSION could not be installed from PyPI" >&2; exit 1; }
+  fi
+  DUCKDB_PYTHON=$venv/bin/python
+}

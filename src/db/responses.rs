@@ -345,15 +345,20 @@ pub fn counts_by_unit_and_day(
 /// response.
 pub type Contribution = (String, NaiveDate, String, String, Design);
 
-/// Every response to `version` in a date range as a [`Contribution`]: what
-/// the index sums are made of (`services::indices::sums`).
-pub fn contributions(
+/// Calls `each` with every response to `version` in a date range as a
+/// [`Contribution`] — what the index sums are made of
+/// (`services::indices::sums`) — one row at a time: memory stays bounded
+/// however many there are.
+pub fn for_each_contribution(
     conn: &mut Conn,
     version: &str,
     from: NaiveDate,
     to: NaiveDate,
-) -> DbResult<Vec<Contribution>> {
-    Ok(responses::table
+    mut each: impl FnMut(Contribution),
+) -> DbResult<()> {
+    use diesel::connection::DefaultLoadingMode;
+    use diesel::pg::PgRowByRowLoadingMode;
+    let query = responses::table
         .filter(responses::survey_version.eq(version))
         .filter(responses::submitted_on.between(from, to))
         .select((
@@ -362,8 +367,52 @@ pub fn contributions(
             responses::likert,
             responses::answers,
             responses::design,
-        ))
-        .load(conn)?)
+        ));
+    match conn {
+        Conn::Sqlite(c) => {
+            for row in query.load_iter::<Contribution, DefaultLoadingMode>(c)? {
+                each(row?);
+            }
+        }
+        Conn::Postgresql(c) => {
+            for row in query.load_iter::<Contribution, PgRowByRowLoadingMode>(c)? {
+                each(row?);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds up the rows of `late_responses` of each (version, half-month)
+/// into one, keeping every sum: each transaction that stores late
+/// responses adds rows (so that none waits on another), which this folds
+/// away. Run it inside [`Db::write_tx`](super::Db::write_tx).
+pub fn fold_late_counts(conn: &mut Conn) -> DbResult<()> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        // Only the rows this snapshot sees are deleted and summed: rows
+        // another transaction is adding stay as they are.
+        Conn::Postgresql(c) => {
+            diesel::sql_query(
+                "WITH gone AS (DELETE FROM late_responses RETURNING *)
+                 INSERT INTO late_responses (survey_version, part_start, inserted)
+                 SELECT survey_version, part_start, SUM(inserted) FROM gone
+                 GROUP BY survey_version, part_start",
+            )
+            .execute(c)?;
+        }
+        // The write transaction holds SQLite's only write lock.
+        Conn::Sqlite(c) => c.batch_execute(
+            "CREATE TEMP TABLE late_folded AS
+                 SELECT survey_version, part_start, SUM(inserted) AS inserted
+                 FROM late_responses GROUP BY survey_version, part_start;
+             DELETE FROM late_responses;
+             INSERT INTO late_responses (survey_version, part_start, inserted)
+                 SELECT survey_version, part_start, inserted FROM late_folded;
+             DROP TABLE late_folded;",
+        )?,
+    }
+    Ok(())
 }
 
 /// Calls `each` with every response to `versions` in a date range, in id

@@ -167,6 +167,12 @@ pub fn import_csv(
     let result = stage_and_store(ctx, &version, input, conn);
     // Also after a failure: the connection goes back to the pool.
     responses::staging::drop(conn)?;
+    if result.is_ok() {
+        // Forms of earlier days are late responses, counted per page:
+        // folded into one count per half-month, in a transaction of its own
+        // so that the import's never waits on another's rows.
+        Db::write_tx_on(conn, responses::fold_late_counts)?;
+    }
     result
 }
 

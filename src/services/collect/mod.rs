@@ -156,6 +156,7 @@ pub fn replay_of(
 /// too until it was rewritten. On SQLite, truncates the write-ahead log.
 pub fn settle_arrival_order(db: &Db, today: NaiveDate) -> Result<usize, DbError> {
     let moved = db.write_tx(|conn| responses::settle_order(conn, today))?;
+    db.write_tx(responses::fold_late_counts)?;
     use diesel::RunQueryDsl;
     match &mut *db.writer()? {
         Conn::Postgresql(pg) => {

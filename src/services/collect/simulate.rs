@@ -205,5 +205,8 @@ pub fn simulate(
         }
     }
     store(&mut rows)?;
+    // Simulated responses of earlier days are late ones, counted per
+    // batch: folded into one count per half-month.
+    ctx.db.write_tx(crate::db::responses::fold_late_counts)?;
     Ok((stored, present))
 }

@@ -265,9 +265,8 @@ impl Reader<'_> {
         let questions: Vec<_> = other_items::questions(&self.current.survey).collect();
         let mut scores = Vec::with_capacity(items);
         let mut answers = Vec::with_capacity(questions.len());
-        for (unit, day, code, answers_json, design) in
-            responses::contributions(conn, &self.version.hash, from, to)?
-        {
+        responses::for_each_contribution(conn, &self.version.hash, from, to, |row| {
+            let (unit, day, code, answers_json, design) = row;
             scores.clear();
             super::push_scores(&mut scores, items, &positions, &code);
             answers.clear();
@@ -284,8 +283,7 @@ impl Reader<'_> {
                 .or_insert_with(|| CellSums::new(self.shape));
             sums.add(&scores, self.shape);
             other_items::add_answers(&questions, &answers, &mut sums.others);
-        }
-        Ok(())
+        })
     }
 }
 
