@@ -299,27 +299,39 @@ impl DisclosureGuard {
 
     /// Respondents of `design` at `level` from `from` to `to` inclusive.
     fn count_of(&self, level: Level, design: SampleDesign, from: NaiveDate, to: NaiveDate) -> i64 {
-        let (from, to) = (from.max(self.first_day), to.min(self.last_day));
-        if to < from {
-            return 0;
-        }
+        Self::sum(self.running(level, design), self.days(from, to))
+    }
+
+    /// The running totals of `design` at `level` (empty: none).
+    fn running(&self, level: Level, design: SampleDesign) -> &[i64] {
         let (units, department) = match design {
             SampleDesign::All => (&self.prefix, &self.department),
             SampleDesign::Random => (&self.random_prefix, &self.random_department),
         };
-        let prefix = match level {
+        match level {
             None => department,
-            Some(unit) => match units.get(unit) {
-                Some(prefix) => prefix,
-                None => return 0,
-            },
-        };
-        if prefix.len() < 2 {
-            return 0;
+            Some(unit) => units.get(unit).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// The first and last day of `from..=to` within the guard's days, as
+    /// indices into the running totals; None when they do not meet.
+    fn days(&self, from: NaiveDate, to: NaiveDate) -> Option<(usize, usize)> {
+        let (from, to) = (from.max(self.first_day), to.min(self.last_day));
+        if to < from {
+            return None;
         }
         let index =
             |day: NaiveDate| usize::try_from((day - self.first_day).num_days()).unwrap_or(0);
-        prefix[index(to) + 1] - prefix[index(from)]
+        Some((index(from), index(to)))
+    }
+
+    /// The respondents of `days` from running totals.
+    fn sum(running: &[i64], days: Option<(usize, usize)>) -> i64 {
+        match days {
+            Some((from, to)) if running.len() >= 2 => running[to + 1] - running[from],
+            _ => 0,
+        }
     }
 
     /// Whether the figures of (`unit` or the whole department, `period`)
@@ -354,26 +366,38 @@ impl DisclosureGuard {
                 .chain(self.prefix.keys().map(|u| Some(u.as_str())))
                 .collect(),
         };
+        // Figures over every respondent and over those drawn at random
+        // alone can both be asked for.
+        const DESIGNS: [SampleDesign; 2] = [SampleDesign::All, SampleDesign::Random];
+        // Each level's running totals, looked up once, by design.
+        let running: Vec<[&[i64]; 2]> = levels
+            .iter()
+            .map(|&level| DESIGNS.map(|design| self.running(level, design)))
+            .collect();
         for other in Period::grid_overlapping(from, to) {
             let (d_from, d_to) = other.bounds();
-            let (i_from, i_to) = (from.max(d_from), to.min(d_to));
-            for &level in &levels {
-                // Figures over every respondent and over those drawn at
-                // random alone can both be asked for.
-                for design in [SampleDesign::All, SampleDesign::Random] {
-                    let n_d = self.count_of(level, design, d_from, d_to);
+            let other_days = self.days(d_from, d_to);
+            let shared_days = self.days(from.max(d_from), to.min(d_to));
+            for level_running in &running {
+                for (d, design) in DESIGNS.into_iter().enumerate() {
+                    let n_d = Self::sum(level_running[d], other_days);
                     if n_d < self.min_cell {
                         continue;
                     }
                     // The respondents of C ∩ D: the narrower level and
                     // design, the common days.
-                    let shared_level = unit.or(level);
                     let shared_design = if design == SampleDesign::Random {
                         design
                     } else {
                         self.design
                     };
-                    let n_shared = self.count_of(shared_level, shared_design, i_from, i_to);
+                    let shared = usize::from(shared_design == SampleDesign::Random);
+                    let shared_running = match unit {
+                        // The cell's own level, the first of `levels`.
+                        Some(_) => running[0][shared],
+                        None => level_running[shared],
+                    };
+                    let n_shared = Self::sum(shared_running, shared_days);
                     let difference = n_c + n_d - 2 * n_shared;
                     if difference > 0 && difference < self.min_cell {
                         return false;
