@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::definitions::{Question, QuestionKind, Survey};
 use crate::stats::sums::{self as cell_sums, CellSums, OtherSums, Strata};
-use crate::stats::{self, Estimate, Layout, Sample, StatsConfig};
+use crate::stats::{Estimate, Layout, StatsConfig};
 
 /// The questions estimated here, in questionnaire order.
 pub fn questions(survey: &Survey) -> impl Iterator<Item = &Question> {
@@ -49,7 +49,7 @@ pub fn add_answers(questions: &[&Question], answers: &[Option<Value>], sums: &mu
 }
 
 /// Every item of [`questions`] from the sums of each stratum (`sums[h]`
-/// for stratum h of `strata`): what [`estimate`] gives from the rows.
+/// for stratum h of `strata`).
 pub fn estimate_from_sums(
     survey: &Survey,
     sums: &[CellSums],
@@ -142,53 +142,6 @@ fn picked(answer: &Value, option: &str) -> bool {
     }
 }
 
-/// Every item of [`questions`]; `answers` is respondents × items, row-major,
-/// in the order of `design`'s respondents (whose scores are not read).
-pub fn estimate(
-    survey: &Survey,
-    design: &Sample,
-    answers: &[Option<Value>],
-    config: &StatsConfig,
-) -> Vec<OtherItemEstimates> {
-    let items: Vec<&Question> = questions(survey).collect();
-    let respondents = design.respondents();
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, question)| {
-            let column: Vec<Option<&Value>> = (0..respondents)
-                .map(|r| answers.get(r * items.len() + i).and_then(Option::as_ref))
-                .collect();
-            let answered: Vec<bool> = column.iter().map(Option::is_some).collect();
-            let count = answered.iter().filter(|&&a| a).count();
-            let options = option_keys(question)
-                .into_iter()
-                .map(|option| {
-                    let chose: Vec<bool> = column
-                        .iter()
-                        .map(|a| a.is_some_and(|a| picked(a, option)))
-                        .collect();
-                    OptionShare {
-                        key: option.to_string(),
-                        share: stats::choice_share(design, &answered, &chose, config),
-                    }
-                })
-                .collect();
-            let mean = (question.kind == QuestionKind::Percent).then(|| {
-                let values: Vec<Option<f64>> =
-                    column.iter().map(|a| a.and_then(Value::as_f64)).collect();
-                stats::numeric_mean(design, &values, config)
-            });
-            OtherItemEstimates {
-                key: question.key.clone(),
-                answered: count,
-                options,
-                mean,
-            }
-        })
-        .collect()
-}
-
 /// Mean scores on the 1–5 scale, as the Ministry of Health publishes them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeanScores {
@@ -199,33 +152,7 @@ pub struct MeanScores {
 }
 
 impl MeanScores {
-    pub fn of(sample: &Sample, layout: &Layout, config: &StatsConfig) -> MeanScores {
-        let items_where = |keep: &dyn Fn(usize) -> bool| -> Vec<usize> {
-            (0..layout.item_element.len())
-                .filter(|&k| keep(k))
-                .collect()
-        };
-        MeanScores {
-            overall: stats::mean_score_over(
-                sample,
-                &items_where(&|k| layout.elements_in_overall[layout.item_element[k]]),
-                &layout.points_offset,
-                config,
-            ),
-            elements: (0..layout.elements_in_overall.len())
-                .map(|e| {
-                    stats::mean_score_over(
-                        sample,
-                        &items_where(&|k| layout.item_element[k] == e),
-                        &layout.points_offset,
-                        config,
-                    )
-                })
-                .collect(),
-        }
-    }
-
-    /// The same from the sums of each stratum.
+    /// From the sums of each stratum.
     pub fn from_sums(
         sums: &[CellSums],
         layout: &Layout,
