@@ -74,9 +74,12 @@ struct Stretch {
 }
 
 /// The stretches of `from..=to`: each closed half-month whole; in the
-/// others, each closed day, then the days not yet closed as one stretch.
-/// A day is closed when it ended three days ago or more (see
-/// [`responses::is_late`], which leaves one day of grace either way).
+/// one still running, each closed day, then the days not yet closed as one
+/// stretch. A day is closed when it ended three days ago or more (see
+/// [`responses::is_late`], which leaves one day of grace either way). The
+/// part of a closed half-month that a free range takes is read each time,
+/// not kept: such figures are never released, and keeping them would let
+/// requests fill memory with days.
 fn stretches(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Vec<Stretch> {
     let closed = |day: NaiveDate| (today - day).num_days() >= 3;
     let mut stretches = Vec::new();
@@ -90,6 +93,13 @@ fn stretches(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Vec<Stretch> {
                 last_day: last,
                 half_month: start,
                 kept: true,
+            });
+        } else if closed(end) {
+            stretches.push(Stretch {
+                first_day: first,
+                last_day: last,
+                half_month: start,
+                kept: false,
             });
         } else {
             let mut day = first;
@@ -335,14 +345,12 @@ mod tests {
             .collect();
         expected.push(own("2026-02-14", "2026-02-14", false));
         assert_eq!(spans("2026-02-01", "2026-02-14", "2026-02-16"), expected);
-        // A free range: partial half-months at its edges are days.
+        // A free range: what it takes of closed half-months is read.
         assert_eq!(
             spans("2026-03-13", "2026-03-16", "2026-11-27"),
             [
-                own("2026-03-13", "2026-03-13", true),
-                own("2026-03-14", "2026-03-14", true),
-                own("2026-03-15", "2026-03-15", true),
-                own("2026-03-16", "2026-03-16", true)
+                own("2026-03-13", "2026-03-14", false),
+                own("2026-03-15", "2026-03-16", false)
             ]
         );
     }
