@@ -95,11 +95,12 @@ pub fn half_month_end(start: NaiveDate) -> NaiveDate {
 }
 
 /// Whether a response dated `day` and stored `today` is late: stored after
-/// the day before it was over. Half-months that ended three days ago or
-/// more are summed once and kept (`services::indices::sums`); a late
-/// response changes them, so it is counted in `late_responses`. The day of
-/// grace covers a response dated just before midnight and stored just
-/// after, and clocks of several instances a little apart.
+/// the day before it was over. Days that ended three days ago or more (and
+/// half-months made of them) are summed once and kept
+/// (`services::indices::sums`); a late response changes them, so it is
+/// counted in `late_responses`. The day of grace covers a response dated
+/// just before midnight and stored just after, and clocks of several
+/// instances a little apart.
 pub fn is_late(day: NaiveDate, today: NaiveDate) -> bool {
     today.pred_opt().is_some_and(|yesterday| day < yesterday)
 }
