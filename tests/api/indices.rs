@@ -380,10 +380,7 @@ async fn a_late_response_to_a_kept_half_month_counts_at_once(backend: Backend) {
         backend,
         AppOptions {
             database_url: Some(app.database_url().to_string()),
-            stats: hailong::stats::StatsConfig {
-                min_cell: 3,
-                ..hailong::stats::StatsConfig::default()
-            },
+            stats: app.ctx.stats,
             ..AppOptions::default()
         },
     )

@@ -321,17 +321,13 @@ pub fn sample_of(
 ) -> Result<(Vec<CellSums>, Strata), IndexError> {
     // No respondent: nothing to weight (the figures are suppressed as
     // unweighted ones).
-    if data.units.is_empty() {
+    let Some(first) = data.units.values().next() else {
         return Ok((Vec::new(), Strata::unweighted()));
-    }
+    };
     match weighting {
         Weighting::None => {
-            let mut units = data.units.values();
-            let Some(first) = units.next() else {
-                return Ok((Vec::new(), Strata::unweighted()));
-            };
             let mut all = first.clone();
-            for sums in units {
+            for sums in data.units.values().skip(1) {
                 all.merge(sums);
             }
             Ok((vec![all], Strata::unweighted()))

@@ -36,11 +36,11 @@ use crate::stats::sums::{CellSums, Shape};
 pub use crate::app::IndexCells as Cells;
 use crate::app::KeptKey;
 
-/// The sums of the responses of a stretch of days within one half-month,
-/// one [`Cells`] per questionnaire version (by hash) with responses in it.
+/// The sums of the responses of a stretch of days within one half-month
+/// (from `first_day`), one [`Cells`] per questionnaire version (by hash)
+/// with responses in it.
 pub struct Piece {
     pub first_day: NaiveDate,
-    pub last_day: NaiveDate,
     pub cells: Vec<(String, Arc<Cells>)>,
 }
 
@@ -226,7 +226,6 @@ pub fn pieces(
         .zip(found)
         .map(|(stretch, cells)| Piece {
             first_day: stretch.first_day,
-            last_day: stretch.last_day,
             cells,
         })
         .collect())
