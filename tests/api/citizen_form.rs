@@ -586,7 +586,7 @@ async fn unfinished_questionnaires_expire() {
         &[("unit", "hcc-long-xuyen-xd"), ("A1", "4")],
     )
     .await;
-    let today = chrono::Local::now().date_naive();
+    let today = app.ctx.clock.today();
     use hailong::services::collect::drafts;
     let kept =
         drafts::expire(app.db(), today + chrono::Duration::days(drafts::DRAFT_DAYS)).unwrap();

@@ -83,7 +83,7 @@ fn read_codes(path: &str) -> Vec<(String, String, String)> {
 
 async fn a_drawn_invitation_is_redeemed_once_and_leaves_no_trace_on_its_response(backend: Backend) {
     let app = spawn_app(backend).await;
-    let today = chrono::Local::now().date_naive();
+    let today = app.ctx.clock.today();
     let dir = tempfile::tempdir().unwrap();
     let wave = create_wave(
         &app,
@@ -393,7 +393,7 @@ fn hex_sha256(text: &str) -> String {
 
 async fn a_bad_transaction_list_draws_nothing_and_names_each_line(backend: Backend) {
     let app = spawn_app(backend).await;
-    let today = chrono::Local::now().date_naive();
+    let today = app.ctx.clock.today();
     let dir = tempfile::tempdir().unwrap();
     let wave = create_wave(&app, "Đợt lỗi", today, today + chrono::Duration::days(30));
     let draw = |list: &str, target: &str| {
@@ -609,7 +609,7 @@ async fn departments_run_their_waves_on_staff_pages() {
     create_user(&app, "y-te", "department", Some("health")).await;
     let construction = signed_in(&app, "xay-dung").await;
     let csrf = session_csrf(&app, &construction, "/waves").await;
-    let today = chrono::Local::now().date_naive();
+    let today = app.ctx.clock.today();
     let post = |client: &reqwest::Client, path: &str, form: Vec<(&str, String)>| {
         let request = client.post(app.url(path)).form(&form);
         async move { request.send().await.unwrap() }
