@@ -531,9 +531,21 @@ pub mod staging {
             likert -> Text,
             comment -> Nullable<Text>,
             design -> Text,
+            content -> Nullable<Text>,
+            fields -> Nullable<Text>,
         }
     }
 
+    /// What a row whose id was derived from its fields keeps until the
+    /// whole file is in: its content's digest, to find rows that repeat it,
+    /// and its fields, to derive a repeat's own id.
+    #[derive(Debug, Clone)]
+    pub struct Derivation {
+        pub content: String,
+        pub fields: String,
+    }
+
+    /// A staged row as it is read back, in id order.
     #[derive(Insertable, QueryableByName)]
     #[diesel(table_name = import_rows)]
     struct StagedRow {
@@ -549,6 +561,16 @@ pub mod staging {
         design: crate::domain::Design,
     }
 
+    /// A staged row as it is written.
+    #[derive(Insertable)]
+    #[diesel(table_name = import_rows)]
+    struct NewStagedRow {
+        #[diesel(embed)]
+        row: StagedRow,
+        content: Option<String>,
+        fields: Option<String>,
+    }
+
     /// Creates the table, empty; [`drop`] ends it (a temporary table lives
     /// as long as its connection, which goes back to the pool).
     pub fn create(conn: &mut Conn) -> DbResult<()> {
@@ -559,7 +581,7 @@ pub mod staging {
                      line BIGINT NOT NULL, id TEXT NOT NULL, survey_version TEXT NOT NULL,
                      unit TEXT NOT NULL, submitted_on DATE NOT NULL, channel TEXT NOT NULL,
                      answers TEXT NOT NULL, likert TEXT NOT NULL, comment TEXT,
-                     design TEXT NOT NULL
+                     design TEXT NOT NULL, content TEXT, fields TEXT
                  )",
             )
             .execute(c)?;
@@ -567,29 +589,111 @@ pub mod staging {
         })
     }
 
-    /// Adds rows, each with its line in the file.
-    pub fn insert(conn: &mut Conn, rows: &[(u64, ResponseRow)]) -> DbResult<()> {
-        // 10 columns × 500 rows stays under every backend's bind limit.
+    /// Adds rows, each with its line in the file and, if its id was
+    /// derived, how.
+    pub fn insert(
+        conn: &mut Conn,
+        rows: &[(u64, ResponseRow, Option<Derivation>)],
+    ) -> DbResult<()> {
+        // 12 columns × 500 rows stays under every backend's bind limit.
         for chunk in rows.chunks(500) {
-            let staged: Vec<StagedRow> = chunk
+            let staged: Vec<NewStagedRow> = chunk
                 .iter()
-                .map(|(line, row)| StagedRow {
-                    line: i64::try_from(*line).unwrap_or(i64::MAX),
-                    id: row.id.clone(),
-                    survey_version: row.survey_version.clone(),
-                    unit: row.unit.clone(),
-                    submitted_on: row.submitted_on,
-                    channel: row.channel,
-                    answers: row.answers.clone(),
-                    likert: row.likert.clone(),
-                    comment: row.comment.clone(),
-                    design: row.design,
+                .map(|(line, row, derivation)| NewStagedRow {
+                    row: StagedRow {
+                        line: i64::try_from(*line).unwrap_or(i64::MAX),
+                        id: row.id.clone(),
+                        survey_version: row.survey_version.clone(),
+                        unit: row.unit.clone(),
+                        submitted_on: row.submitted_on,
+                        channel: row.channel,
+                        answers: row.answers.clone(),
+                        likert: row.likert.clone(),
+                        comment: row.comment.clone(),
+                        design: row.design,
+                    },
+                    content: derivation.as_ref().map(|d| d.content.clone()),
+                    fields: derivation.as_ref().map(|d| d.fields.clone()),
                 })
                 .collect();
             with_backend!(conn, |c| diesel::insert_into(import_rows::table)
                 .values(&staged)
                 .execute(c))?;
         }
+        Ok(())
+    }
+
+    /// Up to `limit` rows whose derived id is that of an earlier row of the
+    /// same content, after (content, line) `after`, in that order: (line,
+    /// content, fields). Rows of one content come in file order, so the
+    /// caller numbers them by counting.
+    pub fn repeats(
+        conn: &mut Conn,
+        after: Option<(&str, u64)>,
+        limit: i64,
+    ) -> DbResult<Vec<(u64, Derivation)>> {
+        use diesel::sql_types::{BigInt, Text};
+        #[derive(QueryableByName)]
+        struct Repeat {
+            #[diesel(sql_type = BigInt)]
+            line: i64,
+            #[diesel(sql_type = Text)]
+            content: String,
+            #[diesel(sql_type = Text)]
+            fields: String,
+        }
+        let (content, line) = after.unwrap_or(("", 0));
+        let line = i64::try_from(line).unwrap_or(i64::MAX);
+        // Along the index on (content, line): each page goes on from the
+        // last, and a row of one content only is passed over by one probe.
+        let query = diesel::sql_query(
+            "SELECT line, content, fields FROM import_rows r
+             WHERE content IS NOT NULL AND (content, line) > ($1, $2)
+               AND EXISTS (SELECT 1 FROM import_rows o
+                           WHERE o.content = r.content AND o.line <> r.line)
+             ORDER BY content, line LIMIT $3",
+        );
+        let rows: Vec<Repeat> = with_backend!(conn, |c| query
+            .clone()
+            .bind::<Text, _>(content)
+            .bind::<BigInt, _>(line)
+            .bind::<BigInt, _>(limit)
+            .load(c))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    u64::try_from(r.line).unwrap_or(0),
+                    Derivation {
+                        content: r.content,
+                        fields: r.fields,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Indexes the rows by (content, line), for [`repeats`].
+    pub fn index_contents(conn: &mut Conn) -> DbResult<()> {
+        with_backend!(conn, |c| diesel::sql_query(
+            "CREATE INDEX import_rows_by_content ON import_rows (content, line)
+             WHERE content IS NOT NULL"
+        )
+        .execute(c))?;
+        Ok(())
+    }
+
+    /// Gives the row of `line` the id `id`.
+    pub fn set_id(conn: &mut Conn, content: &str, line: u64, id: &str) -> DbResult<()> {
+        use diesel::sql_types::{BigInt, Text};
+        let line = i64::try_from(line).unwrap_or(i64::MAX);
+        with_backend!(conn, |c| diesel::sql_query(
+            "UPDATE import_rows SET id = $1 WHERE content = $2 AND line = $3"
+        )
+        .bind::<Text, _>(id)
+        .bind::<Text, _>(content)
+        .bind::<BigInt, _>(line)
+        .execute(c))?;
         Ok(())
     }
 
@@ -617,7 +721,9 @@ pub mod staging {
         // A row value, which both backends walk along the primary key; the
         // same test spelled with OR makes PostgreSQL sort the table.
         let query = diesel::sql_query(
-            "SELECT * FROM import_rows WHERE (id, line) > ($1, $2) ORDER BY id, line LIMIT $3",
+            "SELECT line, id, survey_version, unit, submitted_on, channel, answers, likert,
+                    comment, design
+             FROM import_rows WHERE (id, line) > ($1, $2) ORDER BY id, line LIMIT $3",
         );
         let rows: Vec<StagedRow> = with_backend!(conn, |c| query
             .clone()

@@ -8,7 +8,7 @@ use std::io::Read;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use crate::db::responses::{self, ResponseRow};
+use crate::db::responses::{self, staging::Derivation, ResponseRow};
 use crate::db::{Conn, Db, DbError};
 use crate::definitions::{QuestionKind, SurveyVersion, COMMENT_KEY};
 use crate::domain::{Channel, Design, RawSubmission, RawValue, ResponseId, Submission};
@@ -183,9 +183,9 @@ fn stage_and_store(
     conn: &mut Conn,
 ) -> Result<ImportReport, ImportError> {
     let mut faults = Faults::default();
-    let mut chunk: Vec<NumberedRow> = Vec::with_capacity(CHUNK);
-    parse_rows(ctx, version, input, &mut faults, |line, row| {
-        chunk.push((line, row));
+    let mut chunk: Vec<(u64, ResponseRow, Option<Derivation>)> = Vec::with_capacity(CHUNK);
+    parse_rows(ctx, version, input, &mut faults, |line, row, derivation| {
+        chunk.push((line, row, derivation));
         if chunk.len() == CHUNK {
             responses::staging::insert(conn, &chunk)?;
             chunk.clear();
@@ -194,6 +194,7 @@ fn stage_and_store(
     })?;
     responses::staging::insert(conn, &chunk)?;
     drop(chunk);
+    number_repeats(conn, &version.survey.slug)?;
     responses::staging::index(conn)?;
     // Judged and stored in one write transaction: a web submission that
     // arrives meanwhile cannot slip between the check and the insert.
@@ -260,6 +261,49 @@ fn stage_and_store(
 /// A valid row with its line in the file.
 type NumberedRow = (u64, ResponseRow);
 
+/// The id of a row that carries none: the `n`th (1, 2, …) row of the file
+/// to survey `slug` whose fields, joined, are `fields`. A second import of
+/// the same file derives the same ids again.
+fn derived_id(slug: &str, n: u64, fields: &str) -> ResponseId {
+    let name = format!("{slug}\u{1f}{n}\u{1f}{fields}");
+    ResponseId::from_uuid(Uuid::new_v5(&ROW_NAMESPACE, name.as_bytes()))
+}
+
+/// Identical rows without an id are distinct responses (two citizens may
+/// answer alike): every id-less row was staged as the first of its
+/// content, and each repeat now gets the id of its place among them, in
+/// file order. They are found and numbered in the staging table a page at
+/// a time, so memory does not grow with the file.
+fn number_repeats(conn: &mut Conn, slug: &str) -> Result<(), DbError> {
+    responses::staging::index_contents(conn)?;
+    // The last row numbered, (content, line), and its number.
+    let mut previous: Option<(String, u64)> = None;
+    let mut n = 0;
+    loop {
+        let page = responses::staging::repeats(
+            conn,
+            previous
+                .as_ref()
+                .map(|(content, line)| (content.as_str(), *line)),
+            CHUNK as i64,
+        )?;
+        if page.is_empty() {
+            return Ok(());
+        }
+        for (line, derivation) in page {
+            n = match &previous {
+                Some((content, _)) if *content == derivation.content => n + 1,
+                _ => 1,
+            };
+            if n > 1 {
+                let id = derived_id(slug, n, &derivation.fields);
+                responses::staging::set_id(conn, &derivation.content, line, &id.to_string())?;
+            }
+            previous = Some((derivation.content, line));
+        }
+    }
+}
+
 /// Validates every row, in file order: each valid row goes to `valid`
 /// with its line number, each fault of the others to `faults`. A faulty
 /// header is an error at once.
@@ -268,7 +312,7 @@ fn parse_rows(
     version: &SurveyVersion,
     input: impl Read,
     faults: &mut Faults,
-    mut valid: impl FnMut(u64, ResponseRow) -> Result<(), DbError>,
+    mut valid: impl FnMut(u64, ResponseRow, Option<Derivation>) -> Result<(), DbError>,
 ) -> Result<(), ImportError> {
     let survey = &version.survey;
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
@@ -347,11 +391,6 @@ fn parse_rows(
         .map(|(i, _)| i)
         .collect();
     let today = ctx.clock.today();
-    // Identical rows without an id are distinct responses (two citizens may
-    // answer alike); numbering repeats keeps their derived ids distinct while
-    // a second import of the same file derives the same ids again. Rows are
-    // told apart by a 16-byte digest of their fields, not the fields.
-    let mut occurrences: HashMap<Uuid, u32> = HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -466,24 +505,30 @@ fn parse_rows(
                 .map(|&i| (headers[i].clone(), RawValue::text(&record[i])))
                 .collect(),
         };
-        let derived_id = || {
+        // Derived as the first row of its content; repeats are numbered
+        // once the whole file is staged (`number_repeats`).
+        let mut derivation = None;
+        let first_of_its_content = || {
             let fields = record.iter().collect::<Vec<_>>().join("\u{1f}");
             let content = Uuid::new_v5(
                 &ROW_NAMESPACE,
                 format!("{}\u{1f}{fields}", survey.slug).as_bytes(),
             );
-            let n = occurrences.entry(content).or_insert(0);
-            *n += 1;
-            let name = format!("{}\u{1f}{}\u{1f}{fields}", survey.slug, n);
-            ResponseId::from_uuid(Uuid::new_v5(&ROW_NAMESPACE, name.as_bytes()))
+            let id = derived_id(&survey.slug, 1, &fields);
+            derivation = Some(Derivation {
+                content: content.simple().to_string(),
+                fields,
+            });
+            id
         };
-        match Submission::parse(
+        let parsed = Submission::parse(
             raw,
             survey,
             &ctx.catalog,
             submitted_on.unwrap_or(ctx.clock.today()),
-            derived_id,
-        ) {
+            first_of_its_content,
+        );
+        match parsed {
             Ok(submission) => {
                 if let (Some(date), Some(channel), Some(design), true) =
                     (submitted_on, channel, design, row_faults.is_empty())
@@ -491,6 +536,7 @@ fn parse_rows(
                     valid(
                         line,
                         collect::to_row(version, &submission, channel, design, date),
+                        derivation,
                     )?;
                 }
             }
