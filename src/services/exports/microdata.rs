@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 
 use crate::app::AppContext;
-use crate::db::responses;
+use crate::db::responses::{self, MicrodataRow};
 use crate::db::DbError;
 use crate::definitions::{QuestionKind, SurveyVersion};
 use crate::domain::{Period, PeriodKind, PeriodMode};
@@ -319,44 +319,86 @@ pub fn write(
     out.write_record(header(survey))?;
     let mut fields = vec![String::new(); FIXED.len() + keys(survey).len()];
     let mut written = 0;
-    let mut conn = ctx.db.reader()?;
-    responses::for_each_microdata_row(
-        &mut conn,
-        &hashes,
-        from,
-        to,
-        |row| -> Result<(), MicrodataError> {
-            let month = (row.submitted_on.year(), row.submitted_on.month());
-            if !plan.releases(&row.unit, month) {
-                return Ok(());
-            }
-            let Some(columns) = columns.get(row.survey_version.as_str()) else {
-                return Ok(());
-            };
-            fields.iter_mut().for_each(String::clear);
-            let mut answers = serde_json::Deserializer::from_str(&row.answers);
-            // Stored answers are always an object (they were parsed before
-            // being stored); were one unreadable, its row would keep the
-            // answers read before the fault and leave the rest empty.
-            let _ = serde::de::DeserializeSeed::deserialize(
-                AnswerFields {
-                    columns,
-                    fields: &mut fields,
+    // Rows are read on a thread of their own and written on this one, a
+    // batch at a time through a short queue: the database (SQLite decoding
+    // rows, or PostgreSQL sorting and sending the next batch) works while
+    // the rows before are written, and memory holds a few batches at most.
+    std::thread::scope(|scope| -> Result<(), MicrodataError> {
+        let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<MicrodataRow>>(2);
+        let reader = scope.spawn(move || -> Result<(), MicrodataError> {
+            let mut conn = ctx.db.reader()?;
+            let mut batch = Vec::with_capacity(READ_BATCH);
+            responses::for_each_microdata_row(
+                &mut conn,
+                &hashes,
+                from,
+                to,
+                |row| -> Result<(), MicrodataError> {
+                    batch.push(row);
+                    if batch.len() == READ_BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
+                        // The writer stopped (its error is the one reported).
+                        sender
+                            .send(full)
+                            .map_err(|_| MicrodataError::WriterStopped)?;
+                    }
+                    Ok(())
                 },
-                &mut answers,
-            );
-            fields[0] = row.survey_version;
-            fields[1] = row.unit;
-            fields[2] = format!("{}-{:02}", month.0, month.1);
-            fields[3] = row.channel.to_string();
-            out.write_record(&fields)?;
-            written += 1;
+            )?;
+            if !batch.is_empty() {
+                sender
+                    .send(batch)
+                    .map_err(|_| MicrodataError::WriterStopped)?;
+            }
             Ok(())
-        },
-    )?;
+        });
+        let wrote = (|| -> Result<(), MicrodataError> {
+            for row in batches.iter().flatten() {
+                let month = (row.submitted_on.year(), row.submitted_on.month());
+                if !plan.releases(&row.unit, month) {
+                    continue;
+                }
+                let Some(columns) = columns.get(row.survey_version.as_str()) else {
+                    continue;
+                };
+                fields.iter_mut().for_each(String::clear);
+                let mut answers = serde_json::Deserializer::from_str(&row.answers);
+                // Stored answers are always an object (they were parsed
+                // before being stored); were one unreadable, its row would
+                // keep the answers read before the fault and leave the rest
+                // empty.
+                let _ = serde::de::DeserializeSeed::deserialize(
+                    AnswerFields {
+                        columns,
+                        fields: &mut fields,
+                    },
+                    &mut answers,
+                );
+                fields[0] = row.survey_version;
+                fields[1] = row.unit;
+                fields[2] = format!("{}-{:02}", month.0, month.1);
+                fields[3] = row.channel.to_string();
+                out.write_record(&fields)?;
+                written += 1;
+            }
+            Ok(())
+        })();
+        // A failed write drops the queue, which stops the reader.
+        drop(batches);
+        let read = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        match (wrote, read) {
+            (Err(err), _) | (Ok(()), Err(err)) => Err(err),
+            (Ok(()), Ok(())) => Ok(()),
+        }
+    })?;
     out.flush().map_err(csv::Error::from)?;
     Ok(written)
 }
+
+/// Rows read before they are handed to the writer.
+const READ_BATCH: usize = 1_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MicrodataError {
@@ -364,4 +406,6 @@ pub enum MicrodataError {
     Csv(#[from] csv::Error),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error("the export's writer stopped")]
+    WriterStopped,
 }
