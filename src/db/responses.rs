@@ -546,7 +546,7 @@ pub mod staging {
     }
 
     /// A staged row as it is read back, in id order.
-    #[derive(Insertable, QueryableByName)]
+    #[derive(QueryableByName)]
     #[diesel(table_name = import_rows)]
     struct StagedRow {
         line: i64,
@@ -561,12 +561,22 @@ pub mod staging {
         design: crate::domain::Design,
     }
 
-    /// A staged row as it is written.
+    /// A staged row as it is written: every column, as PostgreSQL's binary
+    /// `COPY` takes them.
     #[derive(Insertable)]
     #[diesel(table_name = import_rows)]
+    #[diesel(treat_none_as_default_value = false)]
     struct NewStagedRow {
-        #[diesel(embed)]
-        row: StagedRow,
+        line: i64,
+        id: String,
+        survey_version: String,
+        unit: String,
+        submitted_on: chrono::NaiveDate,
+        channel: crate::domain::Channel,
+        answers: String,
+        likert: String,
+        comment: Option<String>,
+        design: crate::domain::Design,
         content: Option<String>,
         fields: Option<String>,
     }
@@ -595,30 +605,42 @@ pub mod staging {
         conn: &mut Conn,
         rows: &[(u64, ResponseRow, Option<Derivation>)],
     ) -> DbResult<()> {
-        // 12 columns × 500 rows stays under every backend's bind limit.
-        for chunk in rows.chunks(500) {
-            let staged: Vec<NewStagedRow> = chunk
+        let staged = |chunk: &[(u64, ResponseRow, Option<Derivation>)]| -> Vec<NewStagedRow> {
+            chunk
                 .iter()
                 .map(|(line, row, derivation)| NewStagedRow {
-                    row: StagedRow {
-                        line: i64::try_from(*line).unwrap_or(i64::MAX),
-                        id: row.id.clone(),
-                        survey_version: row.survey_version.clone(),
-                        unit: row.unit.clone(),
-                        submitted_on: row.submitted_on,
-                        channel: row.channel,
-                        answers: row.answers.clone(),
-                        likert: row.likert.clone(),
-                        comment: row.comment.clone(),
-                        design: row.design,
-                    },
+                    line: i64::try_from(*line).unwrap_or(i64::MAX),
+                    id: row.id.clone(),
+                    survey_version: row.survey_version.clone(),
+                    unit: row.unit.clone(),
+                    submitted_on: row.submitted_on,
+                    channel: row.channel,
+                    answers: row.answers.clone(),
+                    likert: row.likert.clone(),
+                    comment: row.comment.clone(),
+                    design: row.design,
                     content: derivation.as_ref().map(|d| d.content.clone()),
                     fields: derivation.as_ref().map(|d| d.fields.clone()),
                 })
-                .collect();
-            with_backend!(conn, |c| diesel::insert_into(import_rows::table)
-                .values(&staged)
-                .execute(c))?;
+                .collect()
+        };
+        match conn {
+            // 12 columns × 500 rows stays under SQLite's bind limit.
+            Conn::Sqlite(c) => {
+                for chunk in rows.chunks(500) {
+                    diesel::insert_into(import_rows::table)
+                        .values(&staged(chunk))
+                        .execute(c)?;
+                }
+            }
+            // One COPY: no statement to parse, no parameters to bind.
+            Conn::Postgresql(c) => {
+                if !rows.is_empty() {
+                    diesel::copy_from(import_rows::table)
+                        .from_insertable(staged(rows))
+                        .execute(c)?;
+                }
+            }
         }
         Ok(())
     }
