@@ -312,6 +312,23 @@ impl Db {
         Self::write_tx_on(&mut pooled, work)
     }
 
+    /// Runs `work` on the writer connection outside any transaction: each
+    /// statement it runs is a transaction of its own, committed (and on
+    /// PostgreSQL flushed) before the statement returns. For work of one
+    /// statement, which on PostgreSQL then costs one round trip where
+    /// `BEGIN` and `COMMIT` would add two; on SQLite every statement would
+    /// be an fsync of its own.
+    pub fn write_unbracketed<T, E>(
+        &self,
+        work: impl FnOnce(&mut Conn) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut pooled = self.writer()?;
+        work(&mut pooled)
+    }
+
     /// [`Db::write_tx`] on a writer connection the caller holds already
     /// (from [`Db::writer`]), for work that prepares outside the
     /// transaction what it then stores inside.

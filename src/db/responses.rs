@@ -171,13 +171,15 @@ pub fn late_counts(
     Ok(counts)
 }
 
+/// Rows [`insert_new`] stores with one statement on PostgreSQL: 9 columns ×
+/// 500 rows stays under its bind limit.
+pub const ROWS_PER_INSERT: usize = 500;
+
 /// Inserts the rows whose id is not stored yet and returns their ids; run it
 /// inside [`Db::write_tx`](super::Db::write_tx) so that a batch is stored
 /// whole or not at all. A row another transaction stored first (PostgreSQL
 /// waits for that transaction to end) is skipped, for the caller to judge.
 pub fn insert_new(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<Vec<String>> {
-    // 9 columns × 500 rows stays under SQLite's and PostgreSQL's bind limits.
-    const BATCH: usize = 500;
     let mut inserted = Vec::with_capacity(rows.len());
     match conn {
         // One prepared single-row statement per row, its count of changed
@@ -197,9 +199,9 @@ pub fn insert_new(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<Vec<String>
                 }
             }
         }
-        // One round trip per 500 rows.
+        // One round trip per ROWS_PER_INSERT rows.
         Conn::Postgresql(c) => {
-            for chunk in rows.chunks(BATCH) {
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
                 inserted.extend(
                     diesel::insert_into(responses::table)
                         .values(chunk)
