@@ -52,8 +52,9 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Adds up every closed half-month of every survey in a thread of its own,
-/// so that index requests soon after a start find the sums ready.
+/// Loads (or adds up from the rows) every closed half-month of every survey
+/// in a thread of its own, so that index requests soon after a start find
+/// the sums ready.
 fn keep_index_sums(ctx: &AppContext) {
     let ctx = ctx.clone();
     let spawned = std::thread::Builder::new()
@@ -61,9 +62,12 @@ fn keep_index_sums(ctx: &AppContext) {
         .spawn(move || {
             let started = std::time::Instant::now();
             match hailong::services::indices::sums::keep_all(&ctx) {
-                Ok(n) => log::info!(
-                    "sums of {n} responses ready for index requests in {:.1} s",
-                    started.elapsed().as_secs_f64()
+                Ok((n, provenance)) => log::info!(
+                    "sums of {n} responses ready for index requests in {:.1} s \
+                     ({} stretches of days loaded as stored, {} read from the rows)",
+                    started.elapsed().as_secs_f64(),
+                    provenance.loaded,
+                    provenance.read
                 ),
                 Err(e) => log::warn!(
                     "index sums not prepared at start (requests will read rows): {}",

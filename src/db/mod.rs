@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod drafts;
 pub mod feedback;
+pub mod index_sums;
 pub mod responses;
 pub mod schema;
 pub mod tokens;

@@ -280,6 +280,15 @@ pub fn count(conn: &mut Conn) -> DbResult<i64> {
     Ok(responses::table.count().get_result(conn)?)
 }
 
+/// How many responses to `version` are dated from `from` to `to`.
+pub fn count_in(conn: &mut Conn, version: &str, from: NaiveDate, to: NaiveDate) -> DbResult<i64> {
+    Ok(responses::table
+        .filter(responses::survey_version.eq(version))
+        .filter(responses::submitted_on.between(from, to))
+        .count()
+        .get_result(conn)?)
+}
+
 /// The day of the earliest response to any of `versions`.
 pub fn first_day(conn: &mut Conn, versions: &[String]) -> DbResult<Option<NaiveDate>> {
     Ok(responses::table

@@ -166,7 +166,7 @@ impl Design {
 }
 
 /// Sums over respondents who answered every item of an element (Cronbach's α).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) struct AlphaSums {
     n: usize,
     item_sum: Vec<f64>,
@@ -176,6 +176,12 @@ pub(super) struct AlphaSums {
 }
 
 impl AlphaSums {
+    /// Whether these sums are of as many items as `empty`.
+    pub(super) fn fits(&self, empty: &AlphaSums) -> bool {
+        self.item_sum.len() == empty.item_sum.len()
+            && self.item_sum_sq.len() == empty.item_sum_sq.len()
+    }
+
     pub(super) fn for_items(items: usize) -> AlphaSums {
         AlphaSums {
             item_sum: vec![0.0; items],
@@ -253,7 +259,7 @@ pub(super) fn members_of(layout: &Layout) -> Vec<Vec<usize>> {
 }
 
 /// Per-respondent totals over the items of the overall index.
-#[derive(Debug, Default, Clone, Copy, PartialEq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) struct StratumTotals {
     /// Σ satisfied answers, Σ valid answers (pooled rate).
     pub satisfied_answers: f64,

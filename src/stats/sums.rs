@@ -20,7 +20,7 @@ pub use engine::Strata;
 
 /// The parts of a ratio Σ x / Σ d over a stratum's respondents: Σ x, Σ d,
 /// Σ x², Σ x d, Σ d², and `n`, the respondents with d > 0.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RatioSums {
     pub n: u64,
     pub x: f64,
@@ -53,7 +53,7 @@ impl RatioSums {
 
 /// The sums of one item that is not a rating: who answered it, and per
 /// option (or the value of a percent item) the parts of its ratio.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OtherSums {
     pub answered: u64,
     /// Per option: x = chose it, d = answered the item.
@@ -98,7 +98,10 @@ impl Shape {
 /// Sums over a set of respondents (one stratum of a cell, or a part of
 /// one) of everything the estimates of the cell need, their rows laid out
 /// on one questionnaire ([`Layout`]).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Stored as JSON (`services::indices::sums`): a change to what these
+/// fields mean needs a new `SUMS_FORMAT` there.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CellSums {
     items: usize,
     respondents: u64,
@@ -153,6 +156,32 @@ impl CellSums {
 
     pub fn respondents(&self) -> usize {
         self.respondents as usize
+    }
+
+    /// Whether these sums are laid out on `shape` (as sums read back from
+    /// storage must be before they are added to others).
+    pub fn fits(&self, shape: &Shape) -> bool {
+        let empty = CellSums::new(shape);
+        let items = empty.items;
+        self.items == items
+            && self.codes.len() == empty.codes.len()
+            && [
+                &self.satisfied_pairs,
+                &self.satisfied_answered,
+                &self.answered_pairs,
+            ]
+            .iter()
+            .all(|pairs| pairs.len() == items * items)
+            && self.element_answering.len() == empty.element_answering.len()
+            && self.alpha.len() == empty.alpha.len()
+            && self.alpha.iter().zip(&empty.alpha).all(|(a, b)| a.fits(b))
+            && self.mean_scores.len() == empty.mean_scores.len()
+            && self.others.len() == empty.others.len()
+            && self
+                .others
+                .iter()
+                .zip(&empty.others)
+                .all(|(a, b)| a.options.len() == b.options.len())
     }
 
     pub(super) fn code_count(&self, k: usize, code: usize) -> u64 {

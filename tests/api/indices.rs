@@ -11,6 +11,7 @@ use crate::helpers::{
 both_backends!(
     indices_match_hand_derived_values,
     a_late_response_to_a_kept_half_month_counts_at_once,
+    stored_sums_serve_a_restart_while_the_rows_add_up_to_them,
     index_api_access_and_parameters,
     volume_weighting_needs_volumes
 );
@@ -375,7 +376,7 @@ async fn a_late_response_to_a_kept_half_month_counts_at_once(backend: Backend) {
     close(&a1["index"]["estimate"], 5.0 / 8.0);
     assert_eq!(a1["index"]["n"], 8);
 
-    // A service started afresh reads every half-month from the rows.
+    // A service started afresh: the same figures.
     let fresh = spawn_app_with(
         backend,
         AppOptions {
@@ -387,4 +388,62 @@ async fn a_late_response_to_a_kept_half_month_counts_at_once(backend: Backend) {
     .await;
     let (_, from_rows) = get(&fresh, Some(&token), query).await;
     assert_eq!(after, from_rows);
+}
+
+/// The sums of closed stretches of days are stored: a service started
+/// afresh loads them instead of reading the rows, and reads the rows again
+/// where they no longer add up to the stored sums.
+async fn stored_sums_serve_a_restart_while_the_rows_add_up_to_them(backend: Backend) {
+    use hailong::services::indices::sums::keep_all;
+    let app = spawn_app_with_min_cell(backend, 3).await;
+    import_known(&app);
+    let token = app.create_token(&["--role", "home-affairs", "--name", "reports"]);
+    let restarted = || {
+        spawn_app_with(
+            backend,
+            AppOptions {
+                database_url: Some(app.database_url().to_string()),
+                stats: app.ctx.stats,
+                ..AppOptions::default()
+            },
+        )
+    };
+    let (respondents, built) = keep_all(&app.ctx).unwrap();
+    assert_eq!(respondents, 10);
+    assert_eq!(built.loaded, 0, "nothing was stored before");
+    assert!(built.read > 0);
+    let query = "?survey=construction-permit&period=2026-Q1&mode=reporting";
+    let (status, before) = get(&app, Some(&token), query).await;
+    assert_eq!(status, 200, "{before}");
+    assert_eq!(before["respondents"], 7);
+
+    let second = restarted().await;
+    let (respondents, provenance) = keep_all(&second.ctx).unwrap();
+    assert_eq!(respondents, 10);
+    assert_eq!(provenance.read, 0, "every closed stretch was loaded");
+    assert_eq!(provenance.loaded, built.read);
+    let (_, loaded) = get(&second, Some(&token), query).await;
+    assert_eq!(before, loaded);
+
+    // One response of 14 March goes, by hand, behind the service's back
+    // (the service itself never deletes one): its half-month no longer
+    // adds up, and is read from the rows again.
+    let deleted = diesel::RunQueryDsl::execute(
+        diesel::sql_query(
+            "DELETE FROM responses WHERE id IN
+                 (SELECT id FROM responses WHERE submitted_on = '2026-03-14' AND answers LIKE '%\"A1\":2%')",
+        ),
+        &mut *app.db().writer().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(deleted, 1);
+    let third = restarted().await;
+    let (respondents, provenance) = keep_all(&third.ctx).unwrap();
+    assert_eq!(respondents, 9);
+    assert_eq!(provenance.read, 1, "the half-month of 1 to 14 March");
+    assert_eq!(provenance.loaded, built.read - 1);
+    let (_, after) = get(&third, Some(&token), query).await;
+    assert_eq!(after["respondents"], 6);
+    // A1 without the 2: 4,4,4,5,4 -> 5/5.
+    close(&item(&after, "access", "A1")["index"]["estimate"], 1.0);
 }

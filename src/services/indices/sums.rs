@@ -28,7 +28,7 @@ use chrono::NaiveDate;
 
 use super::other_items;
 use crate::app::AppContext;
-use crate::db::{responses, Conn, Db, DbError};
+use crate::db::{index_sums, responses, Conn, Db, DbError};
 use crate::definitions::SurveyVersion;
 use crate::domain::Design;
 use crate::stats::sums::{CellSums, Shape};
@@ -138,6 +138,25 @@ pub fn pieces(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Piece>, DbError> {
+    pieces_counted(ctx, current, from, to, &mut Provenance::default())
+}
+
+/// Of the closed stretches not found in memory, how many were loaded as
+/// stored, and how many read from the rows.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Provenance {
+    pub loaded: usize,
+    pub read: usize,
+}
+
+/// [`pieces`], counting where what was not in memory came from.
+fn pieces_counted(
+    ctx: &AppContext,
+    current: &SurveyVersion,
+    from: NaiveDate,
+    to: NaiveDate,
+    provenance: &mut Provenance,
+) -> Result<Vec<Piece>, DbError> {
     if to < from {
         return Ok(Vec::new());
     }
@@ -151,6 +170,8 @@ pub fn pieces(
     let mut conn = ctx.db.reader()?;
     let late = responses::late_counts(&mut conn, &hashes)?;
     let mut found: Vec<Vec<(String, Arc<Cells>)>> = stretches.iter().map(|_| Vec::new()).collect();
+    // Kept stretches built from the rows now: (version, stretch, late count, sums).
+    let mut to_store = Vec::new();
     for version in &versions {
         let key = |s: &Stretch| KeptKey {
             current: current.hash.clone(),
@@ -184,19 +205,42 @@ pub fn pieces(
             shape: &shape,
         };
         let hash = std::slice::from_ref(&version.hash);
-        // The late counts and the rows they count, from one snapshot: a
-        // response stored in between is in both or neither.
-        let (late_then, read) = Db::read_snapshot(&mut conn, |conn| {
+        let stored_key = |s: &Stretch| index_sums::Stretch {
+            current: &current.hash,
+            version: &version.hash,
+            first_day: s.first_day,
+            last_day: s.last_day,
+        };
+        // The late counts, the stored sums and the rows they count, from
+        // one snapshot: a response stored in between is in all or none.
+        let (late_then, loaded, from_rows, read) = Db::read_snapshot(&mut conn, |conn| {
             let late_then = responses::late_counts(conn, hash)?;
-            let mut read: Vec<Cells> = to_read.iter().map(|_| Cells::new()).collect();
+            let mut loaded = Vec::new();
+            let mut from_rows = Vec::new();
+            for &i in &to_read {
+                let stretch = &stretches[i];
+                let stored = if stretch.kept {
+                    let late = late_of(&late_then, stretch);
+                    load_stored(conn, stored_key(stretch), late, &shape)?
+                } else {
+                    None
+                };
+                match stored {
+                    Some(cells) => loaded.push((i, cells)),
+                    None => from_rows.push(i),
+                }
+            }
+            let mut read: Vec<Cells> = from_rows.iter().map(|_| Cells::new()).collect();
             let mut run_start = 0;
-            while run_start < to_read.len() {
+            while run_start < from_rows.len() {
                 // Stretches are in date order, adjacent ones without a gap.
                 let mut run_end = run_start;
-                while run_end + 1 < to_read.len() && to_read[run_end + 1] == to_read[run_end] + 1 {
+                while run_end + 1 < from_rows.len()
+                    && from_rows[run_end + 1] == from_rows[run_end] + 1
+                {
                     run_end += 1;
                 }
-                let run = &to_read[run_start..=run_end];
+                let run = &from_rows[run_start..=run_end];
                 let (first, last) = (
                     stretches[run[0]].first_day,
                     stretches[run[run.len() - 1]].last_day,
@@ -207,19 +251,46 @@ pub fn pieces(
                 })?;
                 run_start = run_end + 1;
             }
-            Ok((late_then, read))
+            Ok((late_then, loaded, from_rows, read))
         })?;
-        for (&i, cells) in to_read.iter().zip(read) {
+        provenance.loaded += loaded.len();
+        provenance.read += from_rows.iter().filter(|&&i| stretches[i].kept).count();
+        let read = from_rows
+            .into_iter()
+            .zip(read)
+            .map(|(i, cells)| (i, cells, true));
+        let loaded = loaded.into_iter().map(|(i, cells)| (i, cells, false));
+        for (i, cells, built) in read.chain(loaded) {
             let stretch = &stretches[i];
             let cells = Arc::new(cells);
             if stretch.kept {
-                ctx.sums
-                    .keep(key(stretch), late_of(&late_then, stretch), cells.clone());
+                let late = late_of(&late_then, stretch);
+                ctx.sums.keep(key(stretch), late, cells.clone());
+                if built {
+                    to_store.push((version.hash.clone(), i, late, cells.clone()));
+                }
             }
             if !cells.is_empty() {
                 found[i].push((version.hash.clone(), cells));
             }
         }
+    }
+    // Stored once the reading connection is back: on PostgreSQL the
+    // writing one comes from the same pool.
+    drop(conn);
+    for (version, i, late, cells) in to_store {
+        let stretch = &stretches[i];
+        store(
+            ctx,
+            index_sums::Stretch {
+                current: &current.hash,
+                version: &version,
+                first_day: stretch.first_day,
+                last_day: stretch.last_day,
+            },
+            late,
+            &cells,
+        );
     }
     Ok(stretches
         .into_iter()
@@ -231,24 +302,99 @@ pub fn pieces(
         .collect())
 }
 
-/// Reads and keeps the sums of every closed half-month of every survey
-/// (blocking), so that the first index requests after a start do not read
-/// rows; returns the responses covered.
-pub fn keep_all(ctx: &AppContext) -> Result<usize, DbError> {
+/// Loads or reads, and keeps, the sums of every closed half-month of every
+/// survey (blocking), so that the first index requests after a start do
+/// not read rows; returns the responses covered and where the sums came
+/// from.
+pub fn keep_all(ctx: &AppContext) -> Result<(usize, Provenance), DbError> {
     let today = ctx.clock.today();
     let mut respondents = 0;
+    let mut provenance = Provenance::default();
     for current in &ctx.catalog.surveys {
         let first = responses::first_day(
             &mut *ctx.db.reader()?,
             &ctx.version_hashes_of(&current.survey.slug),
         )?;
         if let Some(first) = first {
-            for piece in pieces(ctx, current, first, today)? {
+            for piece in pieces_counted(ctx, current, first, today, &mut provenance)? {
                 respondents += piece.each().map(|(_, _, s)| s.respondents()).sum::<usize>();
             }
         }
     }
-    Ok(respondents)
+    Ok((respondents, provenance))
+}
+
+/// How stored sums are written (`cells`, JSON of [`CellSums`]); sums
+/// stored in another format are built again.
+const SUMS_FORMAT: i32 = 1;
+
+/// Stored sums of `stretch` that still hold: of this format, built with
+/// `late` late responses, adding up as many rows as the stretch has now
+/// (rows removed or added by hand, or by a writer that does not count
+/// late responses, are caught here), and laid out on `shape`.
+fn load_stored(
+    conn: &mut Conn,
+    stretch: index_sums::Stretch,
+    late: i64,
+    shape: &Shape,
+) -> Result<Option<Cells>, DbError> {
+    let Some(stored) = index_sums::load(conn, stretch)? else {
+        return Ok(None);
+    };
+    if stored.format != SUMS_FORMAT || stored.late != late {
+        return Ok(None);
+    }
+    let rows = responses::count_in(conn, stretch.version, stretch.first_day, stretch.last_day)?;
+    if rows != stored.respondents {
+        return Ok(None);
+    }
+    let Ok(entries) = serde_json::from_str::<Vec<(String, String, CellSums)>>(&stored.cells) else {
+        log::warn!("stored index sums that cannot be read are built again: {stretch:?}");
+        return Ok(None);
+    };
+    let mut cells = Cells::new();
+    let mut respondents = 0;
+    for (unit, design, sums) in entries {
+        let Some(design) = Design::parse(&design) else {
+            return Ok(None);
+        };
+        if !sums.fits(shape) {
+            return Ok(None);
+        }
+        respondents += sums.respondents();
+        cells.insert((unit, design), sums);
+    }
+    Ok((i64::try_from(respondents) == Ok(rows)).then_some(cells))
+}
+
+/// Stores sums built from the rows, for the next start and other
+/// instances. A failure costs only that: it is logged, and the sums are
+/// built again there.
+fn store(ctx: &AppContext, stretch: index_sums::Stretch, late: i64, cells: &Cells) {
+    let respondents: usize = cells.values().map(CellSums::respondents).sum();
+    let entries: Vec<(&str, &str, &CellSums)> = cells
+        .iter()
+        .map(|((unit, design), sums)| (unit.as_str(), design.as_str(), sums))
+        .collect();
+    let stored = serde_json::to_string(&entries)
+        .map_err(|e| e.to_string())
+        .and_then(|text| {
+            ctx.db
+                .write_tx(|conn| {
+                    index_sums::store(
+                        conn,
+                        stretch,
+                        late,
+                        i64::try_from(respondents).unwrap_or(i64::MAX),
+                        SUMS_FORMAT,
+                        &text,
+                    )
+                })
+                .map_err(|e| e.to_string())
+        });
+    if let Err(e) = stored {
+        log::warn!("index sums not stored for {stretch:?}: {e}");
+    }
 }
 
 /// Reads the responses to one version into sums laid out on the current one.
