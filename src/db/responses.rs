@@ -675,23 +675,18 @@ pub mod staging {
             #[diesel(sql_type = Text)]
             fields: String,
         }
-        let (content, line) = after.unwrap_or(("", 0));
-        let line = i64::try_from(line).unwrap_or(i64::MAX);
         // Along the index on (content, line): each page goes on from the
         // last, and a row of one content only is passed over by one probe.
-        let query = diesel::sql_query(
+        let rows: Vec<Repeat> = keyset_page(
+            conn,
             "SELECT line, content, fields FROM import_rows r
              WHERE content IS NOT NULL AND (content, line) > ($1, $2)
                AND EXISTS (SELECT 1 FROM import_rows o
                            WHERE o.content = r.content AND o.line <> r.line)
              ORDER BY content, line LIMIT $3",
-        );
-        let rows: Vec<Repeat> = with_backend!(conn, |c| query
-            .clone()
-            .bind::<Text, _>(content)
-            .bind::<BigInt, _>(line)
-            .bind::<BigInt, _>(limit)
-            .load(c))?;
+            after,
+            limit,
+        )?;
         Ok(rows
             .into_iter()
             .map(|r| {
@@ -748,22 +743,16 @@ pub mod staging {
         after: Option<(&str, u64)>,
         limit: i64,
     ) -> DbResult<Vec<(u64, ResponseRow)>> {
-        use diesel::sql_types::{BigInt, Text};
-        let (id, line) = after.unwrap_or(("", 0));
-        let line = i64::try_from(line).unwrap_or(i64::MAX);
         // A row value, which both backends walk along the primary key; the
         // same test spelled with OR makes PostgreSQL sort the table.
-        let query = diesel::sql_query(
+        let rows: Vec<StagedRow> = keyset_page(
+            conn,
             "SELECT line, id, survey_version, unit, submitted_on, channel, answers, likert,
                     comment, design
              FROM import_rows WHERE (id, line) > ($1, $2) ORDER BY id, line LIMIT $3",
-        );
-        let rows: Vec<StagedRow> = with_backend!(conn, |c| query
-            .clone()
-            .bind::<Text, _>(id)
-            .bind::<BigInt, _>(line)
-            .bind::<BigInt, _>(limit)
-            .load(c))?;
+            after,
+            limit,
+        )?;
         Ok(rows
             .into_iter()
             .map(|s| {
@@ -783,6 +772,30 @@ pub mod staging {
                 )
             })
             .collect())
+    }
+
+    /// Up to `limit` rows of `query`, whose parameters are the text key and
+    /// the line a page goes on after ($1, $2; the first page: "" and 0) and
+    /// the limit ($3).
+    fn keyset_page<T>(
+        conn: &mut Conn,
+        query: &str,
+        after: Option<(&str, u64)>,
+        limit: i64,
+    ) -> DbResult<Vec<T>>
+    where
+        T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
+    {
+        use diesel::sql_types::{BigInt, Text};
+        let (key, line) = after.unwrap_or(("", 0));
+        let line = i64::try_from(line).unwrap_or(i64::MAX);
+        let query = diesel::sql_query(query);
+        Ok(with_backend!(conn, |c| query
+            .clone()
+            .bind::<Text, _>(key)
+            .bind::<BigInt, _>(line)
+            .bind::<BigInt, _>(limit)
+            .load(c))?)
     }
 
     /// Ends the table, if there is one.
