@@ -2,10 +2,11 @@
 item (valid answers and satisfied answers, so each item's index) for two
 calendar years, from a columnar (Parquet) file of the same responses.
 
-    indices_anchor.py SQLITE_DB SURVEY_SLUG YEAR COMPARE_YEAR RUNS WORKDIR
+    indices_anchor.py DATABASE SURVEY_SLUG YEAR COMPARE_YEAR RUNS WORKDIR
 
-Reads the responses of the survey's versions from hailong's SQLite database
-(day, service point, compact Likert string), writes them once to Parquet
+Reads the responses of the survey's versions from hailong's database (day,
+service point, compact Likert string) — DATABASE is an SQLite file, or a
+postgres:// URL read through psql's \copy — writes them once to Parquet
 with one small integer column per item (0 skipped, 1-5, 6 not applicable),
 then times the query RUNS times after one warm-up and prints
 `RESULT duckdb_median_s=... respondents=...`. Items are counted satisfied
@@ -16,6 +17,7 @@ import csv
 import os
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 
@@ -24,20 +26,44 @@ import duckdb
 db, slug, year, compare, runs, work = sys.argv[1:7]
 runs = int(runs)
 
-con = sqlite3.connect(db)
-versions = [
-    h
-    for (h,) in con.execute(
-        "SELECT hash FROM survey_versions WHERE slug = ?", (slug,)
+
+
+def postgres_rows(url):
+    """The rows through psql (no driver needed), streamed as CSV."""
+    if "'" in slug:
+        sys.exit("a survey slug never holds a quote")
+    query = (
+        "SELECT submitted_on, unit, likert FROM responses WHERE survey_version IN "
+        f"(SELECT hash FROM survey_versions WHERE slug = '{slug}')"
     )
-]
-if not versions:
-    sys.exit(f"no version of {slug} in {db}")
-marks = ",".join("?" * len(versions))
-rows = con.execute(
-    f"SELECT submitted_on, unit, likert FROM responses WHERE survey_version IN ({marks})",
-    versions,
-)
+    psql = subprocess.Popen(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c",
+         f"\\copy ({query}) TO STDOUT WITH CSV"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    yield from csv.reader(psql.stdout)
+    if psql.wait() != 0:
+        sys.exit("psql could not read the responses")
+
+
+if db.startswith("postgres"):
+    rows = postgres_rows(db)
+else:
+    con = sqlite3.connect(db)
+    versions = [
+        h
+        for (h,) in con.execute(
+            "SELECT hash FROM survey_versions WHERE slug = ?", (slug,)
+        )
+    ]
+    if not versions:
+        sys.exit(f"no version of {slug} in {db}")
+    marks = ",".join("?" * len(versions))
+    rows = con.execute(
+        f"SELECT submitted_on, unit, likert FROM responses WHERE survey_version IN ({marks})",
+        versions,
+    )
 first = None
 csv_path = os.path.join(work, "anchor.csv")
 items = 0
