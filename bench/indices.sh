@@ -71,14 +71,17 @@ time_requests() { # url label size
   [ -n "$prepared" ] || { echo "the service never said its index sums were ready" >&2; exit 1; }
   echo "  $prepared"
   case $1 in postgres*)
+    # Done when the service has recorded how far it rewrote (at the first
+    # start; a later size's rows are of days already settled, which it
+    # leaves as they are).
     local settled=
     for _ in $(seq 7200); do
-      settled=$(grep -o '[0-9]* responses of earlier days rewritten.*\|responses of earlier days not rewritten.*' "$WORK/serve.log" || true)
+      settled=$("$PG_BIN/psql" -X -At "$1" -c "SELECT through FROM storage_marks WHERE name = 'responses_in_id_order'")
       [ -n "$settled" ] && break
       sleep 0.5
     done
-    [ -n "$settled" ] || { echo "the service never said it had rewritten earlier days" >&2; exit 1; }
-    echo "  $settled"
+    [ -n "$settled" ] || { echo "the service never rewrote earlier days" >&2; exit 1; }
+    echo "  earlier days in id order through $settled $(grep -o '[0-9]* responses of earlier days rewritten' "$WORK/serve.log" || true)"
     # The rewrite leaves every old row version dead: vacuumed now, not by
     # autovacuum while the requests are timed.
     "$PG_BIN/psql" -q "$1" -c "VACUUM ANALYZE"
@@ -154,6 +157,9 @@ bench_backend() { # label url
   done
 }
 
+for backend in $BACKENDS; do
+  case $backend in sqlite|postgres) ;; *) echo "BACKENDS: no backend \"$backend\" (sqlite, postgres)" >&2; exit 1 ;; esac
+done
 case " $BACKENDS " in *" sqlite "*) bench_backend SQLite "sqlite://$WORK/bench.db" ;; esac
 case " $BACKENDS " in *" postgres "*)
   pg_start

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Integer, Text};
+use diesel::sql_types::{BigInt, Date, Text};
 
 use super::{with_backend, Conn, DbResult};
 
@@ -27,10 +27,35 @@ pub struct Stored {
     /// The rows they add up.
     #[diesel(sql_type = BigInt)]
     pub respondents: i64,
-    #[diesel(sql_type = Integer)]
-    pub format: i32,
+    /// The code that added them up.
+    #[diesel(sql_type = Text)]
+    pub format: String,
     #[diesel(sql_type = Text)]
     pub cells: String,
+}
+
+/// Removes the sums laid out on versions other than `current` (earlier
+/// editions of the questionnaires): they are never asked for again.
+pub fn forget_all_but(conn: &mut Conn, current: &[String]) -> DbResult<usize> {
+    use diesel::sql_types::Array;
+    let removed = match conn {
+        Conn::Postgresql(c) => {
+            diesel::sql_query("DELETE FROM index_sums WHERE NOT (current_version = ANY($1))")
+                .bind::<Array<Text>, _>(current)
+                .execute(c)?
+        }
+        Conn::Sqlite(c) => {
+            // SQLite has no arrays: the list as JSON.
+            let list = serde_json::to_string(current).unwrap_or_else(|_| "[]".into());
+            diesel::sql_query(
+                "DELETE FROM index_sums
+                 WHERE current_version NOT IN (SELECT value FROM json_each($1))",
+            )
+            .bind::<Text, _>(list)
+            .execute(c)?
+        }
+    };
+    Ok(removed)
 }
 
 /// The stored sums of `stretch`, if any.
@@ -57,7 +82,7 @@ pub fn store(
     stretch: Stretch,
     late: i64,
     respondents: i64,
-    format: i32,
+    format: &str,
     cells: &str,
 ) -> DbResult<()> {
     if stretch.first_day != stretch.last_day {
@@ -87,7 +112,7 @@ pub fn store(
     .bind::<Date, _>(stretch.last_day)
     .bind::<BigInt, _>(late)
     .bind::<BigInt, _>(respondents)
-    .bind::<Integer, _>(format)
+    .bind::<Text, _>(format)
     .bind::<Text, _>(cells)
     .execute(c)
     })?;

@@ -68,7 +68,7 @@ pub fn insert_if_new(conn: &mut Conn, row: &ResponseRow) -> DbResult<bool> {
             .execute(c)
     })?;
     if inserted == 1 {
-        record_late(conn, [row])?;
+        record_late(conn, [row], crate::domain::system_today())?;
     }
     Ok(inserted == 1)
 }
@@ -105,16 +105,16 @@ pub fn is_late(day: NaiveDate, today: NaiveDate) -> bool {
     today.pred_opt().is_some_and(|yesterday| day < yesterday)
 }
 
-/// Counts the late ones among `inserted` (see [`is_late`]) by version and
-/// half-month, in the caller's transaction. By the system clock: the
-/// service's own may be stopped (tests, demonstrations), and what matters
-/// is that every instance judges alike.
+/// Counts the late ones among `inserted` (see [`is_late`], `today` by the
+/// system clock: the service's own may be stopped in tests and
+/// demonstrations, and what matters is that every instance judges alike)
+/// by version and half-month, in the caller's transaction.
 fn record_late<'a>(
     conn: &mut Conn,
     inserted: impl IntoIterator<Item = &'a ResponseRow>,
+    today: NaiveDate,
 ) -> DbResult<()> {
     use diesel::sql_types::{BigInt, Date, Text};
-    let today = crate::domain::system_today();
     let mut late: std::collections::BTreeMap<(&str, NaiveDate), i64> = Default::default();
     for row in inserted {
         if is_late(row.submitted_on, today) {
@@ -175,11 +175,18 @@ pub fn late_counts(
 /// 500 rows stays under its bind limit.
 pub const ROWS_PER_INSERT: usize = 500;
 
-/// Inserts the rows whose id is not stored yet and returns their ids; run it
+/// Inserts the rows whose id is not stored yet and returns their ids,
+/// counting those late by `today` ([`crate::domain::system_today`]); run it
 /// inside [`Db::write_tx`](super::Db::write_tx) so that a batch is stored
-/// whole or not at all. A row another transaction stored first (PostgreSQL
-/// waits for that transaction to end) is skipped, for the caller to judge.
-pub fn insert_new(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<Vec<String>> {
+/// whole or not at all — or, for at most [`ROWS_PER_INSERT`] rows none of
+/// which is late by `today`, alone, when it is one statement. A row
+/// another transaction stored first (PostgreSQL waits for that transaction
+/// to end) is skipped, for the caller to judge.
+pub fn insert_new(
+    conn: &mut Conn,
+    rows: &[ResponseRow],
+    today: NaiveDate,
+) -> DbResult<Vec<String>> {
     let mut inserted = Vec::with_capacity(rows.len());
     match conn {
         // One prepared single-row statement per row, its count of changed
@@ -216,6 +223,7 @@ pub fn insert_new(conn: &mut Conn, rows: &[ResponseRow]) -> DbResult<Vec<String>
     record_late(
         conn,
         rows.iter().filter(|row| stored.contains(row.id.as_str())),
+        today,
     )?;
     Ok(inserted)
 }
@@ -656,8 +664,8 @@ pub mod staging {
         Ok(())
     }
 
-    /// Up to `limit` rows whose derived id is that of an earlier row of the
-    /// same content, after (content, line) `after`, in that order: (line,
+    /// Up to `limit` rows whose content another row has too (the first of
+    /// them included), after (content, line) `after`, in that order: (line,
     /// content, fields). Rows of one content come in file order, so the
     /// caller numbers them by counting.
     pub fn repeats(

@@ -376,7 +376,13 @@ async fn a_late_response_to_a_kept_half_month_counts_at_once(backend: Backend) {
     close(&a1["index"]["estimate"], 5.0 / 8.0);
     assert_eq!(a1["index"]["n"], 8);
 
-    // A service started afresh: the same figures.
+    // A service started afresh, its stored sums gone, reads the rows: the
+    // same figures.
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query("DELETE FROM index_sums"),
+        &mut *app.db().writer().unwrap(),
+    )
+    .unwrap();
     let fresh = spawn_app_with(
         backend,
         AppOptions {
@@ -446,4 +452,18 @@ async fn stored_sums_serve_a_restart_while_the_rows_add_up_to_them(backend: Back
     assert_eq!(after["respondents"], 6);
     // A1 without the 2: 4,4,4,5,4 -> 5/5.
     close(&item(&after, "access", "A1")["index"]["estimate"], 1.0);
+
+    // A late form of 1 February: that half-month's late count changed, and
+    // it alone is read from the rows at the next start.
+    assert_eq!(
+        app.import_csv(
+            "construction-permit",
+            &format!("{HEADER}\nhcc-long-xuyen-xd,2026-02-01,1,4\n")
+        ),
+        "imported 1, replays 0"
+    );
+    let fourth = restarted().await;
+    let (respondents, provenance) = keep_all(&fourth.ctx).unwrap();
+    assert_eq!(respondents, 10);
+    assert_eq!(provenance.read, 1, "the half-month of 1 to 14 February");
 }

@@ -4,8 +4,8 @@
 -- memory, stored so that a restart or another instance loads them instead
 -- of reading the rows again. `late` is the count of late responses of the
 -- half-month they were built with and `respondents` the rows they add up:
--- they are used only while both still hold. `format` says how `cells`
--- (JSON) is written; sums of another format are built again.
+-- they are used only while both still hold. `format` names the code that
+-- added them up (`cells` is JSON); sums of another are built again.
 CREATE TABLE index_sums (
     current_version TEXT NOT NULL,
     survey_version TEXT NOT NULL,
@@ -13,7 +13,7 @@ CREATE TABLE index_sums (
     last_day DATE NOT NULL,
     late BIGINT NOT NULL,
     respondents BIGINT NOT NULL,
-    format INTEGER NOT NULL,
+    format TEXT NOT NULL,
     cells TEXT NOT NULL,
     PRIMARY KEY (current_version, survey_version, first_day, last_day)
 );

@@ -276,6 +276,12 @@ fn derived_id(slug: &str, n: u64, fields: &str) -> ResponseId {
 /// a time, so memory does not grow with the file.
 fn number_repeats(conn: &mut Conn, slug: &str) -> Result<(), DbError> {
     responses::staging::index_contents(conn)?;
+    // One transaction for all the updates, of the temporary table only (on
+    // SQLite a deferred one, which takes no lock on the database).
+    diesel::Connection::transaction(conn, |conn| number_staged_repeats(conn, slug))
+}
+
+fn number_staged_repeats(conn: &mut Conn, slug: &str) -> Result<(), DbError> {
     // The last row numbered, (content, line), and its number.
     let mut previous: Option<(String, u64)> = None;
     let mut n = 0;

@@ -196,11 +196,12 @@ pub fn store_batch(conn: &mut Conn, rows: &[ResponseRow]) -> Result<BatchOutcome
     // forms keyed in as it came says when each was filled in.
     plan.new_indices
         .sort_by(|&a, &b| rows[a].id.cmp(&rows[b].id));
+    let today = crate::domain::system_today();
     let mut inserted: HashSet<String> = HashSet::with_capacity(plan.new_indices.len());
     // Copies a few hundred rows at a time: a batch can be large.
     for chunk in plan.new_indices.chunks(500) {
         let batch: Vec<ResponseRow> = chunk.iter().map(|&i| rows[i].clone()).collect();
-        inserted.extend(responses::insert_new(conn, &batch)?);
+        inserted.extend(responses::insert_new(conn, &batch, today)?);
     }
     let mut outcome = BatchOutcome {
         stored: inserted.len(),

@@ -168,6 +168,9 @@ fn store_together(
 ) -> Result<Vec<Result<Outcome, RecordError>>, DbError> {
     // In id order: the place of a row in a batch says nothing of arrival.
     batch.sort_by(|a, b| a.row.id.cmp(&b.row.id));
+    // One day for the whole batch: whether it is one statement, and which
+    // of its rows are late, are judged alike.
+    let today = crate::domain::system_today();
     let work = |conn: &mut Conn| -> Result<Vec<Result<Outcome, RecordError>>, DbError> {
         let mut outcomes: Vec<Option<Result<Outcome, RecordError>>> =
             (0..batch.len()).map(|_| None).collect();
@@ -193,8 +196,9 @@ fn store_together(
             .filter(|row| seen.insert(row.id.as_str()))
             .map(|row| (*row).clone())
             .collect();
-        let mut inserted: HashSet<String> =
-            responses::insert_new(conn, &fresh)?.into_iter().collect();
+        let mut inserted: HashSet<String> = responses::insert_new(conn, &fresh, today)?
+            .into_iter()
+            .collect();
         let skipped: Vec<String> = fresh
             .iter()
             .filter(|row| !inserted.contains(&row.id))
@@ -224,7 +228,7 @@ fn store_together(
             .map(|o| o.expect("every submission judged"))
             .collect())
     };
-    if one_statement(db, batch) {
+    if one_statement(db, batch, today) {
         db.write_unbracketed(work)
     } else {
         db.write_tx(work)
@@ -237,9 +241,9 @@ fn store_together(
 /// them late (a late one adds a row to `late_responses`, in the same
 /// transaction). What follows the insert only reads: the rows it skipped
 /// were committed by others (PostgreSQL's `ON CONFLICT` waits for the
-/// transaction that holds the id), and stored rows are never deleted.
-fn one_statement(db: &Db, batch: &[Job]) -> bool {
-    let today = crate::domain::system_today();
+/// transaction that holds the id), and a stored row never goes away
+/// (`settle_order` moves rows within one statement).
+fn one_statement(db: &Db, batch: &[Job], today: chrono::NaiveDate) -> bool {
     matches!(db.backend(), crate::db::Backend::Postgres(_))
         && batch.len() <= responses::ROWS_PER_INSERT
         && batch

@@ -129,17 +129,36 @@ fn stretches(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Vec<Stretch> {
 }
 
 /// The sums of every response to `current`'s survey from `from` to `to`
-/// inclusive, in pieces within half-months (blocking). Kept sums are used
-/// where valid; everything else is read in one snapshot per version, one
-/// query per run of adjacent stretches, and closed stretches are kept.
+/// inclusive, in pieces within half-months (blocking). Sums kept in
+/// memory are used where valid, then stored ones (`index_sums`) that still
+/// hold; everything else is read in one snapshot per version, one query
+/// per run of adjacent stretches. Closed stretches are kept, and those
+/// read from the rows stored, on a thread of its own.
 pub fn pieces(
     ctx: &AppContext,
     current: &SurveyVersion,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Piece>, DbError> {
-    pieces_counted(ctx, current, from, to, &mut Provenance::default())
+    let mut provenance = Provenance::default();
+    let (pieces, to_store) = pieces_counted(ctx, current, from, to, &mut provenance)?;
+    // Stored on a thread of its own: a request never waits for the write
+    // lock (SQLite's is held by any import in progress).
+    if !to_store.is_empty() {
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("index-sums-store".into())
+            .spawn(move || store(&ctx, &to_store));
+        if let Err(e) = spawned {
+            log::warn!("index sums not stored: {e}");
+        }
+    }
+    Ok(pieces)
 }
+
+/// Sums built from the rows, to store: (current version, version, first
+/// day, last day, late count, sums).
+type ToStore = Vec<(String, String, NaiveDate, NaiveDate, i64, Arc<Cells>)>;
 
 /// Of the closed stretches not found in memory, how many were loaded as
 /// stored, and how many read from the rows.
@@ -149,16 +168,17 @@ pub struct Provenance {
     pub read: usize,
 }
 
-/// [`pieces`], counting where what was not in memory came from.
+/// [`pieces`], counting where what was not in memory came from, and
+/// returning what was built from the rows for the caller to store.
 fn pieces_counted(
     ctx: &AppContext,
     current: &SurveyVersion,
     from: NaiveDate,
     to: NaiveDate,
     provenance: &mut Provenance,
-) -> Result<Vec<Piece>, DbError> {
+) -> Result<(Vec<Piece>, ToStore), DbError> {
     if to < from {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let shape = shape_of(current);
     let versions = ctx.versions_of(&current.survey.slug);
@@ -170,8 +190,7 @@ fn pieces_counted(
     let mut conn = ctx.db.reader()?;
     let late = responses::late_counts(&mut conn, &hashes)?;
     let mut found: Vec<Vec<(String, Arc<Cells>)>> = stretches.iter().map(|_| Vec::new()).collect();
-    // Kept stretches built from the rows now: (version, stretch, late count, sums).
-    let mut to_store = Vec::new();
+    let mut to_store = ToStore::new();
     for version in &versions {
         let key = |s: &Stretch| KeptKey {
             current: current.hash.clone(),
@@ -267,7 +286,14 @@ fn pieces_counted(
                 let late = late_of(&late_then, stretch);
                 ctx.sums.keep(key(stretch), late, cells.clone());
                 if built {
-                    to_store.push((version.hash.clone(), i, late, cells.clone()));
+                    to_store.push((
+                        current.hash.clone(),
+                        version.hash.clone(),
+                        stretch.first_day,
+                        stretch.last_day,
+                        late,
+                        cells.clone(),
+                    ));
                 }
             }
             if !cells.is_empty() {
@@ -275,31 +301,15 @@ fn pieces_counted(
             }
         }
     }
-    // Stored once the reading connection is back: on PostgreSQL the
-    // writing one comes from the same pool.
-    drop(conn);
-    for (version, i, late, cells) in to_store {
-        let stretch = &stretches[i];
-        store(
-            ctx,
-            index_sums::Stretch {
-                current: &current.hash,
-                version: &version,
-                first_day: stretch.first_day,
-                last_day: stretch.last_day,
-            },
-            late,
-            &cells,
-        );
-    }
-    Ok(stretches
+    let pieces = stretches
         .into_iter()
         .zip(found)
         .map(|(stretch, cells)| Piece {
             first_day: stretch.first_day,
             cells,
         })
-        .collect())
+        .collect();
+    Ok((pieces, to_store))
 }
 
 /// Loads or reads, and keeps, the sums of every closed half-month of every
@@ -308,6 +318,9 @@ fn pieces_counted(
 /// from.
 pub fn keep_all(ctx: &AppContext) -> Result<(usize, Provenance), DbError> {
     let today = ctx.clock.today();
+    let current: Vec<String> = ctx.catalog.surveys.iter().map(|s| s.hash.clone()).collect();
+    ctx.db
+        .write_tx(|conn| index_sums::forget_all_but(conn, &current))?;
     let mut respondents = 0;
     let mut provenance = Provenance::default();
     for current in &ctx.catalog.surveys {
@@ -316,7 +329,10 @@ pub fn keep_all(ctx: &AppContext) -> Result<(usize, Provenance), DbError> {
             &ctx.version_hashes_of(&current.survey.slug),
         )?;
         if let Some(first) = first {
-            for piece in pieces_counted(ctx, current, first, today, &mut provenance)? {
+            let (pieces, to_store) = pieces_counted(ctx, current, first, today, &mut provenance)?;
+            // Stored before the next survey's, and before this returns.
+            store(ctx, &to_store);
+            for piece in pieces {
                 respondents += piece.each().map(|(_, _, s)| s.respondents()).sum::<usize>();
             }
         }
@@ -324,24 +340,52 @@ pub fn keep_all(ctx: &AppContext) -> Result<(usize, Provenance), DbError> {
     Ok((respondents, provenance))
 }
 
-/// How stored sums are written (`cells`, JSON of [`CellSums`]); sums
-/// stored in another format are built again.
-const SUMS_FORMAT: i32 = 1;
+/// How stored sums are written (`cells`, JSON of [`CellSums`]).
+const SUMS_LAYOUT: u32 = 1;
 
-/// Stored sums of `stretch` that still hold: of this format, built with
+/// What stored sums were made by: their layout, and this executable (its
+/// size and time of writing). What the sums hold depends on the code that
+/// added them up, so sums stored by another build are built again, and
+/// a change to that code needs no one to remember to mark it. Instances
+/// running the same executable share their sums. `None` when the
+/// executable cannot be looked at: then nothing is stored or loaded.
+fn sums_format() -> Option<&'static str> {
+    static FORMAT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    FORMAT
+        .get_or_init(|| {
+            let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+            let written = meta
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?;
+            Some(format!(
+                "{SUMS_LAYOUT}:{}:{}",
+                meta.len(),
+                written.as_nanos()
+            ))
+        })
+        .as_deref()
+}
+
+/// Stored sums of `stretch` that still hold: made by this build, built with
 /// `late` late responses, adding up as many rows as the stretch has now
 /// (rows removed or added by hand, or by a writer that does not count
-/// late responses, are caught here), and laid out on `shape`.
+/// late responses, are caught here, unless removals and additions
+/// balance), and laid out on `shape`.
 fn load_stored(
     conn: &mut Conn,
     stretch: index_sums::Stretch,
     late: i64,
     shape: &Shape,
 ) -> Result<Option<Cells>, DbError> {
+    let Some(format) = sums_format() else {
+        return Ok(None);
+    };
     let Some(stored) = index_sums::load(conn, stretch)? else {
         return Ok(None);
     };
-    if stored.format != SUMS_FORMAT || stored.late != late {
+    if stored.format != format || stored.late != late {
         return Ok(None);
     }
     let rows = responses::count_in(conn, stretch.version, stretch.first_day, stretch.last_day)?;
@@ -353,7 +397,7 @@ fn load_stored(
         return Ok(None);
     };
     let mut cells = Cells::new();
-    let mut respondents = 0;
+    let mut respondents: usize = 0;
     for (unit, design, sums) in entries {
         let Some(design) = Design::parse(&design) else {
             return Ok(None);
@@ -361,39 +405,52 @@ fn load_stored(
         if !sums.fits(shape) {
             return Ok(None);
         }
-        respondents += sums.respondents();
+        let Some(more) = respondents.checked_add(sums.respondents()) else {
+            return Ok(None);
+        };
+        respondents = more;
         cells.insert((unit, design), sums);
     }
     Ok((i64::try_from(respondents) == Ok(rows)).then_some(cells))
 }
 
 /// Stores sums built from the rows, for the next start and other
-/// instances. A failure costs only that: it is logged, and the sums are
-/// built again there.
-fn store(ctx: &AppContext, stretch: index_sums::Stretch, late: i64, cells: &Cells) {
-    let respondents: usize = cells.values().map(CellSums::respondents).sum();
-    let entries: Vec<(&str, &str, &CellSums)> = cells
-        .iter()
-        .map(|((unit, design), sums)| (unit.as_str(), design.as_str(), sums))
-        .collect();
-    let stored = serde_json::to_string(&entries)
-        .map_err(|e| e.to_string())
-        .and_then(|text| {
-            ctx.db
-                .write_tx(|conn| {
-                    index_sums::store(
-                        conn,
-                        stretch,
-                        late,
-                        i64::try_from(respondents).unwrap_or(i64::MAX),
-                        SUMS_FORMAT,
-                        &text,
-                    )
-                })
-                .map_err(|e| e.to_string())
-        });
+/// instances, in one transaction. A failure costs only that: it is
+/// logged, and the sums are built again there.
+fn store(ctx: &AppContext, to_store: &ToStore) {
+    let Some(format) = sums_format() else {
+        return;
+    };
+    let mut written = Vec::with_capacity(to_store.len());
+    for (current, version, first_day, last_day, late, cells) in to_store {
+        let respondents: usize = cells.values().map(CellSums::respondents).sum();
+        let entries: Vec<(&str, &str, &CellSums)> = cells
+            .iter()
+            .map(|((unit, design), sums)| (unit.as_str(), design.as_str(), sums))
+            .collect();
+        let stretch = index_sums::Stretch {
+            current,
+            version,
+            first_day: *first_day,
+            last_day: *last_day,
+        };
+        match serde_json::to_string(&entries) {
+            Ok(text) => written.push((stretch, *late, respondents, text)),
+            Err(e) => log::warn!("index sums not stored for {stretch:?}: {e}"),
+        }
+    }
+    if written.is_empty() {
+        return;
+    }
+    let stored = ctx.db.write_tx(|conn| {
+        for (stretch, late, respondents, text) in &written {
+            let respondents = i64::try_from(*respondents).unwrap_or(i64::MAX);
+            index_sums::store(conn, *stretch, *late, respondents, format, text)?;
+        }
+        Ok::<_, DbError>(())
+    });
     if let Err(e) = stored {
-        log::warn!("index sums not stored for {stretch:?}: {e}");
+        log::warn!("index sums not stored: {}", crate::error::with_causes(&e));
     }
 }
 
