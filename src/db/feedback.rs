@@ -46,10 +46,16 @@ pub struct FeedbackItemRow {
 }
 
 /// Ids of responses dated before `before` with a comment that have no item
-/// yet, at most `limit`.
-pub fn unfiled(conn: &mut Conn, before: NaiveDate, limit: i64) -> DbResult<Vec<String>> {
+/// yet, the first `limit` in id order after `after` (the first page: "").
+pub fn unfiled(
+    conn: &mut Conn,
+    before: NaiveDate,
+    after: &str,
+    limit: i64,
+) -> DbResult<Vec<String>> {
     Ok(responses::table
         .left_join(feedback::table)
+        .filter(responses::id.gt(after))
         .filter(responses::comment.is_not_null())
         .filter(responses::submitted_on.lt(before))
         .filter(feedback::key.is_null())

@@ -32,29 +32,38 @@ const FILE_BATCH: i64 = 500;
 /// nor the moment an item appears tells when its comment came.
 pub fn file_new_comments(db: &Db, today: NaiveDate) -> Result<usize, DbError> {
     let mut filed = 0;
+    // Read a page at a time in id order, each page going on from the last
+    // (one pass over the responses in all), outside the write transaction:
+    // only the inserts hold the write lock, so submissions and exports do
+    // not wait while a large import's comments are filed.
+    let mut after = String::new();
     loop {
-        let batch = db.write_tx(|conn| -> Result<usize, DbError> {
-            let ids = store::unfiled(conn, today, FILE_BATCH)?;
-            let mut rows: Vec<FeedbackRow> = ids
-                .into_iter()
-                .map(|response_id| FeedbackRow {
-                    key: Uuid::new_v4().simple().to_string(),
-                    response_id,
-                    filed_on: today,
-                    status: FeedbackStatus::New,
-                    topic: None,
-                    element: None,
-                    public_answer: None,
-                    internal_note: None,
-                    closed_on: None,
-                })
-                .collect();
-            rows.sort_by(|a, b| a.key.cmp(&b.key));
-            store::insert_all(conn, &rows)?;
-            Ok(rows.len())
-        })?;
-        filed += batch;
-        if batch < FILE_BATCH as usize {
+        let ids = store::unfiled(&mut *db.reader()?, today, &after, FILE_BATCH)?;
+        let Some(last) = ids.last() else {
+            return Ok(filed);
+        };
+        after = last.clone();
+        let full = ids.len() == FILE_BATCH as usize;
+        let mut rows: Vec<FeedbackRow> = ids
+            .into_iter()
+            .map(|response_id| FeedbackRow {
+                key: Uuid::new_v4().simple().to_string(),
+                response_id,
+                filed_on: today,
+                status: FeedbackStatus::New,
+                topic: None,
+                element: None,
+                public_answer: None,
+                internal_note: None,
+                closed_on: None,
+            })
+            .collect();
+        rows.sort_by(|a, b| a.key.cmp(&b.key));
+        // Another instance filing the same page meanwhile is harmless: an
+        // item is inserted only for a response that has none.
+        db.write_tx(|conn| store::insert_all(conn, &rows))?;
+        filed += rows.len();
+        if !full {
             return Ok(filed);
         }
     }

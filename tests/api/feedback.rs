@@ -14,6 +14,7 @@ both_backends!(
     feedback_is_handled_by_its_department_only_and_audited,
     the_public_page_shows_the_index_api_figures_and_published_answers_only,
     late_results_and_apologies_per_service_point,
+    comments_are_filed_page_by_page_each_once,
 );
 
 const TODAY: (i32, u32, u32) = (2026, 5, 20);
@@ -609,4 +610,31 @@ async fn late_results_and_apologies_per_service_point(backend: Backend) {
     )
     .await;
     assert!(report.contains("trễ hẹn 60,0"), "the report says it");
+}
+
+/// More comments than one page of filing (500): each gets one item, in
+/// one pass, and filing again makes none; comments of the day not yet over
+/// wait.
+async fn comments_are_filed_page_by_page_each_once(backend: Backend) {
+    let app = app_on_today(backend).await;
+    let mut csv = String::from("unit,submitted_on,A1,comment\n");
+    for i in 0..1_203 {
+        csv.push_str(&format!("bv-dk-kien-giang,2026-05-18,4,Ý kiến {i}\n"));
+    }
+    csv.push_str("bv-dk-kien-giang,2026-05-19,4,Chưa hết ngày\n");
+    csv.push_str("bv-dk-kien-giang,2026-05-18,4,\n");
+    assert_eq!(
+        app.import_csv("health-outpatient", &csv),
+        "imported 1205, replays 0"
+    );
+    assert_eq!(file_comments(&app, day((5, 19))), 1_203);
+    assert_eq!(file_comments(&app, day((5, 19))), 0, "each comment once");
+    assert_eq!(file_comments(&app, day((5, 20))), 1, "the next day's");
+    let mut conn = app.db().reader().unwrap();
+    let items: i64 = diesel::RunQueryDsl::get_result(
+        diesel::QueryDsl::count(hailong::db::schema::feedback::table),
+        &mut *conn,
+    )
+    .unwrap();
+    assert_eq!(items, 1_204);
 }
