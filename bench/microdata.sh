@@ -6,6 +6,7 @@
 #   SQLite      Python's sqlite3 reading the same columns of the same rows
 #               (a plain scan, nothing written);
 #   PostgreSQL  psql's \copy of the same rows, in the same (id) order, to CSV.
+# The exports are timed once the service's start-up work is done.
 # Prints rows per second (median of RUNS exports, default 3, each timed by
 # curl and interleaved with the anchor), the ratio, and the server's peak
 # resident memory (VmHWM) after the exports, to compare between the sizes.
@@ -52,16 +53,26 @@ measure() { # backend url label
   local port token rows=0
   port=$(free_port)
   token=$(DATABASE_URL=$2 RUST_LOG=warn $BIN token create --role home-affairs --name "bench $3" | tail -n 1)
-  DATABASE_URL=$2 RUST_LOG=warn $BIN serve --bind 127.0.0.1:$port >/dev/null 2>&1 &
+  DATABASE_URL=$2 RUST_LOG=info $BIN serve --bind 127.0.0.1:$port >/dev/null 2>"$WORK/serve.log" &
   SERVER=$!
   wait_up "$port"
-  sleep 1
+  # Timed once the start-up work is over (adding up the index sums; the
+  # first hourly upkeep, which files the simulated comments), as on any
+  # later day, not while it runs beside the exports.
+  local ready=0
+  for _ in $(seq 2400); do
+    ready=$(grep -c 'sums of .*ready\|hourly upkeep done' "$WORK/serve.log" || true)
+    [ "$ready" -ge 2 ] && break
+    sleep 0.5
+  done
+  [ "$ready" -ge 2 ] || { echo "the service's start-up work never ended" >&2; cat "$WORK/serve.log" >&2; exit 1; }
   local before ours=() theirs=() anchor_rows
   before=$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status)
   for _ in $(seq "$RUNS"); do
     local seconds
-    seconds=$(curl -sf -w '%{time_total}' -H "Authorization: Bearer $token" -o "$WORK/out.csv" \
-      "http://127.0.0.1:$port/export/responses.csv?survey=health-outpatient&period=2025")
+    seconds=$(curl -sS -f -w '%{time_total}' -H "Authorization: Bearer $token" -o "$WORK/out.csv" \
+      "http://127.0.0.1:$port/export/responses.csv?survey=health-outpatient&period=2025") \
+      || { echo "the export failed" >&2; tail -5 "$WORK/serve.log" >&2; exit 1; }
     rows=$(( $(wc -l < "$WORK/out.csv") - 1 ))
     ours+=("$(python3 -c "print(round($rows / $seconds))")")
     read -r anchor_rows seconds <<<"$(anchor "$1" "$2")"

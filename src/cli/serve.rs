@@ -90,6 +90,7 @@ fn settle_arrival_order_hourly(ctx: &AppContext) {
     let spawned = std::thread::Builder::new()
         .name("settle-order".into())
         .spawn(move || loop {
+            let started = std::time::Instant::now();
             match collect::settle_arrival_order(&db, clock.today()) {
                 Ok(0) => {}
                 Ok(moved) => {
@@ -116,6 +117,10 @@ fn settle_arrival_order_hourly(ctx: &AppContext) {
                     hailong::error::with_causes(&e)
                 ),
             }
+            log::info!(
+                "hourly upkeep done in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             std::thread::sleep(EVERY);
         });
     if let Err(e) = spawned {
