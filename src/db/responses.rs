@@ -288,6 +288,22 @@ pub fn count(conn: &mut Conn) -> DbResult<i64> {
     Ok(responses::table.count().get_result(conn)?)
 }
 
+/// Whether any response to `versions` is dated from `from` to `to`.
+pub fn any_in(
+    conn: &mut Conn,
+    versions: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<bool> {
+    let first: Option<String> = responses::table
+        .filter(responses::survey_version.eq_any(versions))
+        .filter(responses::submitted_on.between(from, to))
+        .select(responses::id)
+        .first(conn)
+        .optional()?;
+    Ok(first.is_some())
+}
+
 /// How many responses to `version` are dated from `from` to `to`.
 pub fn count_in(conn: &mut Conn, version: &str, from: NaiveDate, to: NaiveDate) -> DbResult<i64> {
     Ok(responses::table

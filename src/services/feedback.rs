@@ -356,7 +356,14 @@ fn shown_items(
     let versions = versions_of_department(ctx, department);
     let hashes: Vec<String> = versions.keys().cloned().collect();
     let shown = cells_shown(ctx, &versions, from, to)?;
-    let rows = store::items(&mut *ctx.db.reader()?, &hashes, from, to)?;
+    let mut conn = ctx.db.reader()?;
+    // No response of the period, no item: the items are not read (every
+    // department's export asks, and reading them goes through them all).
+    let rows = if crate::db::responses::any_in(&mut conn, &hashes, from, to)? {
+        store::items(&mut conn, &hashes, from, to)?
+    } else {
+        Vec::new()
+    };
     let settings = &ctx.catalog.site.feedback;
     let mut hidden = 0;
     let mut items = Vec::new();
