@@ -52,16 +52,12 @@ fill() { # url responses seed
 
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 
-time_requests() { # url label size
-  local port
-  port=$(free_port)
-  local token
-  token=$(DATABASE_URL=$1 RUST_LOG=warn $BIN token create --role home-affairs --name "bench $2" | tail -n 1)
-  DATABASE_URL=$1 RUST_LOG=info $BIN serve --bind 127.0.0.1:$port >/dev/null 2>"$WORK/serve.log" &
+start_serving() { # url port -> the service's line on its index sums
+  DATABASE_URL=$1 RUST_LOG=info $BIN serve --bind 127.0.0.1:$2 >/dev/null 2>"$WORK/serve.log" &
   SERVER=$!
-  wait_up "$port"
-  # The cold path: at start the service reads every closed half-month's
-  # rows and keeps their sums, in a thread of its own, and says how long.
+  wait_up "$2" >&2
+  # At start the service loads the stored sums of closed stretches of
+  # days, or adds up their rows, in a thread of its own, and says how long.
   local prepared=
   for _ in $(seq 2400); do
     prepared=$(grep -o 'sums of .*\|index sums not prepared.*' "$WORK/serve.log" || true)
@@ -69,6 +65,18 @@ time_requests() { # url label size
     sleep 0.5
   done
   [ -n "$prepared" ] || { echo "the service never said its index sums were ready" >&2; exit 1; }
+  echo "$prepared"
+}
+
+time_requests() { # url label size
+  local port
+  port=$(free_port)
+  local token
+  token=$(DATABASE_URL=$1 RUST_LOG=warn $BIN token create --role home-affairs --name "bench $2" | tail -n 1)
+  # The cold path: the first start adds up the rows.
+  local prepared
+  start_serving "$1" "$port" >"$WORK/prepared"
+  prepared=$(cat "$WORK/prepared")
   echo "  $prepared"
   case $1 in postgres*)
     # Done when the service has recorded how far it rewrote (at the first
@@ -117,17 +125,8 @@ time_requests() { # url label size
   # Started again: the sums built at the first start were stored, and are
   # loaded instead of read from the rows.
   port=$(free_port)
-  DATABASE_URL=$1 RUST_LOG=info $BIN serve --bind 127.0.0.1:$port >/dev/null 2>"$WORK/serve.log" &
-  SERVER=$!
-  wait_up "$port"
-  local restarted=
-  for _ in $(seq 2400); do
-    restarted=$(grep -o 'sums of .*\|index sums not prepared.*' "$WORK/serve.log" || true)
-    [ -n "$restarted" ] && break
-    sleep 0.5
-  done
-  [ -n "$restarted" ] || { echo "the restarted service never said its index sums were ready" >&2; exit 1; }
-  echo "  restarted: $restarted"
+  start_serving "$1" "$port" >"$WORK/prepared"
+  echo "  restarted: $(cat "$WORK/prepared")"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
   local warm
   warm=$(median "${times[@]}")

@@ -450,7 +450,8 @@ fn store(ctx: &AppContext, to_store: &ToStore) {
         Ok::<_, DbError>(())
     });
     if let Err(e) = stored {
-        log::warn!("index sums not stored: {}", crate::error::with_causes(&e));
+        // Debug shows the error with its causes.
+        log::warn!("index sums not stored: {e:?}");
     }
 }
 
