@@ -354,16 +354,37 @@ fn shown_items(
     to: NaiveDate,
 ) -> Result<(Vec<FeedbackItem>, FeedbackSummary), DbError> {
     let versions = versions_of_department(ctx, department);
+    let rows = items_of(ctx, &versions, from, to)?;
+    sort_shown(ctx, &versions, from, to, rows)
+}
+
+/// The items of responses to `versions` dated `from..=to`. None are read
+/// when no response is (reading them goes through every item).
+fn items_of(
+    ctx: &AppContext,
+    versions: &HashMap<String, Arc<SurveyVersion>>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<store::FeedbackItemRow>, DbError> {
     let hashes: Vec<String> = versions.keys().cloned().collect();
-    let shown = cells_shown(ctx, &versions, from, to)?;
     let mut conn = ctx.db.reader()?;
-    // No response of the period, no item: the items are not read (every
-    // department's export asks, and reading them goes through them all).
-    let rows = if crate::db::responses::any_in(&mut conn, &hashes, from, to)? {
-        store::items(&mut conn, &hashes, from, to)?
+    if crate::db::responses::any_in(&mut conn, &hashes, from, to)? {
+        store::items(&mut conn, &hashes, from, to)
     } else {
-        Vec::new()
-    };
+        Ok(Vec::new())
+    }
+}
+
+/// Of `rows` (items of responses to `versions` dated `from..=to`), the
+/// shown ones, and the counts of all.
+fn sort_shown(
+    ctx: &AppContext,
+    versions: &HashMap<String, Arc<SurveyVersion>>,
+    from: NaiveDate,
+    to: NaiveDate,
+    rows: Vec<store::FeedbackItemRow>,
+) -> Result<(Vec<FeedbackItem>, FeedbackSummary), DbError> {
+    let shown = cells_shown(ctx, versions, from, to)?;
     let settings = &ctx.catalog.site.feedback;
     let mut hidden = 0;
     let mut items = Vec::new();
@@ -450,6 +471,43 @@ pub fn summary(
 ) -> Result<FeedbackSummary, DbError> {
     let (from, to) = period.bounds();
     Ok(shown_items(ctx, department, from, to)?.1)
+}
+
+/// [`summary`] of each of `departments`, the items read once for all.
+pub fn summaries(
+    ctx: &AppContext,
+    departments: &[&str],
+    period: &Period,
+) -> Result<Vec<(String, FeedbackSummary)>, DbError> {
+    let (from, to) = period.bounds();
+    let versions: Vec<HashMap<String, Arc<SurveyVersion>>> = departments
+        .iter()
+        .map(|department| versions_of_department(ctx, department))
+        .collect();
+    let every_version: HashMap<String, Arc<SurveyVersion>> = versions
+        .iter()
+        .flatten()
+        .map(|(h, v)| (h.clone(), v.clone()))
+        .collect();
+    let mut rows_of: Vec<Vec<store::FeedbackItemRow>> =
+        versions.iter().map(|_| Vec::new()).collect();
+    for row in items_of(ctx, &every_version, from, to)? {
+        if let Some(at) = versions
+            .iter()
+            .position(|v| v.contains_key(&row.survey_version))
+        {
+            rows_of[at].push(row);
+        }
+    }
+    departments
+        .iter()
+        .zip(&versions)
+        .zip(rows_of)
+        .map(|((department, versions), rows)| {
+            let (_, summary) = sort_shown(ctx, versions, from, to, rows)?;
+            Ok((department.to_string(), summary))
+        })
+        .collect()
 }
 
 /// One shown item of `department` (blocking); `None` when there is no such

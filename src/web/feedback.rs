@@ -52,12 +52,14 @@ async fn overview(
     let ctx = state.clone();
     let lines = web::block(
         move || -> Result<Vec<(String, FeedbackSummary)>, AppError> {
-            ctx.catalog
+            let departments: Vec<&str> = ctx
+                .catalog
                 .departments
                 .iter()
                 .filter(|d| d.surveyed)
-                .map(|d| Ok((d.code.clone(), feedback::summary(&ctx, &d.code, &period)?)))
-                .collect()
+                .map(|d| d.code.as_str())
+                .collect();
+            Ok(feedback::summaries(&ctx, &departments, &period)?)
         },
     )
     .await??;

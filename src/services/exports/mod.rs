@@ -92,7 +92,7 @@ pub fn gather(ctx: &AppContext, request: &ExportRequest) -> Result<ExportData, I
             })
         })
         .collect::<Result<Vec<_>, IndexError>>()?;
-    let feedback = ctx
+    let departments: Vec<&str> = ctx
         .catalog
         .departments
         .iter()
@@ -103,13 +103,9 @@ pub fn gather(ctx: &AppContext, request: &ExportRequest) -> Result<ExportData, I
                 .as_deref()
                 .is_none_or(|code| d.code == code)
         })
-        .map(|d| {
-            Ok((
-                d.code.clone(),
-                feedback::summary(ctx, &d.code, &request.period)?,
-            ))
-        })
-        .collect::<Result<Vec<_>, IndexError>>()?;
+        .map(|d| d.code.as_str())
+        .collect();
+    let feedback = feedback::summaries(ctx, &departments, &request.period)?;
     Ok(ExportData {
         request: request.clone(),
         generated_at: ctx.clock.now_in_vietnam(),
