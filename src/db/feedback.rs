@@ -36,7 +36,8 @@ pub struct FeedbackChange {
 
 /// An item with the response facts it is shown with: service point, day,
 /// questionnaire version and the comment (not yet masked). Never a time.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = responses)]
 pub struct FeedbackItemRow {
     #[diesel(embed)]
     pub item: FeedbackRow,
@@ -47,6 +48,8 @@ pub struct FeedbackItemRow {
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub survey_version: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
+    #[diesel(select_expression = responses::comment.assume_not_null())]
+    #[diesel(select_expression_type = diesel::dsl::AssumeNotNull<responses::comment>)]
     pub comment: String,
 }
 
@@ -113,13 +116,7 @@ pub fn items(
             .inner_join(responses::table)
             .filter(responses::survey_version.eq_any(versions))
             .filter(responses::submitted_on.between(from, to))
-            .select((
-                FeedbackRow::as_select(),
-                responses::unit,
-                responses::submitted_on,
-                responses::survey_version,
-                responses::comment.assume_not_null(),
-            ))
+            .select(FeedbackItemRow::as_select())
             .load(c)?),
     }
 }
@@ -128,13 +125,7 @@ pub fn find(conn: &mut Conn, key: &str) -> DbResult<Option<FeedbackItemRow>> {
     Ok(feedback::table
         .inner_join(responses::table)
         .filter(feedback::key.eq(key))
-        .select((
-            FeedbackRow::as_select(),
-            responses::unit,
-            responses::submitted_on,
-            responses::survey_version,
-            responses::comment.assume_not_null(),
-        ))
+        .select(FeedbackItemRow::as_select())
         .first(conn)
         .optional()?)
 }
