@@ -68,7 +68,11 @@ pub fn insert_if_new(conn: &mut Conn, row: &ResponseRow) -> DbResult<bool> {
             .execute(c)
     })?;
     if inserted == 1 {
-        record_late(conn, [row], crate::domain::system_today())?;
+        record_late(
+            conn,
+            [(row.survey_version.as_str(), row.submitted_on)],
+            crate::domain::system_today(),
+        )?;
     }
     Ok(inserted == 1)
 }
@@ -111,29 +115,39 @@ pub fn is_late(day: NaiveDate, today: NaiveDate) -> bool {
 /// by version and half-month, in the caller's transaction.
 fn record_late<'a>(
     conn: &mut Conn,
-    inserted: impl IntoIterator<Item = &'a ResponseRow>,
+    inserted: impl IntoIterator<Item = (&'a str, NaiveDate)>,
     today: NaiveDate,
 ) -> DbResult<()> {
     use diesel::sql_types::{BigInt, Date, Text};
     let mut late: std::collections::BTreeMap<(&str, NaiveDate), i64> = Default::default();
-    for row in inserted {
-        if is_late(row.submitted_on, today) {
-            *late
-                .entry((&row.survey_version, half_month_of(row.submitted_on)))
-                .or_default() += 1;
+    for (version, day) in inserted {
+        if is_late(day, today) {
+            *late.entry((version, half_month_of(day))).or_default() += 1;
         }
     }
     // Added, never updated: two transactions storing late responses of
-    // the same half-months never wait on each other (nor deadlock).
-    for ((version, start), n) in late {
-        with_backend!(conn, |c| diesel::sql_query(
-            "INSERT INTO late_responses (survey_version, part_start, inserted)
-             VALUES ($1, $2, $3)"
-        )
-        .bind::<Text, _>(version)
-        .bind::<Date, _>(start)
-        .bind::<BigInt, _>(n)
-        .execute(c))?;
+    // the same half-months never wait on each other (nor deadlock). One
+    // statement for many: a batch of paper forms spans many half-months.
+    let late: Vec<((&str, NaiveDate), i64)> = late.into_iter().collect();
+    // 3 parameters a row: well under either backend's bind limit.
+    for chunk in late.chunks(1_000) {
+        let values = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let statement = format!(
+            "INSERT INTO late_responses (survey_version, part_start, inserted) VALUES {values}"
+        );
+        with_backend!(conn, |c| {
+            let mut query = diesel::sql_query(statement.as_str()).into_boxed();
+            for &((version, start), n) in chunk {
+                query = query
+                    .bind::<Text, _>(version)
+                    .bind::<Date, _>(start)
+                    .bind::<BigInt, _>(n);
+            }
+            query.execute(c)
+        })?;
     }
     Ok(())
 }
@@ -222,7 +236,9 @@ pub fn insert_new(
     let stored: std::collections::HashSet<&str> = inserted.iter().map(String::as_str).collect();
     record_late(
         conn,
-        rows.iter().filter(|row| stored.contains(row.id.as_str())),
+        rows.iter()
+            .filter(|row| stored.contains(row.id.as_str()))
+            .map(|row| (row.survey_version.as_str(), row.submitted_on)),
         today,
     )?;
     Ok(inserted)
@@ -796,6 +812,64 @@ pub mod staging {
                 )
             })
             .collect())
+    }
+
+    /// Stores the staged rows from (id, line) `first` through `last`, in id
+    /// order, but those of the lines `except`, as responses unless their
+    /// id is stored already, counts the late ones as
+    /// [`insert_new`](super::insert_new) does, and returns the ids stored:
+    /// the rows go from one table to the other inside the database, not
+    /// back to the caller and out again.
+    pub fn store(
+        conn: &mut Conn,
+        first: (&str, u64),
+        last: (&str, u64),
+        except: &[u64],
+        today: chrono::NaiveDate,
+    ) -> DbResult<Vec<String>> {
+        use diesel::sql_types::{BigInt, Date, Text};
+        #[derive(QueryableByName)]
+        struct Stored {
+            #[diesel(sql_type = Text)]
+            id: String,
+            #[diesel(sql_type = Text)]
+            survey_version: String,
+            #[diesel(sql_type = Date)]
+            submitted_on: chrono::NaiveDate,
+        }
+        // Whole numbers of our own, written into the statement: a list
+        // neither backend binds alike, and most often empty.
+        let except = if except.is_empty() {
+            String::new()
+        } else {
+            let lines: Vec<String> = except.iter().map(u64::to_string).collect();
+            format!("AND line NOT IN ({})", lines.join(", "))
+        };
+        let statement = format!(
+            "INSERT INTO responses
+                 (id, survey_version, unit, submitted_on, channel, answers, likert, comment, design)
+             SELECT id, survey_version, unit, submitted_on, channel, answers, likert, comment,
+                    design
+             FROM import_rows WHERE (id, line) >= ($1, $2) AND (id, line) <= ($3, $4) {except}
+             ORDER BY id, line
+             ON CONFLICT DO NOTHING
+             RETURNING id, survey_version, submitted_on"
+        );
+        let line = |line: u64| i64::try_from(line).unwrap_or(i64::MAX);
+        let stored: Vec<Stored> = with_backend!(conn, |c| diesel::sql_query(statement.as_str())
+            .bind::<Text, _>(first.0)
+            .bind::<BigInt, _>(line(first.1))
+            .bind::<Text, _>(last.0)
+            .bind::<BigInt, _>(line(last.1))
+            .load(c))?;
+        super::record_late(
+            conn,
+            stored
+                .iter()
+                .map(|row| (row.survey_version.as_str(), row.submitted_on)),
+            today,
+        )?;
+        Ok(stored.into_iter().map(|row| row.id).collect())
     }
 
     /// Up to `limit` rows of `query`, whose parameters are the text key and

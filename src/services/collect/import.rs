@@ -228,7 +228,27 @@ fn stage_and_store(
             };
             if faults.is_empty() {
                 let (lines, rows): (Vec<u64>, Vec<ResponseRow>) = page.into_iter().unzip();
-                let outcome = collect::store_batch(conn, &rows)?;
+                let outcome = collect::store_batch_with(conn, &rows, |conn, new_rows| {
+                    // The page's rows in id order, all staged: those that
+                    // are not new are left where they are.
+                    let mut stays = vec![true; rows.len()];
+                    for &i in new_rows {
+                        stays[i] = false;
+                    }
+                    let except: Vec<u64> = lines
+                        .iter()
+                        .zip(&stays)
+                        .filter_map(|(&line, &stays)| stays.then_some(line))
+                        .collect();
+                    let last = rows.len() - 1;
+                    responses::staging::store(
+                        conn,
+                        (&rows[0].id, lines[0]),
+                        (&rows[last].id, lines[last]),
+                        &except,
+                        crate::domain::system_today(),
+                    )
+                })?;
                 for &i in &outcome.conflicts {
                     faults.push(conflict_fault(lines[i]));
                 }

@@ -190,19 +190,35 @@ pub struct BatchOutcome {
 /// row that another writer stored in the meantime (a citizen's retry, a
 /// second import of the same file) exactly as if it had been stored before.
 pub fn store_batch(conn: &mut Conn, rows: &[ResponseRow]) -> Result<BatchOutcome, DbError> {
+    store_batch_with(conn, rows, |conn, new_rows| {
+        let today = crate::domain::system_today();
+        let mut inserted = Vec::with_capacity(new_rows.len());
+        // Copies a few hundred rows at a time: a batch can be large.
+        for chunk in new_rows.chunks(500) {
+            let batch: Vec<ResponseRow> = chunk.iter().map(|&i| rows[i].clone()).collect();
+            inserted.extend(responses::insert_new(conn, &batch, today)?);
+        }
+        Ok(inserted)
+    })
+}
+
+/// As [`store_batch`], with the new rows stored by `insert`: given their
+/// indices into `rows`, each id once, in id order, it stores those whose id
+/// is not stored yet (counting the late ones) and returns their ids, as
+/// [`responses::insert_new`] does. An import inserts them from its staging
+/// table, where they already are, rather than sending them back.
+pub fn store_batch_with(
+    conn: &mut Conn,
+    rows: &[ResponseRow],
+    insert: impl FnOnce(&mut Conn, &[usize]) -> Result<Vec<String>, DbError>,
+) -> Result<BatchOutcome, DbError> {
     let mut plan = plan_batch(conn, rows)?;
     crate::metrics::BATCH_ROWS.observe(rows.len() as f64);
     // Written in id order, not in the order of the file: a stack of paper
     // forms keyed in as it came says when each was filled in.
     plan.new_indices
         .sort_by(|&a, &b| rows[a].id.cmp(&rows[b].id));
-    let today = crate::domain::system_today();
-    let mut inserted: HashSet<String> = HashSet::with_capacity(plan.new_indices.len());
-    // Copies a few hundred rows at a time: a batch can be large.
-    for chunk in plan.new_indices.chunks(500) {
-        let batch: Vec<ResponseRow> = chunk.iter().map(|&i| rows[i].clone()).collect();
-        inserted.extend(responses::insert_new(conn, &batch, today)?);
-    }
+    let inserted: HashSet<String> = insert(conn, &plan.new_indices)?.into_iter().collect();
     let mut outcome = BatchOutcome {
         stored: inserted.len(),
         replays: plan.replays,
