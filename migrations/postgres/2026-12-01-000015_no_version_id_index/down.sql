@@ -1,0 +1,1 @@
+CREATE INDEX responses_version_id ON responses (survey_version, id);
