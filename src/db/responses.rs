@@ -475,8 +475,11 @@ pub fn fold_late_counts(conn: &mut Conn) -> DbResult<()> {
 /// SQLite stores responses in id order (`WITHOUT ROWID`): one scan of the
 /// table in storage order, not an index walk with a look-up per row. On
 /// PostgreSQL a heap keeps settled days in blocks (see [`settle_order`]),
-/// which would place a row within its month; a cursor over `ORDER BY id`
-/// reads them in one snapshot, sorted by the server, a batch at a time.
+/// which would place a row within its month; one `SELECT … ORDER BY id`,
+/// one snapshot, is read row by row, sorted by the server. A caller that
+/// stops early waits for the server to send the rest, which is read and
+/// dropped: diesel drains a row-by-row result before its connection can
+/// be used again.
 pub fn for_each_microdata_row<E: From<DbError>>(
     conn: &mut Conn,
     versions: &[String],
@@ -514,44 +517,36 @@ pub fn for_each_microdata_row<E: From<DbError>>(
             Ok(())
         }
         Conn::Postgresql(c) => {
-            use diesel::pg::PgConnection;
-            const BATCH: usize = 10_000;
+            use diesel::pg::{PgConnection, PgRowByRowLoadingMode};
             // The caller's error, carried out of the transaction, which it
             // rolls back (it only read).
             let mut failed: Option<E> = None;
-            let result =
-                c.build_transaction()
-                    .read_only()
-                    .repeatable_read()
-                    .run(|c: &mut PgConnection| {
-                        // Room to sort in memory rather than in temporary files.
-                        diesel::sql_query("SET LOCAL work_mem = '256MB'").execute(c)?;
-                        diesel::sql_query(format!(
-                            "DECLARE microdata NO SCROLL CURSOR FOR
-                         SELECT {COLUMNS} FROM responses
+            let result = c
+                .build_transaction()
+                .read_only()
+                .run(|c: &mut PgConnection| {
+                    // Room to sort in memory rather than in temporary files.
+                    diesel::sql_query("SET LOCAL work_mem = '256MB'").execute(c)?;
+                    // Row by row: the server sends the sorted rows while
+                    // they are decoded and written, each side at its own
+                    // pace, and the socket's buffers bound what waits.
+                    let rows = diesel::sql_query(format!(
+                        "SELECT {COLUMNS} FROM responses
                          WHERE survey_version = ANY($1) AND submitted_on BETWEEN $2 AND $3
                          ORDER BY id"
-                        ))
-                        .bind::<diesel::sql_types::Array<Text>, _>(versions)
-                        .bind::<Date, _>(from)
-                        .bind::<Date, _>(to)
-                        .execute(c)?;
-                        loop {
-                            let batch: Vec<MicrodataRow> =
-                                diesel::sql_query(format!("FETCH FORWARD {BATCH} FROM microdata"))
-                                    .load(c)?;
-                            let last = batch.len() < BATCH;
-                            for row in batch {
-                                if let Err(err) = each(row) {
-                                    failed = Some(err);
-                                    return Err(diesel::result::Error::RollbackTransaction);
-                                }
-                            }
-                            if last {
-                                return Ok(());
-                            }
+                    ))
+                    .bind::<diesel::sql_types::Array<Text>, _>(versions)
+                    .bind::<Date, _>(from)
+                    .bind::<Date, _>(to)
+                    .load_iter::<MicrodataRow, PgRowByRowLoadingMode>(c)?;
+                    for row in rows {
+                        if let Err(err) = each(row?) {
+                            failed = Some(err);
+                            return Err(diesel::result::Error::RollbackTransaction);
                         }
-                    });
+                    }
+                    Ok(())
+                });
             match (failed, result) {
                 (Some(err), _) => Err(err),
                 (None, result) => result.map_err(|e| DbError::from(e).into()),
