@@ -10,7 +10,7 @@ free_port() {
 # to a fresh scratch folder.
 release_build() {
   cargo build --release --quiet
-  BIN=$PWD/target/release/hailong
+  BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/hailong
   WORK=$(mktemp -d)
 }
 
