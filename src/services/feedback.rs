@@ -38,14 +38,20 @@ pub fn file_new_comments(db: &Db, today: NaiveDate) -> Result<usize, DbError> {
     // not wait while a large import's comments are filed.
     let mut after = String::new();
     loop {
-        let ids = store::unfiled(&mut *db.reader()?, today, &after, FILE_BATCH)?;
-        let Some(last) = ids.last() else {
+        let (page, filed_before) = {
+            let mut conn = db.reader()?;
+            let page = store::commented(&mut conn, today, &after, FILE_BATCH)?;
+            let filed_before = store::with_items(&mut conn, &page)?;
+            (page, filed_before)
+        };
+        let Some(last) = page.last() else {
             return Ok(filed);
         };
         after = last.clone();
-        let full = ids.len() == FILE_BATCH as usize;
-        let mut rows: Vec<FeedbackRow> = ids
+        let full = page.len() == FILE_BATCH as usize;
+        let mut rows: Vec<FeedbackRow> = page
             .into_iter()
+            .filter(|id| !filed_before.contains(id))
             .map(|response_id| FeedbackRow {
                 key: Uuid::new_v4().simple().to_string(),
                 response_id,
@@ -59,10 +65,12 @@ pub fn file_new_comments(db: &Db, today: NaiveDate) -> Result<usize, DbError> {
             })
             .collect();
         rows.sort_by(|a, b| a.key.cmp(&b.key));
-        // Another instance filing the same page meanwhile is harmless: an
-        // item is inserted only for a response that has none.
-        db.write_tx(|conn| store::insert_all(conn, &rows))?;
-        filed += rows.len();
+        if !rows.is_empty() {
+            // Another instance filing the same page meanwhile is harmless:
+            // an item is inserted only for a response that has none.
+            db.write_tx(|conn| store::insert_all(conn, &rows))?;
+            filed += rows.len();
+        }
         if !full {
             return Ok(filed);
         }
