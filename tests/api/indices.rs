@@ -467,3 +467,55 @@ async fn stored_sums_serve_a_restart_while_the_rows_add_up_to_them(backend: Back
     assert_eq!(respondents, 10);
     assert_eq!(provenance.read, 1, "the half-month of 1 to 14 February");
 }
+
+/// Each transaction that stores late responses adds a row to
+/// `late_responses`, which the hourly upkeep folds into one a half-month.
+/// On PostgreSQL a plain vacuum would leave the table as large as the rows
+/// it once held, and index requests read it; the upkeep compacts it, and
+/// the counts stay the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_upkeep_compacts_the_late_counts_on_postgres() {
+    if crate::postgres::cluster().is_none() {
+        return;
+    }
+    let app = spawn_app(Backend::Postgres).await;
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Figure {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let figure = |sql: &str| -> i64 {
+        diesel::sql_query(sql)
+            .get_result::<Figure>(&mut *app.db().reader().unwrap())
+            .unwrap()
+            .n
+    };
+    // As a bulk load leaves them: 30,000 counts of two half-months.
+    diesel::sql_query(
+        "INSERT INTO late_responses (survey_version, part_start, inserted)
+         SELECT 'v', DATE '2025-01-01' + 14 * (i % 2), 1 FROM generate_series(1, 30000) i",
+    )
+    .execute(&mut *app.db().reader().unwrap())
+    .unwrap();
+    let table_size = "SELECT pg_relation_size('late_responses') AS n";
+    let loaded = figure(table_size);
+    assert!(loaded > 1_000_000, "{loaded} bytes");
+
+    let today = app.ctx.clock.today();
+    hailong::services::collect::settle_arrival_order(app.db(), today).unwrap();
+    assert_eq!(
+        figure("SELECT COUNT(*) AS n FROM late_responses"),
+        2,
+        "folded into one row a half-month"
+    );
+    assert_eq!(
+        figure("SELECT CAST(SUM(inserted) AS BIGINT) AS n FROM late_responses"),
+        30_000
+    );
+    let compacted = figure(table_size);
+    assert!(
+        compacted <= 8192,
+        "{compacted} bytes left of {loaded}: the folded rows need one page"
+    );
+}
