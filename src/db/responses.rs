@@ -627,6 +627,16 @@ pub mod staging {
         fields: Option<String>,
     }
 
+    /// The columns of a response, in the order of the responses table's
+    /// own: what a staged row is read back as, and stored as.
+    const RESPONSE_COLUMNS: &str =
+        "id, survey_version, unit, submitted_on, channel, answers, likert, comment, design";
+
+    /// A line number as the table keeps it.
+    fn line_value(line: u64) -> i64 {
+        i64::try_from(line).unwrap_or(i64::MAX)
+    }
+
     /// Creates the table, empty; [`drop`] ends it (a temporary table lives
     /// as long as its connection, which goes back to the pool).
     pub fn create(conn: &mut Conn) -> DbResult<()> {
@@ -655,7 +665,7 @@ pub mod staging {
             chunk
                 .iter()
                 .map(|(line, row, derivation)| NewStagedRow {
-                    line: i64::try_from(*line).unwrap_or(i64::MAX),
+                    line: line_value(*line),
                     id: row.id.clone(),
                     survey_version: row.survey_version.clone(),
                     unit: row.unit.clone(),
@@ -749,7 +759,7 @@ pub mod staging {
     /// Gives the row of `line` the id `id`.
     pub fn set_id(conn: &mut Conn, content: &str, line: u64, id: &str) -> DbResult<()> {
         use diesel::sql_types::{BigInt, Text};
-        let line = i64::try_from(line).unwrap_or(i64::MAX);
+        let line = line_value(line);
         with_backend!(conn, |c| diesel::sql_query(
             "UPDATE import_rows SET id = $1 WHERE content = $2 AND line = $3"
         )
@@ -782,9 +792,10 @@ pub mod staging {
         // same test spelled with OR makes PostgreSQL sort the table.
         let rows: Vec<StagedRow> = keyset_page(
             conn,
-            "SELECT line, id, survey_version, unit, submitted_on, channel, answers, likert,
-                    comment, design
-             FROM import_rows WHERE (id, line) > ($1, $2) ORDER BY id, line LIMIT $3",
+            &format!(
+                "SELECT line, {RESPONSE_COLUMNS}
+                 FROM import_rows WHERE (id, line) > ($1, $2) ORDER BY id, line LIMIT $3"
+            ),
             after,
             limit,
         )?;
@@ -841,21 +852,18 @@ pub mod staging {
             format!("AND line NOT IN ({})", lines.join(", "))
         };
         let statement = format!(
-            "INSERT INTO responses
-                 (id, survey_version, unit, submitted_on, channel, answers, likert, comment, design)
-             SELECT id, survey_version, unit, submitted_on, channel, answers, likert, comment,
-                    design
+            "INSERT INTO responses ({RESPONSE_COLUMNS})
+             SELECT {RESPONSE_COLUMNS}
              FROM import_rows WHERE (id, line) >= ($1, $2) AND (id, line) <= ($3, $4) {except}
              ORDER BY id, line
              ON CONFLICT DO NOTHING
              RETURNING id, survey_version, submitted_on"
         );
-        let line = |line: u64| i64::try_from(line).unwrap_or(i64::MAX);
         let stored: Vec<Stored> = with_backend!(conn, |c| diesel::sql_query(statement.as_str())
             .bind::<Text, _>(first.0)
-            .bind::<BigInt, _>(line(first.1))
+            .bind::<BigInt, _>(line_value(first.1))
             .bind::<Text, _>(last.0)
-            .bind::<BigInt, _>(line(last.1))
+            .bind::<BigInt, _>(line_value(last.1))
             .load(c))?;
         super::record_late(
             conn,
@@ -881,7 +889,7 @@ pub mod staging {
     {
         use diesel::sql_types::{BigInt, Text};
         let (key, line) = after.unwrap_or(("", 0));
-        let line = i64::try_from(line).unwrap_or(i64::MAX);
+        let line = line_value(line);
         let query = diesel::sql_query(query);
         Ok(with_backend!(conn, |c| query
             .clone()

@@ -206,10 +206,11 @@ async fn import_is_all_or_nothing_and_replay_safe(backend: Backend) {
     );
 }
 
-/// A file of several chunks (the import stages and stores 5,000 rows at a
-/// time): an id used twice with different answers is a conflict wherever
-/// the two rows fall, a file with faults lists at most 1,000 of them and
-/// counts all, and the corrected file is stored whole.
+/// A file of several chunks (the import checks 1,000 rows at a time on two
+/// threads, and stages and stores 5,000 at a time): an id used twice with
+/// different answers is a conflict wherever the two rows fall, a file with
+/// faults lists at most 1,000 of them and counts all, in line order, and
+/// the corrected file is stored whole.
 async fn a_large_import_is_judged_across_its_chunks(backend: Backend) {
     let database = TestDatabase::new(backend);
     let definitions = repo_definitions();
@@ -280,6 +281,29 @@ async fn a_large_import_is_judged_across_its_chunks(backend: Backend) {
         "{report}"
     );
     let db = hailong::db::Db::connect(&database.url, std::time::Duration::from_secs(10)).unwrap();
+    assert!(stored_rows(&db).is_empty(), "a refused file stores nothing");
+
+    // Faults scattered through the file are listed in line order, whichever
+    // thread checked their rows (a thousand rows at a time, on two).
+    let mut scattered = String::from(HEADER) + "\n";
+    let mut bad_lines = Vec::new();
+    for i in 0..ROWS {
+        if i % 997 == 5 {
+            scattered += ",nowhere,2026-07-01,,4,5,3,,,,,,\n";
+            bad_lines.push(i + 2);
+        } else {
+            scattered += &row(i, 4);
+        }
+    }
+    let refused = import("scattered.csv", &scattered);
+    assert!(!refused.status.success());
+    let report = stderr(&refused);
+    let listed: Vec<usize> = report
+        .lines()
+        .filter_map(|line| line.strip_prefix("line "))
+        .filter_map(|rest| rest.split(',').next()?.parse().ok())
+        .collect();
+    assert_eq!(listed, bad_lines, "{report}");
     assert!(stored_rows(&db).is_empty(), "a refused file stores nothing");
 
     // Without the last line the file is stored whole, and again it is all

@@ -67,6 +67,10 @@ pub enum ImportError {
     Rows(Faults),
     #[error(transparent)]
     Db(#[from] DbError),
+    /// A thread checking rows ended early: only when it panicked, and the
+    /// panic is then raised on the import's thread too.
+    #[error("a thread checking rows stopped")]
+    CheckerStopped,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,6 +233,10 @@ fn stage_and_store(
             if faults.is_empty() {
                 let (lines, rows): (Vec<u64>, Vec<ResponseRow>) = page.into_iter().unzip();
                 let outcome = collect::store_batch_with(conn, &rows, |conn, new_rows| {
+                    if new_rows.is_empty() {
+                        // All replays (a file imported again): nothing to move.
+                        return Ok(Vec::new());
+                    }
                     // The page's rows in id order, all staged: those that
                     // are not new are left where they are.
                     let mut stays = vec![true; rows.len()];
@@ -416,170 +424,300 @@ fn parse_rows(
         })
         .map(|(i, _)| i)
         .collect();
-    let today = ctx.clock.today();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                faults.push(RowFault {
-                    line,
-                    column: "-".into(),
-                    message: format!("unreadable row: {e}"),
-                });
-                continue;
+    let rules = RowRules {
+        ctx,
+        version,
+        headers: &headers,
+        column_of: &column_of,
+        answer_columns: &answer_columns,
+        today: ctx.clock.today(),
+    };
+    check_in_parallel(&rules, reader.into_records(), |checked| {
+        for fault in checked.faults {
+            faults.push(fault);
+        }
+        match checked.row {
+            Some((row, derivation)) => {
+                valid(checked.line, row, derivation).map_err(ImportError::from)
             }
+            None => Ok(()),
+        }
+    })
+}
+
+/// What a row needs to be checked, all read-only, shared by the threads
+/// that check rows.
+struct RowRules<'a> {
+    ctx: &'a AppContext,
+    version: &'a SurveyVersion,
+    headers: &'a [String],
+    column_of: &'a HashMap<&'a str, usize>,
+    answer_columns: &'a [usize],
+    today: NaiveDate,
+}
+
+/// A row checked: valid (with how its id was derived, if it was), or its
+/// faults.
+struct Checked {
+    line: u64,
+    row: Option<(ResponseRow, Option<Derivation>)>,
+    faults: Vec<RowFault>,
+}
+
+impl Checked {
+    fn fault(fault: RowFault) -> Checked {
+        Checked {
+            line: fault.line,
+            row: None,
+            faults: vec![fault],
+        }
+    }
+}
+
+/// Rows handed to a checking thread at a time.
+const CHECK_CHUNK: usize = 1_000;
+/// Threads that check rows: the file is read, and valid rows staged, on
+/// the caller's.
+const CHECKERS: usize = 2;
+
+/// Checks `records` on [`CHECKERS`] threads of their own, a chunk at a
+/// time dealt to each in turn, and hands every result to `each` on this
+/// thread, in file order, stopping at its first error. At most two chunks
+/// per thread are out at once, so memory holds a few chunks, not the file.
+fn check_in_parallel<R: Read>(
+    rules: &RowRules,
+    mut records: csv::StringRecordsIntoIter<R>,
+    mut each: impl FnMut(Checked) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    std::thread::scope(|scope| {
+        let checkers: Vec<_> = (0..CHECKERS)
+            .map(|_| {
+                // Room for every chunk a thread may have out: no send waits.
+                let (deal, chunks) = std::sync::mpsc::sync_channel::<Vec<_>>(2);
+                let (report, results) = std::sync::mpsc::sync_channel::<Vec<Checked>>(2);
+                scope.spawn(move || {
+                    for chunk in chunks {
+                        let checked = chunk
+                            .into_iter()
+                            .map(|record| check_record(rules, record))
+                            .collect();
+                        // The caller stopped: nothing more to check.
+                        if report.send(checked).is_err() {
+                            return;
+                        }
+                    }
+                });
+                (deal, results)
+            })
+            .collect();
+        let (mut dealt, mut taken) = (0, 0);
+        let mut take = |taken: &mut usize| -> Result<(), ImportError> {
+            let checked = checkers[*taken % CHECKERS]
+                .1
+                .recv()
+                .map_err(|_| ImportError::CheckerStopped)?;
+            *taken += 1;
+            checked.into_iter().try_for_each(&mut each)
         };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() != headers.len() {
-            let open_quote = record.iter().any(|f| f.contains(['\n', '\r']));
-            faults.push(RowFault {
+        loop {
+            let chunk: Vec<_> = records.by_ref().take(CHECK_CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            if dealt - taken == 2 * CHECKERS {
+                take(&mut taken)?;
+            }
+            checkers[dealt % CHECKERS]
+                .0
+                .send(chunk)
+                .map_err(|_| ImportError::CheckerStopped)?;
+            dealt += 1;
+        }
+        while taken < dealt {
+            take(&mut taken)?;
+        }
+        Ok(())
+    })
+}
+
+/// Checks one row of the file as a web submission is checked, and the
+/// columns only a paper row has.
+fn check_record(rules: &RowRules, record: Result<csv::StringRecord, csv::Error>) -> Checked {
+    let record = match record {
+        Ok(r) => r,
+        Err(e) => {
+            let line = e.position().map_or(0, |p| p.line());
+            return Checked::fault(RowFault {
                 line,
                 column: "-".into(),
-                message: if open_quote {
-                    format!(
-                        "{} fields, the header has {}: a field holds a line break, so a quote was probably left open, merging the rows after it",
-                        record.len(),
-                        headers.len()
-                    )
-                } else {
-                    format!("{} fields, the header has {}", record.len(), headers.len())
-                },
+                message: format!("unreadable row: {e}"),
             });
-            continue;
         }
-        let field = |name: &str| column_of.get(name).map(|&i| record[i].trim().to_string());
-        let mut row_faults = Vec::new();
-        // A line break belongs only in a quoted comment. Anywhere else, or
-        // a comment that goes on with what looks like the next rows, means
-        // a quote was left open and rows were merged into one field.
-        for (name, value) in headers.iter().zip(record.iter()) {
-            let merged = if name == COMMENT_KEY {
-                value.lines().skip(1).any(|next| swallowed_row(next, ctx))
+    };
+    let line = record.position().map_or(0, |p| p.line());
+    if record.len() != rules.headers.len() {
+        let open_quote = record.iter().any(|f| f.contains(['\n', '\r']));
+        return Checked::fault(RowFault {
+            line,
+            column: "-".into(),
+            message: if open_quote {
+                format!(
+                    "{} fields, the header has {}: a field holds a line break, so a quote was probably left open, merging the rows after it",
+                    record.len(),
+                    rules.headers.len()
+                )
             } else {
-                value.contains(['\n', '\r'])
-            };
-            if merged {
-                row_faults.push((
-                    name.clone(),
-                    "holds a line break: a quote was probably left open, merging the rows after it"
-                        .to_string(),
-                ));
-            }
+                format!(
+                    "{} fields, the header has {}",
+                    record.len(),
+                    rules.headers.len()
+                )
+            },
+        });
+    }
+    let field = |name: &str| {
+        rules
+            .column_of
+            .get(name)
+            .map(|&i| record[i].trim().to_string())
+    };
+    let mut row_faults = Vec::new();
+    // A line break belongs only in a quoted comment. Anywhere else, or
+    // a comment that goes on with what looks like the next rows, means
+    // a quote was left open and rows were merged into one field.
+    for (name, value) in rules.headers.iter().zip(record.iter()) {
+        let merged = if name == COMMENT_KEY {
+            value
+                .lines()
+                .skip(1)
+                .any(|next| swallowed_row(next, rules.ctx))
+        } else {
+            value.contains(['\n', '\r'])
+        };
+        if merged {
+            row_faults.push((
+                name.clone(),
+                "holds a line break: a quote was probably left open, merging the rows after it"
+                    .to_string(),
+            ));
         }
+    }
 
-        let submitted_on = match field(SUBMITTED_ON)
-            .as_deref()
-            .map(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
-        {
-            Some(Ok(date)) if date > today => {
-                row_faults.push((SUBMITTED_ON.to_string(), "is in the future".to_string()));
-                None
-            }
-            Some(Ok(date)) if date < FIRST_SURVEY_DAY => {
-                row_faults.push((
-                    SUBMITTED_ON.to_string(),
-                    format!("is before {FIRST_SURVEY_DAY}, when no survey of this service ran"),
-                ));
-                None
-            }
-            Some(Ok(date)) => Some(date),
+    let submitted_on = match field(SUBMITTED_ON)
+        .as_deref()
+        .map(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+    {
+        Some(Ok(date)) if date > rules.today => {
+            row_faults.push((SUBMITTED_ON.to_string(), "is in the future".to_string()));
+            None
+        }
+        Some(Ok(date)) if date < FIRST_SURVEY_DAY => {
+            row_faults.push((
+                SUBMITTED_ON.to_string(),
+                format!("is before {FIRST_SURVEY_DAY}, when no survey of this service ran"),
+            ));
+            None
+        }
+        Some(Ok(date)) => Some(date),
+        _ => {
+            row_faults.push((
+                SUBMITTED_ON.to_string(),
+                "must be a date YYYY-MM-DD".to_string(),
+            ));
+            None
+        }
+    };
+    // Rows typed in from paper are paper: an import cannot claim to be
+    // web or API traffic, nor simulated data.
+    let channel = match field(CHANNEL).filter(|c| !c.is_empty()) {
+        None => Some(Channel::Paper),
+        Some(text) if Channel::parse(&text) == Some(Channel::Paper) => Some(Channel::Paper),
+        Some(_) => {
+            row_faults.push((
+                CHANNEL.to_string(),
+                "must be paper (or left empty): imported rows are paper questionnaires".to_string(),
+            ));
+            None
+        }
+    };
+    // Whether the form was handed to a respondent drawn at random is
+    // for the office to say; unsaid, it was not.
+    let design = match field(DESIGN).filter(|d| !d.is_empty()) {
+        None => Some(Design::PaperUnsampled),
+        Some(text) => match Design::parse(&text) {
+            Some(d @ (Design::PaperSampled | Design::PaperUnsampled)) => Some(d),
             _ => {
                 row_faults.push((
-                    SUBMITTED_ON.to_string(),
-                    "must be a date YYYY-MM-DD".to_string(),
+                    DESIGN.to_string(),
+                    "must be paper_sampled (handed to a respondent drawn at random), paper_unsampled, or left empty".to_string(),
                 ));
                 None
             }
-        };
-        // Rows typed in from paper are paper: an import cannot claim to be
-        // web or API traffic, nor simulated data.
-        let channel = match field(CHANNEL).filter(|c| !c.is_empty()) {
-            None => Some(Channel::Paper),
-            Some(text) if Channel::parse(&text) == Some(Channel::Paper) => Some(Channel::Paper),
-            Some(_) => {
-                row_faults.push((
-                    CHANNEL.to_string(),
-                    "must be paper (or left empty): imported rows are paper questionnaires"
-                        .to_string(),
-                ));
-                None
-            }
-        };
-        // Whether the form was handed to a respondent drawn at random is
-        // for the office to say; unsaid, it was not.
-        let design = match field(DESIGN).filter(|d| !d.is_empty()) {
-            None => Some(Design::PaperUnsampled),
-            Some(text) => match Design::parse(&text) {
-                Some(d @ (Design::PaperSampled | Design::PaperUnsampled)) => Some(d),
-                _ => {
-                    row_faults.push((
-                        DESIGN.to_string(),
-                        "must be paper_sampled (handed to a respondent drawn at random), paper_unsampled, or left empty".to_string(),
-                    ));
-                    None
-                }
-            },
-        };
+        },
+    };
 
-        let raw = RawSubmission {
-            id: field(ID).map(RawValue::text),
-            unit: field(UNIT).map(RawValue::text),
-            comment: field(COMMENT_KEY).map(RawValue::text),
-            answers: answer_columns
-                .iter()
-                .map(|&i| (headers[i].clone(), RawValue::text(&record[i])))
-                .collect(),
-        };
-        // Derived as the first row of its content; repeats are numbered
-        // once the whole file is staged (`number_repeats`).
-        let mut derivation = None;
-        let first_of_its_content = || {
-            let fields = record.iter().collect::<Vec<_>>().join("\u{1f}");
-            let content = Uuid::new_v5(
-                &ROW_NAMESPACE,
-                format!("{}\u{1f}{fields}", survey.slug).as_bytes(),
-            );
-            let id = derived_id(&survey.slug, 1, &fields);
-            derivation = Some(Derivation {
-                content: content.simple().to_string(),
-                fields,
-            });
-            id
-        };
-        let parsed = Submission::parse(
-            raw,
-            survey,
-            &ctx.catalog,
-            submitted_on.unwrap_or(ctx.clock.today()),
-            first_of_its_content,
+    let raw = RawSubmission {
+        id: field(ID).map(RawValue::text),
+        unit: field(UNIT).map(RawValue::text),
+        comment: field(COMMENT_KEY).map(RawValue::text),
+        answers: rules
+            .answer_columns
+            .iter()
+            .map(|&i| (rules.headers[i].clone(), RawValue::text(&record[i])))
+            .collect(),
+    };
+    // Derived as the first row of its content; repeats are numbered
+    // once the whole file is staged (`number_repeats`).
+    let mut derivation = None;
+    let first_of_its_content = || {
+        let fields = record.iter().collect::<Vec<_>>().join("\u{1f}");
+        let content = Uuid::new_v5(
+            &ROW_NAMESPACE,
+            format!("{}\u{1f}{fields}", rules.version.survey.slug).as_bytes(),
         );
-        match parsed {
-            Ok(submission) => {
-                if let (Some(date), Some(channel), Some(design), true) =
-                    (submitted_on, channel, design, row_faults.is_empty())
-                {
-                    valid(
-                        line,
-                        collect::to_row(version, &submission, channel, design, date),
-                        derivation,
-                    )?;
-                }
-            }
-            Err(errors) => {
-                for (name, error) in errors.0 {
-                    let column = name.strip_prefix("answers.").unwrap_or(&name).to_string();
-                    row_faults.push((column, error.message(crate::i18n::Lang::En)));
-                }
+        let id = derived_id(&rules.version.survey.slug, 1, &fields);
+        derivation = Some(Derivation {
+            content: content.simple().to_string(),
+            fields,
+        });
+        id
+    };
+    let mut row = None;
+    let parsed = Submission::parse(
+        raw,
+        &rules.version.survey,
+        &rules.ctx.catalog,
+        submitted_on.unwrap_or(rules.today),
+        first_of_its_content,
+    );
+    match parsed {
+        Ok(submission) => {
+            if let (Some(date), Some(channel), Some(design), true) =
+                (submitted_on, channel, design, row_faults.is_empty())
+            {
+                row = Some((
+                    collect::to_row(rules.version, &submission, channel, design, date),
+                    derivation,
+                ));
             }
         }
-        for (column, message) in row_faults {
-            faults.push(RowFault {
+        Err(errors) => {
+            for (name, error) in errors.0 {
+                let column = name.strip_prefix("answers.").unwrap_or(&name).to_string();
+                row_faults.push((column, error.message(crate::i18n::Lang::En)));
+            }
+        }
+    }
+    Checked {
+        line,
+        row,
+        faults: row_faults
+            .into_iter()
+            .map(|(column, message)| RowFault {
                 line,
                 column,
                 message,
-            });
-        }
+            })
+            .collect(),
     }
-    Ok(())
 }
