@@ -7,17 +7,16 @@
 # Prints the status counts, the server's peak RSS (VmHWM), its RSS before
 # and 3 s after the burst, and what N unbounded checks would need.
 #
-#   bench/login_burst.sh [N] [BINARY]     (N=200, BINARY=target/release/hailong)
+#   bench/login_burst.sh [N] [BINARY]     (N=200, BINARY: the release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 N=${1:-200}
-BIN=${2:-}
-if [ -z "$BIN" ]; then
-  cargo build --release --quiet
-  BIN=$PWD/target/release/hailong
+if [ -n "${2:-}" ]; then
+  BIN=$2 WORK=$(mktemp -d)
+else
+  release_build
 fi
-WORK=$(mktemp -d)
 SERVER=
 cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
