@@ -91,6 +91,10 @@ time_requests() { # url label size
     sleep 0.5
   done
   [ -n "$upkeep" ] || { echo "the service's first upkeep never ended" >&2; exit 1; }
+  # The line is written even when a step failed, which would leave the
+  # requests timed beside work still to do.
+  ! grep 'not rewritten this hour\|not filed as feedback items' "$WORK/serve.log" >&2 \
+    || { echo "the service's first upkeep failed" >&2; exit 1; }
   echo "  $upkeep: $(grep -o '[0-9]* responses of earlier days rewritten\|[0-9]* comments filed' "$WORK/serve.log" | paste -sd ';' || true)"
   case $1 in postgres*)
     # The rewrite leaves every old row version dead: vacuumed now, not by
