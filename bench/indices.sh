@@ -53,18 +53,26 @@ fill() { # url responses seed
 
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 
+# Waits up to TRIES half-seconds for the service's log to hold PATTERN;
+# prints the first line matched (nothing when none was).
+await_log() { # pattern tries
+  local found=
+  for _ in $(seq "$2"); do
+    found=$(grep -o "$1" "$WORK/serve.log" | head -n 1 || true)
+    [ -n "$found" ] && break
+    sleep 0.5
+  done
+  echo "$found"
+}
+
 start_serving() { # url port -> the service's line on its index sums
   DATABASE_URL=$1 RUST_LOG=info $BIN serve --bind 127.0.0.1:$2 >/dev/null 2>"$WORK/serve.log" &
   SERVER=$!
   wait_up "$2" >&2
   # At start the service loads the stored sums of closed stretches of
   # days, or adds up their rows, in a thread of its own, and says how long.
-  local prepared=
-  for _ in $(seq 2400); do
-    prepared=$(grep -o 'sums of .*\|index sums not prepared.*' "$WORK/serve.log" || true)
-    [ -n "$prepared" ] && break
-    sleep 0.5
-  done
+  local prepared
+  prepared=$(await_log 'sums of .*\|index sums not prepared.*' 2400)
   [ -n "$prepared" ] || { echo "the service never said its index sums were ready" >&2; exit 1; }
   echo "$prepared"
 }
@@ -84,12 +92,8 @@ time_requests() { # url label size
   # (`settle_order`), on both the filing of every comment as a feedback
   # item; at 10,000,000 responses these take many minutes of heavy writing
   # beside the requests.
-  local upkeep=
-  for _ in $(seq 14400); do
-    upkeep=$(grep -o 'hourly upkeep done.*' "$WORK/serve.log" || true)
-    [ -n "$upkeep" ] && break
-    sleep 0.5
-  done
+  local upkeep
+  upkeep=$(await_log 'hourly upkeep done.*' 14400)
   [ -n "$upkeep" ] || { echo "the service's first upkeep never ended" >&2; exit 1; }
   # The line is written even when a step failed, which would leave the
   # requests timed beside work still to do.
