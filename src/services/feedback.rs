@@ -477,8 +477,11 @@ pub fn summary(
     department: &str,
     period: &Period,
 ) -> Result<FeedbackSummary, DbError> {
-    let (from, to) = period.bounds();
-    Ok(shown_items(ctx, department, from, to)?.1)
+    let mut summaries = summaries(ctx, &[department], period)?;
+    Ok(summaries
+        .pop()
+        .map(|(_, summary)| summary)
+        .unwrap_or_default())
 }
 
 /// [`summary`] of each of `departments`, the items read once for all.
