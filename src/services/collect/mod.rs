@@ -150,7 +150,8 @@ pub fn replay_of(
 /// longer follows their arrival (PostgreSQL; see
 /// [`responses::settle_order`]). `serve` runs it at start and every hour.
 ///
-/// Then, on PostgreSQL, compacts the late counts ([`compact_late_counts`])
+/// Then, on PostgreSQL, compacts the late counts
+/// ([`responses::compact_late_counts`])
 /// and vacuums the invitations: a redeemed invitation is
 /// deleted in the transaction that stored its response, and until vacuumed
 /// its dead row carries that transaction's id, which the response carried
@@ -162,7 +163,9 @@ pub fn settle_arrival_order(db: &Db, today: NaiveDate) -> Result<usize, DbError>
     match &mut *db.writer()? {
         Conn::Postgresql(pg) => {
             diesel::sql_query("VACUUM invitations").execute(pg)?;
-            compact_late_counts(pg)?;
+            if !responses::compact_late_counts(pg)? {
+                log::info!("late counts not compacted this hour: a transaction held them");
+            }
         }
         // Deleted rows are zeroed (secure_delete), and the write-ahead log,
         // where one commit holds a redeemed invitation's page beside its
@@ -172,32 +175,6 @@ pub fn settle_arrival_order(db: &Db, today: NaiveDate) -> Result<usize, DbError>
         }
     }
     Ok(moved)
-}
-
-/// Rewrites `late_responses` into as few pages as its folded rows need.
-/// Every batch of late responses adds rows that the fold deletes, and a
-/// plain vacuum leaves the pages they took: after 10,000,000 simulated
-/// responses the table held 42 rows in 54 MB, and every index request
-/// read it all a few times (about 100 ms a request, 14 ms compacted).
-/// The rewrite takes a lock that waits for transactions adding rows (an
-/// import holds one for its whole store): it waits a moment at most, and
-/// is left to the next hour when it would wait longer, rather than hold
-/// up index requests queued behind it.
-fn compact_late_counts(pg: &mut diesel::PgConnection) -> Result<(), DbError> {
-    use diesel::RunQueryDsl;
-    diesel::sql_query("SET lock_timeout = '200ms'").execute(pg)?;
-    let compacted = diesel::sql_query("VACUUM FULL late_responses").execute(pg);
-    diesel::sql_query("RESET lock_timeout").execute(pg)?;
-    match compacted {
-        Ok(_) => Ok(()),
-        Err(diesel::result::Error::DatabaseError(_, info))
-            if info.message().contains("lock timeout") =>
-        {
-            log::info!("late counts not compacted this hour: a transaction held them");
-            Ok(())
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// What storing a batch of rows did.
