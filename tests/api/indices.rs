@@ -468,54 +468,124 @@ async fn stored_sums_serve_a_restart_while_the_rows_add_up_to_them(backend: Back
     assert_eq!(provenance.read, 1, "the half-month of 1 to 14 February");
 }
 
-/// Each transaction that stores late responses adds a row to
-/// `late_responses`, which the hourly upkeep folds into one a half-month.
-/// On PostgreSQL a plain vacuum would leave the table as large as the rows
-/// it once held, and index requests read it; the upkeep compacts it, and
-/// the counts stay the same.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_upkeep_compacts_the_late_counts_on_postgres() {
-    if crate::postgres::cluster().is_none() {
-        return;
+/// `late_responses` as a bulk load leaves it on PostgreSQL: 30,000 counts
+/// of two half-months, in more than a megabyte.
+struct LoadedLateCounts {
+    app: TestApp,
+    loaded: i64,
+}
+
+impl LoadedLateCounts {
+    async fn new() -> Option<Self> {
+        crate::postgres::cluster()?;
+        let app = spawn_app(Backend::Postgres).await;
+        use diesel::RunQueryDsl;
+        diesel::sql_query(
+            "INSERT INTO late_responses (survey_version, part_start, inserted)
+             SELECT 'v', DATE '2025-01-01' + 14 * (i % 2), 1 FROM generate_series(1, 30000) i",
+        )
+        .execute(&mut *app.db().reader().unwrap())
+        .unwrap();
+        let loaded = Self::size_in(&app);
+        assert!(loaded > 1_000_000, "{loaded} bytes");
+        Some(LoadedLateCounts { app, loaded })
     }
-    let app = spawn_app(Backend::Postgres).await;
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Figure {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
+
+    fn size_in(app: &TestApp) -> i64 {
+        Self::figure_in(app, "SELECT pg_relation_size('late_responses') AS n")
     }
-    let figure = |sql: &str| -> i64 {
+
+    fn figure_in(app: &TestApp, sql: &str) -> i64 {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Figure {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
         diesel::sql_query(sql)
             .get_result::<Figure>(&mut *app.db().reader().unwrap())
             .unwrap()
             .n
-    };
-    // As a bulk load leaves them: 30,000 counts of two half-months.
-    diesel::sql_query(
-        "INSERT INTO late_responses (survey_version, part_start, inserted)
-         SELECT 'v', DATE '2025-01-01' + 14 * (i % 2), 1 FROM generate_series(1, 30000) i",
-    )
-    .execute(&mut *app.db().reader().unwrap())
-    .unwrap();
-    let table_size = "SELECT pg_relation_size('late_responses') AS n";
-    let loaded = figure(table_size);
-    assert!(loaded > 1_000_000, "{loaded} bytes");
+    }
 
-    let today = app.ctx.clock.today();
-    hailong::services::collect::settle_arrival_order(app.db(), today).unwrap();
-    assert_eq!(
-        figure("SELECT COUNT(*) AS n FROM late_responses"),
-        2,
-        "folded into one row a half-month"
-    );
-    assert_eq!(
-        figure("SELECT CAST(SUM(inserted) AS BIGINT) AS n FROM late_responses"),
-        30_000
-    );
-    let compacted = figure(table_size);
+    fn figure(&self, sql: &str) -> i64 {
+        Self::figure_in(&self.app, sql)
+    }
+
+    fn table_size(&self) -> i64 {
+        Self::size_in(&self.app)
+    }
+
+    /// Runs the hourly upkeep while another connection holds the lock an
+    /// autovacuum holds (`SHARE UPDATE EXCLUSIVE`) on `late_responses` for
+    /// `held`; checks that the counts are folded and unchanged, and returns
+    /// how long the upkeep took.
+    fn upkeep_beside_a_vacuum(&self, held: std::time::Duration) -> std::time::Duration {
+        use diesel::{Connection, RunQueryDsl};
+        let url = self.app.database_url().to_owned();
+        let (locked, is_locked) = std::sync::mpsc::channel();
+        let vacuum = std::thread::spawn(move || {
+            let mut conn = diesel::PgConnection::establish(&url).unwrap();
+            conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                diesel::sql_query("LOCK TABLE late_responses IN SHARE UPDATE EXCLUSIVE MODE")
+                    .execute(conn)?;
+                locked.send(()).unwrap();
+                std::thread::sleep(held);
+                Ok(())
+            })
+            .unwrap();
+        });
+        is_locked.recv().unwrap();
+        let started = std::time::Instant::now();
+        let today = self.app.ctx.clock.today();
+        hailong::services::collect::settle_arrival_order(self.app.db(), today).unwrap();
+        let took = started.elapsed();
+        vacuum.join().unwrap();
+        assert_eq!(
+            self.figure("SELECT COUNT(*) AS n FROM late_responses"),
+            2,
+            "folded into one row a half-month"
+        );
+        assert_eq!(
+            self.figure("SELECT CAST(SUM(inserted) AS BIGINT) AS n FROM late_responses"),
+            30_000
+        );
+        took
+    }
+}
+
+/// Each transaction that stores late responses adds a row to
+/// `late_responses`, which the hourly upkeep folds into one a half-month.
+/// On PostgreSQL a plain vacuum would leave the table as large as the rows
+/// it once held, and index requests read it; the upkeep compacts it, and
+/// the counts stay the same. An autovacuum of the table (it follows every
+/// thousand rows added) only delays the compaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_upkeep_compacts_the_late_counts_on_postgres() {
+    let Some(late) = LoadedLateCounts::new().await else {
+        return;
+    };
+    late.upkeep_beside_a_vacuum(std::time::Duration::from_millis(1500));
+    let compacted = late.table_size();
     assert!(
         compacted <= 8192,
-        "{compacted} bytes left of {loaded}: the folded rows need one page"
+        "{compacted} bytes left of {}: the folded rows need one page",
+        late.loaded
     );
+}
+
+/// A compaction that cannot have its lock is left to the next hour, within
+/// seconds: the index requests that read the table would queue behind it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_compaction_that_cannot_have_its_lock_is_put_off() {
+    let Some(late) = LoadedLateCounts::new().await else {
+        return;
+    };
+    let took = late.upkeep_beside_a_vacuum(std::time::Duration::from_secs(8));
+    assert!(
+        took < std::time::Duration::from_secs(7),
+        "the upkeep waited {took:?} for the lock"
+    );
+    let left = late.table_size();
+    assert!(left >= late.loaded, "{left} bytes left of {}", late.loaded);
 }

@@ -164,7 +164,7 @@ pub fn settle_arrival_order(db: &Db, today: NaiveDate) -> Result<usize, DbError>
         Conn::Postgresql(pg) => {
             diesel::sql_query("VACUUM invitations").execute(pg)?;
             if !responses::compact_late_counts(pg)? {
-                log::info!("late counts not compacted this hour: a transaction held them");
+                log::info!("late counts not compacted this hour: another transaction or a vacuum held them");
             }
         }
         // Deleted rows are zeroed (secure_delete), and the write-ahead log,
