@@ -143,6 +143,35 @@ pub fn without_gss_by_default(url: &str) -> String {
     format!("{url}{separator}gssencmode=disable")
 }
 
+/// How long an SQLite statement waits for another connection's lock.
+const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000;";
+
+/// Whether `PRAGMA wal_checkpoint` was kept from finishing.
+#[derive(diesel::QueryableByName)]
+struct WalCheckpoint {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    busy: i32,
+}
+
+/// Runs `attempt` until it reports done, five tries a second apart at
+/// most; false when it never did. For upkeep that needs a lock others may
+/// hold a while (a long read, an autovacuum): each try waits a moment at
+/// most, so the requests queued behind the lock it waits for are not held
+/// up, and the upkeep gives up rather than wait long.
+pub fn in_a_few_tries(mut attempt: impl FnMut() -> DbResult<bool>) -> DbResult<bool> {
+    const TRIES: u32 = 5;
+    const PAUSE: Duration = Duration::from_secs(1);
+    for tried in 1..=TRIES {
+        if attempt()? {
+            return Ok(true);
+        }
+        if tried < TRIES {
+            std::thread::sleep(PAUSE);
+        }
+    }
+    Ok(false)
+}
+
 /// Opens connections for the pool and applies per-backend settings in one place.
 #[derive(Debug, Clone)]
 pub struct Manager {
@@ -171,7 +200,7 @@ impl ManageConnection for Manager {
                 // synchronous=FULL because a lost response cannot be asked
                 // for again.
                 conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
+                    &format!("{BUSY_TIMEOUT} PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;"),
                 )
                 .map_err(|e| ConnectError(e.to_string()))?;
                 if self.background_checkpoints.load(Ordering::Relaxed) {
@@ -437,6 +466,29 @@ impl Db {
                 }
             }
         }
+    }
+
+    /// Copies SQLite's WAL into the database and empties the file
+    /// (`TRUNCATE`); false when readers of the log kept it this time. True
+    /// on PostgreSQL, which has no such file.
+    ///
+    /// The checkpoint holds the write lock while it waits for readers of
+    /// the log to finish, so each try waits 200 ms at most, on a reader
+    /// connection: the writer's single connection stays free between
+    /// tries, and a write waits that moment at most, not the whole busy
+    /// timeout behind an export or the rebuild of index sums.
+    pub fn empty_wal(&self) -> DbResult<bool> {
+        in_a_few_tries(|| {
+            let mut conn = self.reader()?;
+            let DbConnection::Sqlite(c) = &mut *conn else {
+                return Ok(true);
+            };
+            c.batch_execute("PRAGMA busy_timeout = 200;")?;
+            let emptied =
+                diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<WalCheckpoint>(c);
+            c.batch_execute(BUSY_TIMEOUT)?;
+            Ok(emptied?.busy == 0)
+        })
     }
 
     /// Whether the database answers a trivial query.

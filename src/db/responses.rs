@@ -475,31 +475,27 @@ pub fn fold_late_counts(conn: &mut Conn) -> DbResult<()> {
 /// read it all a few times (about 100 ms a request, 14 ms compacted).
 /// The rewrite takes a lock that waits for transactions adding rows (an
 /// import holds one for its whole store) and for autovacuum, which visits
-/// the table after every thousand rows added: each try waits a moment at
+/// the table after every thousand rows added: each try waits 200 ms at
 /// most, rather than hold up the index requests queued behind it, and a
-/// few tries a second apart outlast an autovacuum of the table, which
-/// yields to a waiting lock only after `deadlock_timeout` (one second).
+/// few tries a second apart ([`super::in_a_few_tries`]) outlast an
+/// autovacuum of the table, which yields to a waiting lock only after
+/// `deadlock_timeout` (one second).
 /// Outside any transaction (`VACUUM` cannot run in one).
 pub fn compact_late_counts(pg: &mut diesel::PgConnection) -> DbResult<bool> {
-    const TRIES: u32 = 5;
-    const PAUSE: std::time::Duration = std::time::Duration::from_secs(1);
-    for attempt in 1..=TRIES {
+    super::in_a_few_tries(|| {
         diesel::sql_query("SET lock_timeout = '200ms'").execute(pg)?;
         let compacted = diesel::sql_query("VACUUM FULL late_responses").execute(pg);
         diesel::sql_query("RESET lock_timeout").execute(pg)?;
         match compacted {
-            Ok(_) => return Ok(true),
+            Ok(_) => Ok(true),
             Err(diesel::result::Error::DatabaseError(_, info))
                 if info.message().contains("lock timeout") =>
             {
-                if attempt < TRIES {
-                    std::thread::sleep(PAUSE);
-                }
+                Ok(false)
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => Err(e.into()),
         }
-    }
-    Ok(false)
+    })
 }
 
 /// Calls `each` with every response to `versions` in a date range, in id

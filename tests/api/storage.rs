@@ -92,3 +92,78 @@ fn sqlite_checkpoints_happen_in_the_background() {
         size(&file)
     );
 }
+
+/// The hourly upkeep empties SQLite's WAL (`TRUNCATE`), which waits for
+/// readers of the log while it holds the write lock: beside a long read
+/// (an export, the rebuild of index sums) it used to hold every write for
+/// the whole busy timeout, ten seconds. It waits a moment at most, leaves
+/// the log to a later try, and empties it once the reader is gone.
+#[test]
+fn emptying_the_wal_does_not_hold_up_writes_behind_a_long_read() {
+    use diesel::Connection;
+    use std::time::{Duration, Instant};
+
+    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
+    let db = hailong::db::Db::connect(&database.url, Duration::from_secs(10)).unwrap();
+    db.migrate().unwrap();
+    db.checkpoint_in_background(Duration::from_secs(3600));
+    let mark = |db: &hailong::db::Db, name: String| {
+        db.write_tx(|conn| -> Result<(), hailong::db::DbError> {
+            diesel::sql_query(format!(
+                "INSERT INTO storage_marks (name, through) VALUES ('{name}', '2026-01-01')"
+            ))
+            .execute(conn)?;
+            Ok(())
+        })
+        .unwrap()
+    };
+    mark(&db, "before".into());
+    let wal = format!("{}-wal", database.url.trim_start_matches("sqlite://"));
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+
+    // A reader of the log, for four seconds.
+    let (reading, is_reading) = std::sync::mpsc::channel();
+    let url = database.url.clone();
+    let reader = std::thread::spawn(move || {
+        let mut conn = diesel::SqliteConnection::establish(&url).unwrap();
+        conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            diesel::sql_query("SELECT name FROM storage_marks").execute(conn)?;
+            reading.send(()).unwrap();
+            std::thread::sleep(Duration::from_secs(4));
+            Ok(())
+        })
+        .unwrap();
+    });
+    is_reading.recv().unwrap();
+    // Writes while the upkeep runs: none waits long.
+    let writes = {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            let mut slowest = Duration::ZERO;
+            let started = Instant::now();
+            let mut n = 0;
+            while started.elapsed() < Duration::from_secs(3) {
+                let write = Instant::now();
+                mark(&db, format!("during-{n}"));
+                slowest = slowest.max(write.elapsed());
+                n += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            slowest
+        })
+    };
+    let today = chrono::Utc::now().date_naive();
+    hailong::services::collect::settle_arrival_order(&db, today).unwrap();
+    let slowest = writes.join().unwrap();
+    assert!(
+        slowest < Duration::from_secs(1),
+        "a write waited {slowest:?} for the upkeep"
+    );
+    reader.join().unwrap();
+    hailong::services::collect::settle_arrival_order(&db, today).unwrap();
+    assert_eq!(
+        std::fs::metadata(&wal).unwrap().len(),
+        0,
+        "emptied once the reader is gone"
+    );
+}

@@ -160,19 +160,19 @@ pub fn settle_arrival_order(db: &Db, today: NaiveDate) -> Result<usize, DbError>
     let moved = db.write_tx(|conn| responses::settle_order(conn, today))?;
     db.write_tx(responses::fold_late_counts)?;
     use diesel::RunQueryDsl;
-    match &mut *db.writer()? {
-        Conn::Postgresql(pg) => {
-            diesel::sql_query("VACUUM invitations").execute(pg)?;
-            if !responses::compact_late_counts(pg)? {
-                log::info!("late counts not compacted this hour: another transaction or a vacuum held them");
-            }
+    if let Conn::Postgresql(pg) = &mut *db.writer()? {
+        diesel::sql_query("VACUUM invitations").execute(pg)?;
+        if !responses::compact_late_counts(pg)? {
+            log::info!(
+                "late counts not compacted this hour: another transaction or a vacuum held them"
+            );
         }
-        // Deleted rows are zeroed (secure_delete), and the write-ahead log,
-        // where one commit holds a redeemed invitation's page beside its
-        // response's, is folded into the database and emptied.
-        Conn::Sqlite(sqlite) => {
-            diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").execute(sqlite)?;
-        }
+    }
+    // On SQLite deleted rows are zeroed (secure_delete), and the
+    // write-ahead log, where one commit holds a redeemed invitation's page
+    // beside its response's, is folded into the database and emptied.
+    if !db.empty_wal()? {
+        log::info!("write-ahead log not emptied this hour: a long read held it");
     }
     Ok(moved)
 }
