@@ -500,14 +500,16 @@ pub fn compact_late_counts(pg: &mut diesel::PgConnection) -> DbResult<bool> {
 
 /// Calls `each` with every response to `versions` in a date range, in id
 /// order, from one snapshot, stopping at its first error; memory stays
-/// bounded.
+/// bounded. `expected` is about how many there are (counted before, in
+/// another snapshot), which chooses how PostgreSQL reads them.
 /// Ids are random, so the order says nothing of when a response came.
 ///
 /// SQLite stores responses in id order (`WITHOUT ROWID`): one scan of the
 /// table in storage order, not an index walk with a look-up per row. On
 /// PostgreSQL a heap keeps settled days in blocks (see [`settle_order`]),
 /// which would place a row within its month; one `SELECT … ORDER BY id`,
-/// one snapshot, is read row by row, sorted by the server. A caller that
+/// one snapshot, is read row by row, sorted by the server or read along
+/// the primary key ([`walk_the_primary_key`]). A caller that
 /// stops early waits for the server to send the rest, which is read and
 /// dropped: diesel drains a row-by-row result before its connection can
 /// be used again.
@@ -516,6 +518,7 @@ pub fn for_each_microdata_row<E: From<DbError>>(
     versions: &[String],
     from: NaiveDate,
     to: NaiveDate,
+    expected: usize,
     mut each: impl FnMut(MicrodataRow) -> Result<(), E>,
 ) -> Result<(), E> {
     use diesel::connection::DefaultLoadingMode;
@@ -556,11 +559,16 @@ pub fn for_each_microdata_row<E: From<DbError>>(
                 .build_transaction()
                 .read_only()
                 .run(|c: &mut PgConnection| {
-                    // Room to sort in memory rather than in temporary files.
-                    diesel::sql_query("SET LOCAL work_mem = '256MB'").execute(c)?;
-                    // Row by row: the server sends the sorted rows while
-                    // they are decoded and written, each side at its own
-                    // pace, and the socket's buffers bound what waits.
+                    diesel::sql_query(if walk_the_primary_key(c, expected)? {
+                        "SET LOCAL enable_sort = off"
+                    } else {
+                        // Room to sort in memory rather than in temporary files.
+                        "SET LOCAL work_mem = '256MB'"
+                    })
+                    .execute(c)?;
+                    // Row by row: the server sends the rows while they are
+                    // decoded and written, each side at its own pace, and
+                    // the socket's buffers bound what waits.
                     let rows = diesel::sql_query(format!(
                         "SELECT {COLUMNS} FROM responses
                          WHERE survey_version = ANY($1) AND submitted_on BETWEEN $2 AND $3
@@ -584,6 +592,33 @@ pub fn for_each_microdata_row<E: From<DbError>>(
             }
         }
     }
+}
+
+/// Whether a microdata export on PostgreSQL reads along the primary key
+/// rather than sorting what it selects: when the `expected` rows are a
+/// quarter of the table or more (by the table's row estimate). A sort sends nothing until
+/// every row is sorted: at 1M responses a year's 572,396 rows took 240 MB
+/// of temporary files and 1.1 s before the first row, and the export
+/// about 2.9 s; the primary key sends rows in id order from the first (the
+/// whole walk about 0.5 s, the heap cached), the export about 2.0 s. The
+/// walk visits every row of the table, though, in no order of the heap:
+/// for a quarter out of years of responses the sort of a few rows is the
+/// cheaper.
+fn walk_the_primary_key(
+    c: &mut diesel::PgConnection,
+    expected: usize,
+) -> diesel::QueryResult<bool> {
+    #[derive(diesel::QueryableByName)]
+    struct Estimate {
+        #[diesel(sql_type = diesel::sql_types::Double)]
+        rows: f64,
+    }
+    let table: Estimate = diesel::sql_query(
+        "SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = 'responses'::regclass",
+    )
+    .get_result(c)?;
+    // Never counted (-1 until the first vacuum or analyze): sort.
+    Ok(table.rows > 0.0 && expected as f64 * 4.0 >= table.rows)
 }
 
 /// A temporary table, private to one connection, where an import keeps its

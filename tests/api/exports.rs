@@ -4,6 +4,8 @@
 use std::io::Cursor;
 
 use calamine::{Data, DataType, Reader, Xlsx};
+use chrono::Datelike;
+use diesel::RunQueryDsl;
 use serde_json::Value;
 
 use crate::both_backends;
@@ -686,4 +688,95 @@ async fn the_report_names_a_change_only_when_it_is_significant(backend: Backend)
             "\"{word}\" in a report without a significant change"
         );
     }
+}
+
+both_backends!(microdata_rows_follow_the_ids_not_their_arrival);
+
+/// Responses of one cell sent in descending id order come out of the
+/// microdata export in ascending id order: the order of its rows says
+/// nothing of when they came (on PostgreSQL today's rows lie in the heap
+/// in arrival order until the day is settled). PostgreSQL reads along the
+/// primary key when the period is most of the table and sorts when it is a
+/// small share; both are tried.
+async fn microdata_rows_follow_the_ids_not_their_arrival(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut ids: Vec<String> = (0..8).map(|_| crate::helpers::new_id()).collect();
+    ids.sort();
+    ids.reverse();
+    let answers = [
+        (1, 1),
+        (1, 2),
+        (2, 3),
+        (2, 4),
+        (3, 5),
+        (4, 1),
+        (5, 2),
+        (5, 3),
+    ];
+    for (id, (a1, p1)) in ids.iter().zip(answers) {
+        let body = serde_json::json!({"id": id, "unit": "hcc-long-xuyen-xd", "answers": {"A1": a1, "P1": p1}});
+        assert_eq!(
+            app.post_json("/api/v1/surveys/construction-permit/responses", &body)
+                .await
+                .status(),
+            201
+        );
+    }
+    let mut by_id: Vec<(&String, (i32, i32))> = ids.iter().zip(answers).collect();
+    by_id.sort();
+    let in_id_order: Vec<(String, String)> = by_id
+        .iter()
+        .map(|(_, (a1, p1))| (a1.to_string(), p1.to_string()))
+        .collect();
+
+    let token = app.create_token(&["--role", "home-affairs", "--name", "analyst"]);
+    let year = app.ctx.clock.today().format("%Y").to_string();
+    let exported = || async {
+        let (status, _, bytes) = get_bytes(
+            &app,
+            &token,
+            &format!("/export/responses.csv?survey=construction-permit&period={year}"),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let mut reader = csv::Reader::from_reader(&bytes[3..]);
+        let header = reader.headers().unwrap().clone();
+        let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let (a1, p1) = (column("A1"), column("P1"));
+        reader
+            .records()
+            .map(|record| {
+                let record = record.unwrap();
+                (record[a1].to_string(), record[p1].to_string())
+            })
+            .collect::<Vec<_>>()
+    };
+    let analyze = || {
+        if let hailong::db::Backend::Postgres(_) = app.db().backend() {
+            diesel::sql_query("ANALYZE responses")
+                .execute(&mut *app.db().writer().unwrap())
+                .unwrap();
+        }
+    };
+    analyze();
+    assert_eq!(
+        exported().await,
+        in_id_order,
+        "the year is all of the table"
+    );
+
+    // A hundred responses of the year before: the year is a small share.
+    let earlier = app.ctx.clock.today().year() - 1;
+    let rows: String = (0..100)
+        .map(|_| format!("hcc-long-xuyen-xd,{earlier}-06-01,4,4\n"))
+        .collect();
+    assert_eq!(
+        app.import_csv(
+            "construction-permit",
+            &format!("{}\n{rows}", crate::indices::HEADER)
+        ),
+        "imported 100, replays 0"
+    );
+    analyze();
+    assert_eq!(exported().await, in_id_order, "the year is a small share");
 }

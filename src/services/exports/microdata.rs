@@ -53,6 +53,8 @@ fn cell_of(unit: &str, day: NaiveDate) -> Cell {
 pub struct MicrodataPlan {
     /// The released (year, month)s of each service point.
     released: HashMap<String, HashSet<(i32, u32)>>,
+    /// Rows of the period, released or withheld.
+    pub selected_rows: usize,
     /// Rows left out because their cell is under the threshold.
     pub withheld_rows: usize,
     /// Cells left out.
@@ -101,6 +103,7 @@ pub fn plan(
     let min_cell = i64::try_from(ctx.stats.min_cell).unwrap_or(i64::MAX);
     let mut plan = MicrodataPlan::default();
     for (cell, n) in sizes {
+        plan.selected_rows += usize::try_from(n).unwrap_or(0);
         if n >= min_cell {
             let (unit, year, month) = cell;
             plan.released.entry(unit).or_default().insert((year, month));
@@ -333,6 +336,7 @@ pub fn write(
                 &hashes,
                 from,
                 to,
+                plan.selected_rows,
                 |row| -> Result<(), MicrodataError> {
                     batch.push(row);
                     if batch.len() == READ_BATCH {
