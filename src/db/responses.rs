@@ -596,14 +596,14 @@ pub fn for_each_microdata_row<E: From<DbError>>(
 
 /// Whether a microdata export on PostgreSQL reads along the primary key
 /// rather than sorting what it selects: when the `expected` rows are a
-/// quarter of the table or more (by the table's row estimate). A sort sends nothing until
-/// every row is sorted: at 1M responses a year's 572,396 rows took 240 MB
-/// of temporary files and 1.1 s before the first row, and the export
-/// about 2.9 s; the primary key sends rows in id order from the first (the
-/// whole walk about 0.5 s, the heap cached), the export about 2.0 s. The
-/// walk visits every row of the table, though, in no order of the heap:
-/// for a quarter out of years of responses the sort of a few rows is the
-/// cheaper.
+/// quarter of the table or more (by the table's row estimate). A sort
+/// sends nothing until every row is sorted: at 1M responses a year's
+/// 572,396 rows took 240 MB of temporary files and 1.1 s before the first
+/// row, and the export about 2.9 s; the primary key sends rows in id order
+/// from the first (the whole walk about 0.5 s, the heap cached), the
+/// export about 2.0 s. The walk visits every row of the table, though, in
+/// no order of the heap: for a quarter out of years of responses the sort
+/// of a few rows is the cheaper. Measured with the heap in memory only.
 fn walk_the_primary_key(
     c: &mut diesel::PgConnection,
     expected: usize,
