@@ -468,6 +468,25 @@ async fn stored_sums_serve_a_restart_while_the_rows_add_up_to_them(backend: Back
     assert_eq!(provenance.read, 1, "the half-month of 1 to 14 February");
 }
 
+/// One number that `sql` (a column `n`) reads from `app`'s database.
+fn figure(app: &TestApp, sql: &str) -> i64 {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Figure {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(sql)
+        .get_result::<Figure>(&mut *app.db().reader().unwrap())
+        .unwrap()
+        .n
+}
+
+/// Bytes of `late_responses` on PostgreSQL.
+fn late_table_size(app: &TestApp) -> i64 {
+    figure(app, "SELECT pg_relation_size('late_responses') AS n")
+}
+
 /// `late_responses` as a bulk load leaves it on PostgreSQL: 30,000 counts
 /// of two half-months, in more than a megabyte.
 struct LoadedLateCounts {
@@ -486,34 +505,9 @@ impl LoadedLateCounts {
         )
         .execute(&mut *app.db().reader().unwrap())
         .unwrap();
-        let loaded = Self::size_in(&app);
+        let loaded = late_table_size(&app);
         assert!(loaded > 1_000_000, "{loaded} bytes");
         Some(LoadedLateCounts { app, loaded })
-    }
-
-    fn size_in(app: &TestApp) -> i64 {
-        Self::figure_in(app, "SELECT pg_relation_size('late_responses') AS n")
-    }
-
-    fn figure_in(app: &TestApp, sql: &str) -> i64 {
-        use diesel::RunQueryDsl;
-        #[derive(diesel::QueryableByName)]
-        struct Figure {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        diesel::sql_query(sql)
-            .get_result::<Figure>(&mut *app.db().reader().unwrap())
-            .unwrap()
-            .n
-    }
-
-    fn figure(&self, sql: &str) -> i64 {
-        Self::figure_in(&self.app, sql)
-    }
-
-    fn table_size(&self) -> i64 {
-        Self::size_in(&self.app)
     }
 
     /// Runs the hourly upkeep while another connection holds the lock an
@@ -542,12 +536,15 @@ impl LoadedLateCounts {
         let took = started.elapsed();
         vacuum.join().unwrap();
         assert_eq!(
-            self.figure("SELECT COUNT(*) AS n FROM late_responses"),
+            figure(&self.app, "SELECT COUNT(*) AS n FROM late_responses"),
             2,
             "folded into one row a half-month"
         );
         assert_eq!(
-            self.figure("SELECT CAST(SUM(inserted) AS BIGINT) AS n FROM late_responses"),
+            figure(
+                &self.app,
+                "SELECT CAST(SUM(inserted) AS BIGINT) AS n FROM late_responses"
+            ),
             30_000
         );
         took
@@ -566,7 +563,7 @@ async fn the_upkeep_compacts_the_late_counts_on_postgres() {
         return;
     };
     late.upkeep_beside_a_vacuum(std::time::Duration::from_millis(1500));
-    let compacted = late.table_size();
+    let compacted = late_table_size(&late.app);
     assert!(
         compacted <= 8192,
         "{compacted} bytes left of {}: the folded rows need one page",
@@ -586,6 +583,6 @@ async fn a_compaction_that_cannot_have_its_lock_is_put_off() {
         took < std::time::Duration::from_secs(7),
         "the upkeep waited {took:?} for the lock"
     );
-    let left = late.table_size();
+    let left = late_table_size(&late.app);
     assert!(left >= late.loaded, "{left} bytes left of {}", late.loaded);
 }
