@@ -478,6 +478,9 @@ impl Db {
     /// tries, and a write waits that moment at most, not the whole busy
     /// timeout behind an export or the rebuild of index sums.
     pub fn empty_wal(&self) -> DbResult<bool> {
+        if let Backend::Postgres(_) = self.backend {
+            return Ok(true);
+        }
         in_a_few_tries(|| {
             let mut conn = self.reader()?;
             let DbConnection::Sqlite(c) = &mut *conn else {
