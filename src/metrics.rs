@@ -77,6 +77,26 @@ pub static SUBMISSION_BATCH: LazyLock<Histogram> = LazyLock::new(|| {
     )
 });
 
+/// What the writer spends copying the end of an overgrown WAL before the
+/// log starts over; submissions wait that long.
+pub static WAL_RESTART: LazyLock<Histogram> = LazyLock::new(|| {
+    registered(
+        Histogram::with_opts(
+            HistogramOpts::new(
+                "hailong_wal_restart_seconds",
+                "Time the SQLite writer spent copying the rest of the WAL before it started over",
+            )
+            .buckets(vec![0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]),
+        )
+        .expect("valid metric"),
+    )
+});
+
+/// Records the writer's share of a WAL restart.
+pub fn wal_restart(took: Duration) {
+    WAL_RESTART.observe(took.as_secs_f64());
+}
+
 /// Records the size of a group commit.
 pub fn submission_batch(size: usize) {
     SUBMISSION_BATCH.observe(size as f64);
@@ -109,6 +129,7 @@ pub fn render() -> Vec<u8> {
     LazyLock::force(&POOL_WAIT);
     LazyLock::force(&BATCH_ROWS);
     LazyLock::force(&SUBMISSION_BATCH);
+    LazyLock::force(&WAL_RESTART);
     let mut buffer = Vec::new();
     if let Err(err) = TextEncoder::new().encode(&REGISTRY.gather(), &mut buffer) {
         log::error!("cannot encode the metrics: {err}");

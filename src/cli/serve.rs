@@ -27,8 +27,10 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
     }
     // Before any other thread takes the writer connection, which would
     // keep checkpointing on commit until it is replaced.
-    ctx.db
-        .checkpoint_in_background(std::time::Duration::from_millis(500));
+    ctx.db.checkpoint_in_background(
+        std::time::Duration::from_millis(500),
+        hailong::db::WAL_RESTART_FRAMES,
+    );
     settle_arrival_order_hourly(&ctx);
     keep_index_sums(&ctx);
     let bind = args.bind.unwrap_or(config.bind.clone());

@@ -56,7 +56,10 @@ fn sqlite_checkpoints_happen_in_the_background() {
     let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
     let db = hailong::db::Db::connect(&database.url, std::time::Duration::from_secs(10)).unwrap();
     db.migrate().unwrap();
-    db.checkpoint_in_background(std::time::Duration::from_millis(50));
+    db.checkpoint_in_background(
+        std::time::Duration::from_millis(50),
+        hailong::db::WAL_RESTART_FRAMES,
+    );
     let setting = |conn: &mut hailong::db::Conn| {
         diesel::sql_query("PRAGMA wal_autocheckpoint")
             .get_result::<Setting>(conn)
@@ -106,7 +109,7 @@ fn emptying_the_wal_does_not_hold_up_writes_behind_a_long_read() {
     let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
     let db = hailong::db::Db::connect(&database.url, Duration::from_secs(10)).unwrap();
     db.migrate().unwrap();
-    db.checkpoint_in_background(Duration::from_secs(3600));
+    db.checkpoint_in_background(Duration::from_secs(3600), hailong::db::WAL_RESTART_FRAMES);
     let mark = |db: &hailong::db::Db, name: String| {
         db.write_tx(|conn| -> Result<(), hailong::db::DbError> {
             diesel::sql_query(format!(
@@ -165,5 +168,60 @@ fn emptying_the_wal_does_not_hold_up_writes_behind_a_long_read() {
         std::fs::metadata(&wal).unwrap().len(),
         0,
         "emptied once the reader is gone"
+    );
+}
+
+/// Under steady writes SQLite's WAL never starts over by itself (a commit
+/// lands while every checkpoint copies), so it grew by gigabytes a minute
+/// at saturation. Once it holds the bound's frames, the checkpoint thread
+/// catches up, the writer copies the rest and the next write starts the
+/// log over: the file stays near the bound while the writes never pause.
+#[test]
+fn a_wal_under_steady_writes_starts_over_near_its_bound() {
+    use std::time::{Duration, Instant};
+
+    const BOUND_FRAMES: i64 = 1_000;
+    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
+    let db = hailong::db::Db::connect(&database.url, Duration::from_secs(10)).unwrap();
+    db.migrate().unwrap();
+    db.checkpoint_in_background(Duration::from_millis(20), BOUND_FRAMES);
+    let wal = format!("{}-wal", database.url.trim_start_matches("sqlite://"));
+    let writes = {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut commits = 0;
+            while started.elapsed() < Duration::from_secs(3) {
+                // 150 rows of 400 characters: fifteen pages a commit at least.
+                db.write_tx(|conn| -> Result<(), hailong::db::DbError> {
+                    diesel::sql_query(format!(
+                        "INSERT INTO storage_marks (name, through)
+                         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150)
+                         SELECT '{commits}-' || i || '-' || hex(randomblob(200)), '2026-01-01' FROM n"
+                    ))
+                    .execute(conn)?;
+                    Ok(())
+                })
+                .unwrap();
+                commits += 1;
+            }
+            commits
+        })
+    };
+    let mut largest = 0;
+    while !writes.is_finished() {
+        largest = largest.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let commits = writes.join().unwrap();
+    let bound = BOUND_FRAMES as u64 * 4096;
+    // Written without a start over, the log would hold every commit's pages.
+    assert!(
+        commits * 15 > 5 * BOUND_FRAMES,
+        "only {commits} commits: too few to tell"
+    );
+    assert!(
+        largest < 4 * bound,
+        "the WAL reached {largest} bytes for a bound of {bound} ({commits} commits)"
     );
 }
