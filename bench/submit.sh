@@ -25,11 +25,20 @@ trap cleanup EXIT
 PORT=$(free_port)
 
 start_server() { # url
-  DATABASE_URL=$1 RUST_LOG=warn $BIN serve --bind 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
+  DATABASE_URL=$1 RUST_LOG=warn,hailong::cli::serve=info $BIN serve --bind 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
   SERVER=$!
   wait_up "$PORT" || { cat "$WORK/serve.log"; exit 1; }
-  # A second for the start-up work (settling stored order, filing comments).
-  sleep 1
+  # The runs measure a service at work, not one starting: its start-up
+  # work (adding up the index sums, the first hourly upkeep) reads every
+  # row and shares the two cores with the load. On a database of 420k
+  # responses it took 3-5 s, and runs begun a second after the start had
+  # p99 180 ms at 200 connections against 68 ms after it.
+  for _ in $(seq 600); do
+    grep -q "ready for index requests" "$WORK/serve.log" && grep -q "hourly upkeep done" "$WORK/serve.log" && return 0
+    grep -q "index sums not prepared" "$WORK/serve.log" && { cat "$WORK/serve.log"; exit 1; }
+    sleep 0.2
+  done
+  echo "the service's start-up work did not end within 2 minutes" >&2; cat "$WORK/serve.log"; exit 1
 }
 stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=; }
 
