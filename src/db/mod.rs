@@ -163,9 +163,10 @@ struct WalCheckpoint {
 /// started over: 1 GB. Under steady load the log never starts over by
 /// itself (a commit always lands while a checkpoint copies); it grew by
 /// about 80 MB/s at saturation. Each start over holds submissions while
-/// the writer copies the last frames (25–40 ms at saturation, against
-/// 5 ms for a batch), so it is done seldom: every 13 s or so at
-/// saturation, where 256 MB (every 3 s) took p99 from 30 to 70–100 ms.
+/// the writer copies the last frames (25–56 ms at saturation, against a
+/// few ms for a batch), so it is done seldom: every 13 s or so at
+/// saturation. With 256 MB (every 3 s) p99 at 64 connections went from
+/// 25–32 ms to 70–100 ms.
 pub const WAL_RESTART_FRAMES: i64 = 262_144;
 
 /// The frames the checkpoint thread leaves the writer to copy before the
@@ -377,7 +378,12 @@ impl Db {
                 // over (unless a reader still reads from it).
                 let started = std::time::Instant::now();
                 match c.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
-                    Ok(()) => crate::metrics::wal_restart(started.elapsed()),
+                    Ok(()) => {
+                        crate::metrics::wal_restart(started.elapsed());
+                        // Having reached the end of the log, it synced the
+                        // database; the frames of the next log count from 0.
+                        self.wal.synced_through.store(0, Ordering::Release);
+                    }
                     Err(err) => log::warn!("WAL checkpoint failed: {err}"),
                 }
             }
