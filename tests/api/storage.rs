@@ -73,16 +73,7 @@ fn sqlite_checkpoints_happen_in_the_background() {
         .len();
     // More than the 1,000 pages at which a commit would checkpoint.
     for batch in 0..40 {
-        db.write_tx(|conn| -> Result<(), hailong::db::DbError> {
-            diesel::sql_query(format!(
-                "INSERT INTO storage_marks (name, through)
-                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
-                 SELECT '{batch}-' || i || '-' || hex(randomblob(200)), '2026-01-01' FROM n"
-            ))
-            .execute(conn)?;
-            Ok(())
-        })
-        .unwrap();
+        commit_marks(&db, batch, 200);
     }
     // Neither commits nor this test checkpoint: what reaches the database
     // file was copied there by the thread.
@@ -192,17 +183,8 @@ fn a_wal_under_steady_writes_starts_over_near_its_bound() {
             let started = Instant::now();
             let mut commits = 0;
             while started.elapsed() < Duration::from_secs(3) {
-                // 150 rows of 400 characters: fifteen pages a commit at least.
-                db.write_tx(|conn| -> Result<(), hailong::db::DbError> {
-                    diesel::sql_query(format!(
-                        "INSERT INTO storage_marks (name, through)
-                         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150)
-                         SELECT '{commits}-' || i || '-' || hex(randomblob(200)), '2026-01-01' FROM n"
-                    ))
-                    .execute(conn)?;
-                    Ok(())
-                })
-                .unwrap();
+                // Rows of 400 characters: fifteen pages a commit at least.
+                commit_marks(&db, commits, 150);
                 commits += 1;
             }
             commits
@@ -224,4 +206,19 @@ fn a_wal_under_steady_writes_starts_over_near_its_bound() {
         largest < 4 * bound,
         "the WAL reached {largest} bytes for a bound of {bound} ({commits} commits)"
     );
+}
+
+/// One commit of `rows` rows of random names, 400 characters each, into
+/// `storage_marks`: pages enough to fill the WAL.
+fn commit_marks(db: &hailong::db::Db, commit: i64, rows: u32) {
+    db.write_tx(|conn| -> Result<(), hailong::db::DbError> {
+        diesel::sql_query(format!(
+            "INSERT INTO storage_marks (name, through)
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
+             SELECT '{commit}-' || i || '-' || hex(randomblob(200)), '2026-01-01' FROM n"
+        ))
+        .execute(conn)?;
+        Ok(())
+    })
+    .unwrap();
 }
