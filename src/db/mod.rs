@@ -577,19 +577,19 @@ impl Db {
                 diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)")
                     .get_result::<WalCheckpoint>(&mut *conn)?
             };
-            let synced = match self.wal.synced_through.load(Ordering::Acquire) {
-                // Fewer copied than synced: the log started over since.
-                through if through > pass.checkpointed => 0,
-                through => through,
-            };
-            let unsynced = pass.checkpointed - synced;
             if pass.log < restart_after {
                 return Ok(());
             }
             if pass.log - pass.checkpointed > WAL_LEFT_FOR_THE_WRITER {
                 continue;
             }
-            if unsynced <= WAL_LEFT_FOR_THE_WRITER {
+            let synced = match self.wal.synced_through.load(Ordering::Acquire) {
+                // Fewer copied than synced: the log started over without
+                // the writer (the hourly `TRUNCATE` of `empty_wal`).
+                through if through > pass.checkpointed => 0,
+                through => through,
+            };
+            if pass.checkpointed - synced <= WAL_LEFT_FOR_THE_WRITER {
                 self.wal.restart_due.store(true, Ordering::Release);
                 return Ok(());
             }
