@@ -92,6 +92,27 @@ pub static WAL_RESTART: LazyLock<Histogram> = LazyLock::new(|| {
     )
 });
 
+/// What a sync of SQLite's WAL takes: submissions committed before it
+/// wait that long for their answer.
+pub static WAL_SYNC: LazyLock<Histogram> = LazyLock::new(|| {
+    registered(
+        Histogram::with_opts(
+            HistogramOpts::new(
+                "hailong_wal_sync_seconds",
+                "Time one sync of the SQLite WAL took, for every batch of submissions committed before it",
+            )
+            .buckets(vec![0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]),
+        )
+        .expect("valid metric"),
+    )
+});
+
+/// Records how long one sync of SQLite's WAL took, for the batches of
+/// submissions committed before it.
+pub fn wal_sync(took: Duration) {
+    WAL_SYNC.observe(took.as_secs_f64());
+}
+
 /// Records the writer's share of a WAL restart.
 pub fn wal_restart(took: Duration) {
     WAL_RESTART.observe(took.as_secs_f64());
@@ -130,6 +151,7 @@ pub fn render() -> Vec<u8> {
     LazyLock::force(&BATCH_ROWS);
     LazyLock::force(&SUBMISSION_BATCH);
     LazyLock::force(&WAL_RESTART);
+    LazyLock::force(&WAL_SYNC);
     let mut buffer = Vec::new();
     if let Err(err) = TextEncoder::new().encode(&REGISTRY.gather(), &mut buffer) {
         log::error!("cannot encode the metrics: {err}");

@@ -194,6 +194,11 @@ struct WalKeeping {
     restart_due: AtomicBool,
     /// The frames of the log copied into the database and synced.
     synced_through: AtomicI64,
+    /// The writer connection's commits do not wait for the disk: a
+    /// [`Db::write_tx_synced_later`] could not set it back.
+    writer_not_synchronous: AtomicBool,
+    /// The WAL file as [`Db::sync_wal`] last opened it.
+    log_file: std::sync::Mutex<Option<std::fs::File>>,
 }
 
 impl WalKeeping {
@@ -371,6 +376,19 @@ impl Db {
 
     pub fn writer(&self) -> DbResult<Pooled> {
         let mut conn = Self::checkout(&self.write)?;
+        if self
+            .wal
+            .writer_not_synchronous
+            .swap(false, Ordering::AcqRel)
+        {
+            // Rather no write than one acknowledged before it is durable.
+            if let Err(err) = conn.batch_execute("PRAGMA synchronous = FULL;") {
+                self.wal
+                    .writer_not_synchronous
+                    .store(true, Ordering::Release);
+                return Err(err.into());
+            }
+        }
         if self.wal.restart_due.swap(false, Ordering::AcqRel) {
             if let DbConnection::Sqlite(c) = &mut *conn {
                 // No frame can be added while this connection copies, so
@@ -410,6 +428,80 @@ impl Db {
     {
         let mut pooled = self.writer()?;
         Self::write_tx_on(&mut pooled, work)
+    }
+
+    /// [`Db::write_tx`] whose commit, on SQLite, does not wait for the
+    /// disk (`synchronous = NORMAL` for this transaction only): the work is
+    /// committed and seen by readers, but stored for good only once
+    /// [`Db::sync_wal`] has returned, which the caller must wait for before
+    /// it says so. The commit of the next batch can then proceed while the
+    /// disk syncs this one, and one sync covers every commit made before
+    /// it. On PostgreSQL the same as [`Db::write_tx`].
+    pub fn write_tx_synced_later<T, E>(
+        &self,
+        work: impl FnOnce(&mut Conn) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut pooled = self.writer()?;
+        let DbConnection::Sqlite(c) = &mut *pooled else {
+            return Self::write_tx_on(&mut pooled, work);
+        };
+        c.batch_execute("PRAGMA synchronous = NORMAL;")
+            .map_err(DbError::from)?;
+        let result = Self::write_tx_on(&mut pooled, work);
+        let DbConnection::Sqlite(c) = &mut *pooled else {
+            unreachable!("the connection checked out is SQLite");
+        };
+        if let Err(err) = c.batch_execute("PRAGMA synchronous = FULL;") {
+            log::warn!("synchronous=FULL not restored after a batch: {err}");
+            self.wal
+                .writer_not_synchronous
+                .store(true, Ordering::Release);
+        }
+        result
+    }
+
+    /// Waits until every SQLite commit made so far is on the disk: syncs
+    /// the WAL file, where a commit's pages are written. Nothing to do on
+    /// PostgreSQL, whose commits wait for the disk.
+    ///
+    /// SQLite creates the WAL when the first connection opens the database
+    /// and deletes it when the last one closes, after copying it into the
+    /// database and syncing that: a log no longer there, or no longer the
+    /// file held open, holds nothing that is not synced already.
+    pub fn sync_wal(&self) -> std::io::Result<()> {
+        use std::os::unix::fs::MetadataExt;
+        let Backend::Sqlite(path) = &self.backend else {
+            return Ok(());
+        };
+        let mut log_path = path.clone().into_os_string();
+        log_path.push("-wal");
+        let mut held = self
+            .wal
+            .log_file
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let current = match std::fs::metadata(&log_path) {
+            Ok(found) => found,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                *held = None;
+                return Ok(());
+            }
+            Err(err) => return Err(err),
+        };
+        let same_file = |file: &std::fs::File| {
+            file.metadata()
+                .is_ok_and(|open| open.ino() == current.ino() && open.dev() == current.dev())
+        };
+        let file = match held.take() {
+            Some(file) if same_file(&file) => file,
+            _ => std::fs::File::open(&log_path)?,
+        };
+        let synced = file.sync_data();
+        *held = Some(file);
+        synced
     }
 
     /// Runs `work` on the writer connection outside any transaction: each

@@ -222,3 +222,55 @@ fn commit_marks(db: &hailong::db::Db, commit: i64, rows: u32) {
     })
     .unwrap();
 }
+
+/// A batch of submissions on SQLite commits without waiting for the disk
+/// (`synchronous = NORMAL`, that transaction only) and is answered after
+/// `Db::sync_wal`; every other write on the writer connection, one after a
+/// failed batch included, still waits for the disk at its commit.
+#[test]
+fn only_a_commit_synced_later_skips_the_wait_for_the_disk() {
+    use std::time::Duration;
+
+    #[derive(diesel::QueryableByName)]
+    struct Synchronous {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        synchronous: i32,
+    }
+    fn synchronous(conn: &mut hailong::db::Conn) -> i32 {
+        diesel::sql_query("PRAGMA synchronous")
+            .get_result::<Synchronous>(conn)
+            .unwrap()
+            .synchronous
+    }
+    const NORMAL: i32 = 1;
+    const FULL: i32 = 2;
+
+    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
+    let db = hailong::db::Db::connect(&database.url, Duration::from_secs(10)).unwrap();
+    db.migrate().unwrap();
+    let inside = db
+        .write_tx_synced_later(|conn| -> Result<i32, hailong::db::DbError> {
+            diesel::sql_query(
+                "INSERT INTO storage_marks (name, through) VALUES ('a', '2026-01-01')",
+            )
+            .execute(conn)?;
+            Ok(synchronous(conn))
+        })
+        .unwrap();
+    assert_eq!(inside, NORMAL);
+    assert_eq!(synchronous(&mut db.writer().unwrap()), FULL);
+    let failed = db.write_tx_synced_later(|conn| -> Result<(), hailong::db::DbError> {
+        assert_eq!(synchronous(conn), NORMAL);
+        diesel::sql_query("INSERT INTO no_such_table VALUES (1)").execute(conn)?;
+        Ok(())
+    });
+    assert!(failed.is_err());
+    assert_eq!(synchronous(&mut db.writer().unwrap()), FULL);
+    db.sync_wal().unwrap();
+
+    // A log no longer there (SQLite deletes it with the last connection,
+    // once copied) holds nothing to sync.
+    let wal = format!("{}-wal", database.url.trim_start_matches("sqlite://"));
+    std::fs::remove_file(&wal).unwrap();
+    db.sync_wal().unwrap();
+}

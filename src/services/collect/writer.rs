@@ -87,15 +87,35 @@ impl SubmissionWriter {
 fn spawn(db: Db) -> mpsc::Sender<Job> {
     let (sender, receiver) = mpsc::channel(QUEUE);
     let receiver = Arc::new(std::sync::Mutex::new(receiver));
-    let writers = match db.backend() {
-        crate::db::Backend::Sqlite(_) => 1,
-        crate::db::Backend::Postgres(_) => WRITERS,
+    let sqlite = matches!(db.backend(), crate::db::Backend::Sqlite(_));
+    let writers = if sqlite { 1 } else { WRITERS };
+    // On SQLite the answers of a committed batch wait for the WAL's sync
+    // in a thread of their own, so that the writer commits the next batch
+    // meanwhile.
+    let synced = if sqlite {
+        let (answers, committed) = std::sync::mpsc::sync_channel(SYNCS_PENDING);
+        let committed = Arc::new(std::sync::Mutex::new(committed));
+        let mut started = 0;
+        for n in 0..SYNC_THREADS {
+            let (db, committed) = (db.clone(), committed.clone());
+            match std::thread::Builder::new()
+                .name(format!("submission-sync-{n}"))
+                .spawn(move || answer_when_synced(&db, &committed))
+            {
+                Ok(_) => started += 1,
+                Err(e) => log::error!("cannot start a submissions' sync thread: {e}"),
+            }
+        }
+        // Without any, the writer answers after each commit's own sync.
+        (started > 0).then_some(answers)
+    } else {
+        None
     };
     for n in 0..writers {
-        let (db, receiver) = (db.clone(), receiver.clone());
+        let (db, receiver, synced) = (db.clone(), receiver.clone(), synced.clone());
         let started = std::thread::Builder::new()
             .name(format!("submission-writer-{n}"))
-            .spawn(move || run(db, receiver));
+            .spawn(move || run(db, receiver, synced));
         if let Err(e) = started {
             // Without any thread every submission is answered 503.
             log::error!("cannot start a submission writer: {e}");
@@ -104,7 +124,25 @@ fn spawn(db: Db) -> mpsc::Sender<Job> {
     sender
 }
 
-fn run(db: Db, receiver: Arc<std::sync::Mutex<mpsc::Receiver<Job>>>) {
+/// A submission's answer, ready to send.
+type Answer = (
+    oneshot::Sender<Result<Outcome, RecordError>>,
+    Result<Outcome, RecordError>,
+);
+
+/// Threads syncing SQLite's WAL: while one syncs, another can start the
+/// sync of the batches committed since.
+const SYNC_THREADS: usize = 1;
+
+/// Batches committed but not yet answered, waiting for the sync thread;
+/// past it the writer waits too.
+const SYNCS_PENDING: usize = 64;
+
+fn run(
+    db: Db,
+    receiver: Arc<std::sync::Mutex<mpsc::Receiver<Job>>>,
+    synced: Option<std::sync::mpsc::SyncSender<Vec<Answer>>>,
+) {
     loop {
         let batch = {
             // One thread gathers at a time; the others commit meanwhile.
@@ -124,19 +162,83 @@ fn run(db: Db, receiver: Arc<std::sync::Mutex<mpsc::Receiver<Job>>>) {
             batch
         };
         crate::metrics::submission_batch(batch.len());
-        store(&db, batch);
+        let mut answers = Vec::with_capacity(batch.len());
+        store(&db, batch, synced.is_some(), &mut answers);
+        match &synced {
+            Some(sync_thread) => {
+                if let Err(unsent) = sync_thread.send(answers) {
+                    // The sync thread is gone: sync here.
+                    send_when_synced(|| db.sync_wal(), unsent.0);
+                }
+            }
+            None => send(answers),
+        }
     }
 }
 
-/// Stores one batch and answers every submission in it. A batch that fails
-/// for a reason other than the database being out of reach is stored again
-/// one submission at a time, so that one faulty row fails only itself.
-fn store(db: &Db, mut batch: Vec<Job>) {
-    match store_together(db, &mut batch) {
-        Ok(outcomes) => {
-            for (job, outcome) in batch.into_iter().zip(outcomes) {
-                let _ = job.reply.send(outcome);
+/// The sync thread: takes every batch committed since its last sync, syncs
+/// the WAL once for all of them, then answers them.
+fn answer_when_synced(
+    db: &Db,
+    committed: &std::sync::Mutex<std::sync::mpsc::Receiver<Vec<Answer>>>,
+) {
+    loop {
+        let answers = {
+            let Ok(committed) = committed.lock() else {
+                return;
+            };
+            let Ok(mut answers) = committed.recv() else {
+                return;
+            };
+            while let Ok(more) = committed.try_recv() {
+                answers.extend(more);
             }
+            answers
+        };
+        send_when_synced(|| db.sync_wal(), answers);
+    }
+}
+
+/// Sends `answers` once `sync` has put their commits on the disk; if it
+/// could not, those that say a response is stored say instead that it
+/// could not be stored at the moment.
+fn send_when_synced(sync: impl FnOnce() -> std::io::Result<()>, answers: Vec<Answer>) {
+    let started = std::time::Instant::now();
+    match sync() {
+        Ok(()) => {
+            crate::metrics::wal_sync(started.elapsed());
+            send(answers);
+        }
+        Err(e) => {
+            // Committed, but perhaps not on the disk: the client is told
+            // to send again, and a resent response is then a replay.
+            log::error!("cannot sync the WAL: {e}");
+            send(answers.into_iter().map(|(reply, outcome)| {
+                let unsure = match outcome {
+                    Ok(_) => Err(RecordError::Db(DbError::WriterStopped)),
+                    refused => refused,
+                };
+                (reply, unsure)
+            }));
+        }
+    }
+}
+
+fn send(answers: impl IntoIterator<Item = Answer>) {
+    for (reply, outcome) in answers {
+        let _ = reply.send(outcome);
+    }
+}
+
+/// Stores one batch and adds the answer to every submission in it to
+/// `answers`. A batch that fails for a reason other than the database
+/// being out of reach is stored again one submission at a time, so that
+/// one faulty row fails only itself. With `synced_later`, the answers
+/// claiming a stored response must wait for [`Db::sync_wal`].
+fn store(db: &Db, mut batch: Vec<Job>, synced_later: bool, answers: &mut Vec<Answer>) {
+    match store_together(db, &mut batch, synced_later) {
+        Ok(outcomes) => {
+            answers.extend(batch.into_iter().map(|job| job.reply).zip(outcomes));
         }
         Err(e) if e.is_unavailable() || batch.len() == 1 => {
             // Debug shows the error with its causes.
@@ -151,12 +253,12 @@ fn store(db: &Db, mut batch: Vec<Job>) {
                 } else {
                     DbError::BatchFailed
                 };
-                let _ = job.reply.send(Err(RecordError::Db(error)));
+                answers.push((job.reply, Err(RecordError::Db(error))));
             }
         }
         Err(_) => {
             for job in batch {
-                store(db, vec![job]);
+                store(db, vec![job], synced_later, answers);
             }
         }
     }
@@ -165,6 +267,7 @@ fn store(db: &Db, mut batch: Vec<Job>) {
 fn store_together(
     db: &Db,
     batch: &mut [Job],
+    synced_later: bool,
 ) -> Result<Vec<Result<Outcome, RecordError>>, DbError> {
     // In id order: the place of a row in a batch says nothing of arrival.
     batch.sort_by(|a, b| a.row.id.cmp(&b.row.id));
@@ -230,6 +333,8 @@ fn store_together(
     };
     if one_statement(db, batch, today) {
         db.write_unbracketed(work)
+    } else if synced_later {
+        db.write_tx_synced_later(work)
     } else {
         db.write_tx(work)
     }
@@ -312,5 +417,79 @@ fn with_invitation(
         Err(Undo::Refused(RecordError::Replayed)) => Ok(Ok(Outcome::AlreadyRecorded)),
         Err(Undo::Refused(e)) => Ok(Err(e)),
         Err(Undo::Db(e)) => Err(DbError::Query(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(
+        outcomes: Vec<Result<Outcome, RecordError>>,
+    ) -> (
+        Vec<Answer>,
+        Vec<oneshot::Receiver<Result<Outcome, RecordError>>>,
+    ) {
+        outcomes
+            .into_iter()
+            .map(|outcome| {
+                let (reply, answer) = oneshot::channel();
+                ((reply, outcome), answer)
+            })
+            .unzip()
+    }
+
+    #[test]
+    fn no_answer_leaves_before_the_sync_has_returned() {
+        let (ready, mut waiting) = answers(vec![
+            Ok(Outcome::Recorded),
+            Ok(Outcome::AlreadyRecorded),
+            Err(RecordError::Conflict),
+        ]);
+        let mut synced = false;
+        send_when_synced(
+            || {
+                for answer in &mut waiting {
+                    assert!(
+                        matches!(answer.try_recv(), Err(oneshot::error::TryRecvError::Empty)),
+                        "an answer was sent before the sync"
+                    );
+                }
+                synced = true;
+                Ok(())
+            },
+            ready,
+        );
+        assert!(synced);
+        let sent: Vec<_> = waiting
+            .into_iter()
+            .map(|mut a| a.try_recv().unwrap())
+            .collect();
+        assert!(matches!(sent[0], Ok(Outcome::Recorded)));
+        assert!(matches!(sent[1], Ok(Outcome::AlreadyRecorded)));
+        assert!(matches!(sent[2], Err(RecordError::Conflict)));
+    }
+
+    #[test]
+    fn a_failed_sync_says_stored_responses_could_not_be_stored() {
+        let (ready, waiting) = answers(vec![
+            Ok(Outcome::Recorded),
+            Ok(Outcome::AlreadyRecorded),
+            Err(RecordError::Conflict),
+        ]);
+        send_when_synced(|| Err(std::io::Error::other("disk gone")), ready);
+        let sent: Vec<_> = waiting
+            .into_iter()
+            .map(|mut a| a.try_recv().unwrap())
+            .collect();
+        assert!(matches!(
+            sent[0],
+            Err(RecordError::Db(DbError::WriterStopped))
+        ));
+        assert!(matches!(
+            sent[1],
+            Err(RecordError::Db(DbError::WriterStopped))
+        ));
+        assert!(matches!(sent[2], Err(RecordError::Conflict)));
     }
 }
