@@ -12,6 +12,13 @@
 //! a second would split the batches and double the fsyncs
 //! (bench/submit.sh: 4.5k submissions/s with one, 3.1k with two).
 //!
+//! On SQLite the fsync is not the writer's: a batch commits without waiting
+//! for the disk ([`Db::write_tx_synced_later`]) and its answers go to a sync
+//! thread, which syncs the WAL once for every batch committed before it
+//! ([`Db::sync_wal`]) and only then answers them. The writer commits the
+//! next batch while the disk syncs the last (bench/submit.sh at 16
+//! connections: 5.3k submissions/s against 3.8k when it waited).
+//!
 //! A submission with an invitation code deletes its invitation in the same
 //! transaction, inside a savepoint of its own, so that a replay or a used
 //! code undoes only its own deletion.
