@@ -445,16 +445,14 @@ impl Db {
         E: From<DbError>,
     {
         let mut pooled = self.writer()?;
-        let DbConnection::Sqlite(c) = &mut *pooled else {
+        if let Backend::Postgres(_) = self.backend {
             return Self::write_tx_on(&mut pooled, work);
-        };
-        c.batch_execute("PRAGMA synchronous = NORMAL;")
+        }
+        pooled
+            .batch_execute("PRAGMA synchronous = NORMAL;")
             .map_err(DbError::from)?;
         let result = Self::write_tx_on(&mut pooled, work);
-        let DbConnection::Sqlite(c) = &mut *pooled else {
-            unreachable!("the connection checked out is SQLite");
-        };
-        if let Err(err) = c.batch_execute("PRAGMA synchronous = FULL;") {
+        if let Err(err) = pooled.batch_execute("PRAGMA synchronous = FULL;") {
             log::warn!("synchronous=FULL not restored after a batch: {err}");
             self.wal
                 .writer_not_synchronous
