@@ -16,8 +16,8 @@
 //! for the disk ([`Db::write_tx_synced_later`]) and its answers go to a sync
 //! thread, which syncs the WAL once for every batch committed before it
 //! ([`Db::sync_wal`]) and only then answers them. The writer commits the
-//! next batch while the disk syncs the last (bench/submit.sh at 16
-//! connections: 5.3k submissions/s against 3.8k when it waited).
+//! next batch while the disk syncs the last (16 connections, a fresh
+//! database: 5.3k submissions/s against 3.8k when it waited).
 //!
 //! A submission with an invitation code deletes its invitation in the same
 //! transaction, inside a savepoint of its own, so that a replay or a used
@@ -101,20 +101,18 @@ fn spawn(db: Db) -> mpsc::Sender<Job> {
     // meanwhile.
     let synced = if sqlite {
         let (answers, committed) = std::sync::mpsc::sync_channel(SYNCS_PENDING);
-        let committed = Arc::new(std::sync::Mutex::new(committed));
-        let mut started = 0;
-        for n in 0..SYNC_THREADS {
-            let (db, committed) = (db.clone(), committed.clone());
-            match std::thread::Builder::new()
-                .name(format!("submission-sync-{n}"))
-                .spawn(move || answer_when_synced(&db, &committed))
-            {
-                Ok(_) => started += 1,
-                Err(e) => log::error!("cannot start a submissions' sync thread: {e}"),
+        let db = db.clone();
+        let started = std::thread::Builder::new()
+            .name("submission-sync".into())
+            .spawn(move || answer_when_synced(&db, &committed));
+        match started {
+            Ok(_) => Some(answers),
+            Err(e) => {
+                // The writer then answers after each commit's own sync.
+                log::error!("cannot start the submissions' sync thread: {e}");
+                None
             }
         }
-        // Without any, the writer answers after each commit's own sync.
-        (started > 0).then_some(answers)
     } else {
         None
     };
@@ -136,10 +134,6 @@ type Answer = (
     oneshot::Sender<Result<Outcome, RecordError>>,
     Result<Outcome, RecordError>,
 );
-
-/// Threads syncing SQLite's WAL: while one syncs, another can start the
-/// sync of the batches committed since.
-const SYNC_THREADS: usize = 1;
 
 /// Batches committed but not yet answered, waiting for the sync thread;
 /// past it the writer waits too.
@@ -185,23 +179,11 @@ fn run(
 
 /// The sync thread: takes every batch committed since its last sync, syncs
 /// the WAL once for all of them, then answers them.
-fn answer_when_synced(
-    db: &Db,
-    committed: &std::sync::Mutex<std::sync::mpsc::Receiver<Vec<Answer>>>,
-) {
-    loop {
-        let answers = {
-            let Ok(committed) = committed.lock() else {
-                return;
-            };
-            let Ok(mut answers) = committed.recv() else {
-                return;
-            };
-            while let Ok(more) = committed.try_recv() {
-                answers.extend(more);
-            }
-            answers
-        };
+fn answer_when_synced(db: &Db, committed: &std::sync::mpsc::Receiver<Vec<Answer>>) {
+    while let Ok(mut answers) = committed.recv() {
+        while let Ok(more) = committed.try_recv() {
+            answers.extend(more);
+        }
         send_when_synced(|| db.sync_wal(), answers);
     }
 }
