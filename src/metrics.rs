@@ -21,6 +21,14 @@ fn registered<M: prometheus::core::Collector + Clone + 'static>(metric: M) -> M 
     metric
 }
 
+/// A histogram of the registry.
+fn histogram(name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
+    registered(
+        Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))
+            .expect("valid metric"),
+    )
+}
+
 /// Responses received, by channel (web, api, paper, simulated) and outcome
 /// (recorded, replay, conflict).
 pub static SUBMISSIONS: LazyLock<IntCounterVec> = LazyLock::new(|| {
@@ -38,72 +46,48 @@ pub static SUBMISSIONS: LazyLock<IntCounterVec> = LazyLock::new(|| {
 
 /// Seconds a request waited for a database connection.
 pub static POOL_WAIT: LazyLock<Histogram> = LazyLock::new(|| {
-    registered(
-        Histogram::with_opts(
-            HistogramOpts::new(
-                "hailong_db_pool_wait_seconds",
-                "Time spent waiting for a database connection",
-            )
-            .buckets(vec![0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0]),
-        )
-        .expect("valid metric"),
+    histogram(
+        "hailong_db_pool_wait_seconds",
+        "Time spent waiting for a database connection",
+        vec![0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0],
     )
 });
 
 /// Rows in each batch stored by an import or a simulation.
 pub static BATCH_ROWS: LazyLock<Histogram> = LazyLock::new(|| {
-    registered(
-        Histogram::with_opts(
-            HistogramOpts::new("hailong_batch_rows", "Rows in each stored batch")
-                .buckets(vec![1.0, 10.0, 100.0, 1_000.0, 10_000.0, 100_000.0]),
-        )
-        .expect("valid metric"),
+    histogram(
+        "hailong_batch_rows",
+        "Rows in each stored batch",
+        vec![1.0, 10.0, 100.0, 1_000.0, 10_000.0, 100_000.0],
     )
 });
 
 /// Submissions stored by each commit of the submission writer.
 pub static SUBMISSION_BATCH: LazyLock<Histogram> = LazyLock::new(|| {
-    registered(
-        Histogram::with_opts(
-            HistogramOpts::new(
-                "hailong_submission_batch_size",
-                "Submissions stored by one commit of the group writer",
-            )
-            .buckets(vec![
-                1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0,
-            ]),
-        )
-        .expect("valid metric"),
+    histogram(
+        "hailong_submission_batch_size",
+        "Submissions stored by one commit of the group writer",
+        vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0],
     )
 });
 
 /// What the writer spends copying the end of an overgrown WAL before the
 /// log starts over; submissions wait that long.
 pub static WAL_RESTART: LazyLock<Histogram> = LazyLock::new(|| {
-    registered(
-        Histogram::with_opts(
-            HistogramOpts::new(
-                "hailong_wal_restart_seconds",
-                "Time the SQLite writer spent copying the rest of the WAL before it started over",
-            )
-            .buckets(vec![0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]),
-        )
-        .expect("valid metric"),
+    histogram(
+        "hailong_wal_restart_seconds",
+        "Time the SQLite writer spent copying the rest of the WAL before it started over",
+        vec![0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5],
     )
 });
 
 /// What a sync of SQLite's WAL takes: submissions committed before it
 /// wait that long for their answer.
 pub static WAL_SYNC: LazyLock<Histogram> = LazyLock::new(|| {
-    registered(
-        Histogram::with_opts(
-            HistogramOpts::new(
-                "hailong_wal_sync_seconds",
-                "Time one sync of the SQLite WAL took, for every batch of submissions committed before it",
-            )
-            .buckets(vec![0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]),
-        )
-        .expect("valid metric"),
+    histogram(
+        "hailong_wal_sync_seconds",
+        "Time one sync of the SQLite WAL took, for every batch of submissions committed before it",
+        vec![0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5],
     )
 });
 

@@ -143,6 +143,11 @@ pub fn without_gss_by_default(url: &str) -> String {
     format!("{url}{separator}gssencmode=disable")
 }
 
+/// Every SQLite commit waits for the disk, but a batch of submissions
+/// ([`Db::write_tx_synced_later`]): a lost response cannot be asked for
+/// again.
+const SYNCHRONOUS_FULL: &str = "PRAGMA synchronous = FULL;";
+
 /// How long an SQLite statement waits for another connection's lock.
 const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000;";
 
@@ -254,11 +259,9 @@ impl ManageConnection for Manager {
                 let mut conn =
                     SqliteConnection::establish(&url).map_err(|e| ConnectError(e.to_string()))?;
                 // busy_timeout first, so the other settings wait rather
-                // than fail while another connection holds the lock;
-                // synchronous=FULL because a lost response cannot be asked
-                // for again.
+                // than fail while another connection holds the lock.
                 conn.batch_execute(
-                    &format!("{BUSY_TIMEOUT} PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;"),
+                    &format!("{BUSY_TIMEOUT} {SYNCHRONOUS_FULL} PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"),
                 )
                 .map_err(|e| ConnectError(e.to_string()))?;
                 self.wal
@@ -382,7 +385,7 @@ impl Db {
             .swap(false, Ordering::AcqRel)
         {
             // Rather no write than one acknowledged before it is durable.
-            if let Err(err) = conn.batch_execute("PRAGMA synchronous = FULL;") {
+            if let Err(err) = conn.batch_execute(SYNCHRONOUS_FULL) {
                 self.wal
                     .writer_not_synchronous
                     .store(true, Ordering::Release);
@@ -444,15 +447,15 @@ impl Db {
     where
         E: From<DbError>,
     {
-        let mut pooled = self.writer()?;
         if let Backend::Postgres(_) = self.backend {
-            return Self::write_tx_on(&mut pooled, work);
+            return self.write_tx(work);
         }
+        let mut pooled = self.writer()?;
         pooled
             .batch_execute("PRAGMA synchronous = NORMAL;")
             .map_err(DbError::from)?;
         let result = Self::write_tx_on(&mut pooled, work);
-        if let Err(err) = pooled.batch_execute("PRAGMA synchronous = FULL;") {
+        if let Err(err) = pooled.batch_execute(SYNCHRONOUS_FULL) {
             log::warn!("synchronous=FULL not restored after a batch: {err}");
             self.wal
                 .writer_not_synchronous
