@@ -1,0 +1,1 @@
+CREATE INDEX responses_commented ON responses (submitted_on, id) WHERE comment IS NOT NULL;
