@@ -330,16 +330,14 @@ fn store_together(
 }
 
 /// Whether a batch is stored by one `INSERT` and nothing else, which is
-/// then a transaction by itself: on PostgreSQL, a batch of at most
-/// [`responses::ROWS_PER_INSERT`] responses without invitations, none of
-/// them late (a late one adds a row to `late_responses`, in the same
+/// then a transaction by itself: on PostgreSQL, a batch of responses
+/// without invitations, none of them late (a late one adds a row to `late_responses`, in the same
 /// transaction). What follows the insert only reads: the rows it skipped
 /// were committed by others (PostgreSQL's `ON CONFLICT` waits for the
 /// transaction that holds the id), and a stored row never goes away
 /// (`settle_order` moves rows within one statement).
 fn one_statement(db: &Db, batch: &[Job], today: chrono::NaiveDate) -> bool {
     matches!(db.backend(), crate::db::Backend::Postgres(_))
-        && batch.len() <= responses::ROWS_PER_INSERT
         && batch
             .iter()
             .all(|job| job.redemption.is_none() && !responses::is_late(job.row.submitted_on, today))
