@@ -331,8 +331,9 @@ fn store_together(
 
 /// Whether a batch is stored by one `INSERT` and nothing else, which is
 /// then a transaction by itself: on PostgreSQL, a batch of responses
-/// without invitations, none of them late (a late one adds a row to `late_responses`, in the same
-/// transaction). What follows the insert only reads: the rows it skipped
+/// without invitations, none of them late (a late one adds a row to
+/// `late_responses`, in the same transaction). What follows the insert
+/// only reads: the rows it skipped
 /// were committed by others (PostgreSQL's `ON CONFLICT` waits for the
 /// transaction that holds the id), and a stored row never goes away
 /// (`settle_order` moves rows within one statement).
