@@ -7,7 +7,11 @@
 #   PostgreSQL  pgbench running one prepared INSERT of the same row at the
 #               same concurrency (-M prepared, -c C, -j 2).
 # Each figure is the median of RUNS runs (default 3) of SECONDS seconds
-# (default 8), hailong and its anchor interleaved. Needs wrk (Debian
+# (default 8), hailong and its anchor interleaved. Each hailong run also
+# reports its slowest whole second and, on SQLite, the largest its WAL
+# grew: 8 s runs end before the WAL reaches the 1 GB at which it starts
+# over, so they measure a burst; runs of 45 s or more (`bench/submit.sh 1
+# 45`) also pass through the checkpoint thread catching up. Needs wrk (Debian
 # package), Python 3 and PostgreSQL's server binaries with pgbench; installs
 # wrk when missing and fails if an anchor cannot run.
 #
@@ -42,13 +46,34 @@ start_server() { # url
 }
 stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=; }
 
-hailong_run() { # connections -> "rps p50 p99 failed"
-  local line
+# Every second of a run, the responses recorded so far (from /metrics) and
+# the size of SQLite's WAL, one line each, into $WORK/seconds: the slowest
+# second tells a run that held its rate from one that sagged, which the
+# run's own rate and p99 do not (see SECONDS above).
+sample_seconds() {
+  : >"$WORK/seconds"
+  while :; do
+    recorded=$(curl -s -m 1 "http://127.0.0.1:$PORT/metrics" \
+      | awk '/^hailong_submissions_total\{.*outcome="recorded"/ { n += $2 } END { printf "%d", n }')
+    echo "$recorded $(stat -c %s "${DB:-none}-wal" 2>/dev/null || echo 0)" >>"$WORK/seconds"
+    sleep 1
+  done
+}
+
+hailong_run() { # connections -> "rps p50 p99 failed slowest-second largest-wal-MB"
+  local line sampler
+  sample_seconds & sampler=$!
   line=$(wrk -t 2 -c "$1" -d "${SECONDS_PER_RUN}s" --timeout 10s -s bench/submit.lua "http://127.0.0.1:$PORT" | grep '^RESULT')
-  python3 - "$line" <<'PY'
+  kill "$sampler"; wait "$sampler" 2>/dev/null || true
+  python3 - "$line" "$WORK/seconds" <<'PY'
 import sys
 fields = dict(kv.split("=") for kv in sys.argv[1].split()[1:])
-print(fields["rps"], fields["p50"], fields["p99"], fields["failed"])
+samples = [tuple(map(int, l.split())) for l in open(sys.argv[2]) if l.strip()]
+# Whole seconds inside the run: the first and last intervals are partial.
+rates = [b[0] - a[0] for a, b in zip(samples, samples[1:])][1:-1]
+slowest = min(rates) if rates else 0
+largest_wal = max((s[1] for s in samples), default=0) // 2**20
+print(fields["rps"], fields["p50"], fields["p99"], fields["failed"], slowest, largest_wal)
 PY
 }
 
@@ -56,16 +81,19 @@ median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 
 report() { # label connections anchor-values... -- hailong-lines...
   local label=$1 conns=$2; shift 2
-  local anchors=() rps=() p99=() failed=0
+  local anchors=() rps=() p99=() slowest=() wal=() failed=0
   while [ "$1" != -- ]; do anchors+=("$1"); shift; done; shift
   while [ $# -gt 0 ]; do
-    read -r r _ p f <<<"$1"; rps+=("$r"); p99+=("$p"); failed=$((failed + f)); shift
+    read -r r _ p f s w <<<"$1"; rps+=("$r"); p99+=("$p"); slowest+=("$s"); wal+=("$w")
+    failed=$((failed + f)); shift
   done
   local a h
   a=$(median "${anchors[@]}"); h=$(median "${rps[@]}")
-  printf '%-10s c=%-3s hailong %6s/s (runs: %s), p99 %s ms (runs: %s), failed %s | anchor %6s/s (runs: %s) | ratio %s\n' \
-    "$label" "$conns" "$h" "${rps[*]}" "$(median "${p99[@]}")" "${p99[*]}" "$failed" "$a" "${anchors[*]}" \
-    "$(python3 -c "print(f'{$h / $a:.2f}x')")"
+  printf '%-10s c=%-3s hailong %6s/s (runs: %s), p99 %s ms (runs: %s), slowest second %s/s (runs: %s), failed %s | anchor %6s/s (runs: %s) | ratio %s\n' \
+    "$label" "$conns" "$h" "${rps[*]}" "$(median "${p99[@]}")" "${p99[*]}" "$(median "${slowest[@]}")" "${slowest[*]}" \
+    "$failed" "$a" "${anchors[*]}" "$(python3 -c "print(f'{$h / $a:.2f}x')")"
+  [ "$label" = SQLite ] && echo "           largest WAL per run: ${wal[*]} MB"
+  return 0
 }
 
 BACKENDS=${BACKENDS:-sqlite postgres}
@@ -82,6 +110,7 @@ for conns in 16 64 200; do
   report SQLite "$conns" "${anchors[@]}" -- "${lines[@]}"
 done
 fi
+DB=
 [[ " $BACKENDS " == *" postgres "* ]] || exit 0
 
 echo "PostgreSQL (anchor: pgbench, one prepared INSERT of the same row):"
