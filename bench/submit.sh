@@ -10,10 +10,11 @@
 # (default 8), hailong and its anchor interleaved. Each hailong run also
 # reports its slowest whole second and, on SQLite, the largest its WAL
 # grew: 8 s runs end before the WAL reaches the 1 GB at which it starts
-# over, so they measure a burst; runs of 45 s or more (`bench/submit.sh 1
-# 45`) also pass through the checkpoint thread catching up. Needs wrk (Debian
-# package), Python 3 and PostgreSQL's server binaries with pgbench; installs
-# wrk when missing and fails if an anchor cannot run.
+# over, so they measure a burst; runs of 45 s or more
+# (`bench/submit.sh 1 45`) also pass through the checkpoint thread
+# catching up. Needs wrk (Debian package), Python 3 and PostgreSQL's
+# server binaries with pgbench; installs wrk when missing and fails if an
+# anchor cannot run.
 #
 #   bench/submit.sh [RUNS] [SECONDS]      (BACKENDS="sqlite postgres" by default)
 set -euo pipefail
@@ -49,8 +50,9 @@ stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=; }
 # Every second of a run, the responses recorded so far (from /metrics) and
 # the size of SQLite's WAL, one line each, into $WORK/seconds: the slowest
 # second tells a run that held its rate from one that sagged, which the
-# run's own rate and p99 do not (see SECONDS above).
+# run's own rate and p99 do not.
 sample_seconds() {
+  local recorded
   : >"$WORK/seconds"
   while :; do
     recorded=$(curl -s -m 1 "http://127.0.0.1:$PORT/metrics" \

@@ -58,23 +58,15 @@ pub fn find_many(conn: &mut Conn, ids: &[String]) -> DbResult<Vec<ResponseRow>> 
     Ok(found)
 }
 
-/// Inserts `row` unless its id is stored already; true when it was inserted.
-/// Returns only after the transaction committed.
+/// Inserts `row` unless its id is stored already, as [`insert_new`] does
+/// for a batch; true when it was inserted.
 pub fn insert_if_new(conn: &mut Conn, row: &ResponseRow) -> DbResult<bool> {
-    let inserted = with_backend!(conn, |c| {
-        diesel::insert_into(responses::table)
-            .values(row)
-            .on_conflict_do_nothing()
-            .execute(c)
-    })?;
-    if inserted == 1 {
-        record_late(
-            conn,
-            [(row.survey_version.as_str(), row.submitted_on)],
-            crate::domain::system_today(),
-        )?;
-    }
-    Ok(inserted == 1)
+    let inserted = insert_new(
+        conn,
+        std::slice::from_ref(row),
+        crate::domain::system_today(),
+    )?;
+    Ok(!inserted.is_empty())
 }
 
 /// The first day of the half-month of `day`, the 1st or the 15th: the

@@ -333,10 +333,10 @@ fn store_together(
 /// then a transaction by itself: on PostgreSQL, a batch of responses
 /// without invitations, none of them late (a late one adds a row to
 /// `late_responses`, in the same transaction). What follows the insert
-/// only reads: the rows it skipped
-/// were committed by others (PostgreSQL's `ON CONFLICT` waits for the
-/// transaction that holds the id), and a stored row never goes away
-/// (`settle_order` moves rows within one statement).
+/// only reads: the rows it skipped were committed by others
+/// (PostgreSQL's `ON CONFLICT` waits for the transaction that holds the
+/// id), and a stored row never goes away (`settle_order` moves rows
+/// within one statement).
 fn one_statement(db: &Db, batch: &[Job], today: chrono::NaiveDate) -> bool {
     matches!(db.backend(), crate::db::Backend::Postgres(_))
         && batch
