@@ -11,6 +11,8 @@ pub const DEFAULT_DEFINITIONS: &str = "survey-definitions";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DB_WAIT_SECONDS: usize = 5;
 pub const DEFAULT_BODY_TIMEOUT_SECONDS: usize = 10;
+/// The WAL's bound ([`crate::db::WAL_RESTART_FRAMES`] pages of 4 KB).
+pub const DEFAULT_WAL_RUNWAY_MB: usize = 1024;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -30,6 +32,10 @@ pub struct Config {
     pub body_timeout: Duration,
     /// Serve `/metrics` beyond this machine (`HAILONG_METRICS_FROM_ANYWHERE=1`).
     pub metrics_from_anywhere: bool,
+    /// Megabytes of zeros `serve` lays at the end of SQLite's WAL at start
+    /// ([`crate::db::Db::lay_wal_runway`]; `HAILONG_WAL_RUNWAY_MB`, default
+    /// the WAL's bound, 1024; 0 for none).
+    pub wal_runway_mb: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +122,7 @@ impl Config {
             pool_timeout: Duration::from_secs(db_wait as u64),
             body_timeout: Duration::from_secs(body_wait as u64),
             metrics_from_anywhere,
+            wal_runway_mb: count("HAILONG_WAL_RUNWAY_MB", DEFAULT_WAL_RUNWAY_MB)?,
             database_url: text("DATABASE_URL", DEFAULT_DATABASE_URL),
             definitions: PathBuf::from(text("HAILONG_DEFINITIONS", DEFAULT_DEFINITIONS)),
             bind: text("HAILONG_BIND", DEFAULT_BIND),

@@ -31,7 +31,7 @@ pub fn run(config: &Config, ctx: AppContext, args: Args) -> anyhow::Result<()> {
         std::time::Duration::from_millis(500),
         hailong::db::WAL_RESTART_FRAMES,
     );
-    settle_arrival_order_hourly(&ctx);
+    settle_arrival_order_hourly(&ctx, (config.wal_runway_mb as u64) << 20);
     keep_index_sums(&ctx);
     let bind = args.bind.unwrap_or(config.bind.clone());
     let settings = WebSettings::load(
@@ -86,9 +86,15 @@ fn keep_index_sums(ctx: &AppContext) {
 /// arrival (PostgreSQL), files new comments as feedback items and forgets
 /// expired drafts, now and every hour, in a
 /// thread of its own.
-fn settle_arrival_order_hourly(ctx: &AppContext) {
+///
+/// On SQLite the upkeep empties the WAL; then it lays a runway of zeros at
+/// its end ([`hailong::db::Db::lay_wal_runway`]): `runway` bytes at
+/// start, and each hour after as much as the log reached in the hour
+/// before, at most `runway`, so a quiet service writes few zeros.
+fn settle_arrival_order_hourly(ctx: &AppContext, runway: u64) {
     const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
     let (db, clock) = (ctx.db.clone(), ctx.clock);
+    let mut first = true;
     let spawned = std::thread::Builder::new()
         .name("settle-order".into())
         .spawn(move || loop {
@@ -118,6 +124,17 @@ fn settle_arrival_order_hourly(ctx: &AppContext) {
                     "unfinished questionnaires not expired this hour: {}",
                     hailong::error::with_causes(&e)
                 ),
+            }
+            let reached = db.take_wal_reached();
+            let wanted = if first { runway } else { runway.min(reached) };
+            first = false;
+            match db.lay_wal_runway(wanted) {
+                Ok(0) => {}
+                Ok(laid) => log::info!(
+                    "{:.0} MB of zeros laid at the end of the write-ahead log",
+                    laid as f64 / 1048576.0
+                ),
+                Err(e) => log::warn!("no runway laid at the end of the write-ahead log: {e}"),
             }
             log::info!(
                 "hourly upkeep done in {:.1} s",

@@ -193,6 +193,11 @@ struct WalKeeping {
     in_background: AtomicBool,
     /// The WAL file's size once it starts over (`journal_size_limit`).
     size_limit: AtomicI64,
+    /// The database's page size, in bytes.
+    page_size: AtomicI64,
+    /// The most frames the log held at a turn of the checkpoint thread
+    /// since [`Db::take_wal_reached`] last asked.
+    reached: AtomicI64,
     /// All but the last few frames of an overgrown log are copied: the
     /// writer copies the rest before its next write, which then starts
     /// the log over.
@@ -639,6 +644,7 @@ impl Db {
         self.wal
             .size_limit
             .store(restart_after.saturating_mul(page_size), Ordering::Release);
+        self.wal.page_size.store(page_size, Ordering::Release);
         self.wal.in_background.store(true, Ordering::Release);
         // The connections already open.
         for pool in [&self.write, &self.read] {
@@ -670,6 +676,7 @@ impl Db {
                 diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)")
                     .get_result::<WalCheckpoint>(&mut *conn)?
             };
+            self.wal.reached.fetch_max(pass.log, Ordering::AcqRel);
             if pass.log < restart_after {
                 return Ok(());
             }
@@ -698,6 +705,71 @@ impl Db {
                 .store(pass.checkpointed, Ordering::Release);
         }
         Ok(())
+    }
+
+    /// Lays zeros at the end of SQLite's WAL until the file holds `bytes`
+    /// (at most its size once it starts over, which SQLite would cut it
+    /// back to), then syncs it once; the bytes laid. Nothing on PostgreSQL,
+    /// or when the log is not there.
+    ///
+    /// A commit's fsync waits for ext4's journal when the commit made the
+    /// file longer, and not when it wrote over blocks the file has (64 KB
+    /// `dd` with `oflag=dsync` on this project's disk: 0.46 ms appending,
+    /// 0.21 ms writing over): with the runway laid, the log's frames land
+    /// on it until the log starts over. PostgreSQL fills its WAL segments
+    /// with zeros for the same reason (`wal_init_zero`). Blocks reserved
+    /// with `fallocate` would not do: their first write changes the extent
+    /// tree, which the journal carries too.
+    ///
+    /// The zeros are appended (`O_APPEND`): each write lands at the file's
+    /// end at that moment, past every frame written, so the writer may go
+    /// on committing meanwhile. A frame written later over the zeros is
+    /// the log as usual, and zeros past the log's last frame are what
+    /// recovery ignores anyway (no frame header matches the log's salt).
+    pub fn lay_wal_runway(&self, bytes: u64) -> std::io::Result<u64> {
+        use std::io::Write;
+        let Backend::Sqlite(path) = &self.backend else {
+            return Ok(0);
+        };
+        let limit = u64::try_from(self.wal.size_limit.load(Ordering::Acquire)).unwrap_or(0);
+        let bytes = if limit > 0 { bytes.min(limit) } else { bytes };
+        let mut log_path = path.clone().into_os_string();
+        log_path.push("-wal");
+        let mut log = match std::fs::OpenOptions::new().append(true).open(&log_path) {
+            Ok(file) => file,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(err) => return Err(err),
+        };
+        const CHUNK: usize = 1 << 20;
+        let zeros = vec![0u8; CHUNK];
+        let mut laid = 0;
+        loop {
+            let size = log.metadata()?.len();
+            if size >= bytes {
+                break;
+            }
+            let next = usize::try_from(bytes - size).map_or(CHUNK, |left| left.min(CHUNK));
+            log.write_all(&zeros[..next])?;
+            laid += next as u64;
+        }
+        if laid > 0 {
+            log.sync_data()?;
+        }
+        Ok(laid)
+    }
+
+    /// The bytes of the most frames SQLite's WAL held at a turn of the
+    /// checkpoint thread since the last call, which starts counting anew;
+    /// 0 on PostgreSQL or without the thread.
+    pub fn take_wal_reached(&self) -> u64 {
+        /// A frame's header; the log's own header is 32 bytes.
+        const FRAME_HEADER: i64 = 24;
+        let frames = self.wal.reached.swap(0, Ordering::AcqRel);
+        let page = self.wal.page_size.load(Ordering::Acquire);
+        if frames <= 0 || page <= 0 {
+            return 0;
+        }
+        u64::try_from(32 + frames.saturating_mul(page + FRAME_HEADER)).unwrap_or(0)
     }
 
     /// Copies SQLite's WAL into the database and empties the file

@@ -161,6 +161,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         pool_timeout: options.pool_timeout,
         body_timeout: options.body_timeout,
         metrics_from_anywhere: false,
+        wal_runway_mb: 0,
     };
     let clock = options.clock;
     let ctx = tokio::task::spawn_blocking(move || {
@@ -384,6 +385,8 @@ pub fn hailong_command(database_url: &str, definitions: &std::path::Path) -> std
     command
         .env("DATABASE_URL", database_url)
         .env("HAILONG_DEFINITIONS", definitions)
+        // A runway of its own size would write a gigabyte per test.
+        .env("HAILONG_WAL_RUNWAY_MB", "4")
         .env("RUST_LOG", "warn");
     command
 }

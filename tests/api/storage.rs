@@ -274,3 +274,105 @@ fn only_a_commit_synced_later_skips_the_wait_for_the_disk() {
     std::fs::remove_file(&wal).unwrap();
     db.sync_wal().unwrap();
 }
+
+/// The runway of zeros laid at the end of SQLite's WAL is appended while
+/// the writer commits: no zero lands on a frame. A copy of the files taken
+/// as they are on the disk (as after a power cut) recovers every commit,
+/// those written over the zeros and those past them, and nothing else.
+#[test]
+fn a_runway_laid_while_commits_land_loses_none_of_them() {
+    use diesel::Connection;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        integrity_check: String,
+    }
+    const ROWS: u32 = 20;
+    const RUNWAY: u64 = 48 << 20;
+
+    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
+    let db = hailong::db::Db::connect(&database.url, Duration::from_secs(10)).unwrap();
+    db.migrate().unwrap();
+    // No checkpoint during the test: every commit stays in the log.
+    db.checkpoint_in_background(Duration::from_secs(3600), hailong::db::WAL_RESTART_FRAMES);
+    let path = database.url.trim_start_matches("sqlite://").to_string();
+    let wal = format!("{path}-wal");
+    commit_marks(&db, 0, ROWS);
+
+    let laying = Arc::new(AtomicBool::new(true));
+    let writes = {
+        let (db, laying) = (db.clone(), laying.clone());
+        std::thread::spawn(move || {
+            let mut commits = 1;
+            let mut after = 0;
+            // On while the zeros are laid, and as long again after.
+            while laying.load(Ordering::Acquire) || after < commits {
+                commit_marks(&db, commits, ROWS);
+                commits += 1;
+                if !laying.load(Ordering::Acquire) {
+                    after += 2;
+                }
+            }
+            commits
+        })
+    };
+    // A megabyte at a time, each synced: many commits in between.
+    let laid: u64 = (1..=RUNWAY >> 20)
+        .map(|mb| db.lay_wal_runway(mb << 20).unwrap())
+        .sum();
+    laying.store(false, Ordering::Release);
+    let commits = writes.join().unwrap();
+    db.sync_wal().unwrap();
+    assert!(laid > 0, "zeros were laid");
+    assert!(
+        commits > 10,
+        "only {commits} commits while the runway was laid: too few to tell"
+    );
+    assert!(std::fs::metadata(&wal).unwrap().len() >= RUNWAY);
+
+    let copy = tempfile::tempdir().unwrap();
+    let copied = copy.path().join("copy.db");
+    std::fs::copy(&wal, format!("{}-wal", copied.display())).unwrap();
+    std::fs::copy(&path, &copied).unwrap();
+    let mut recovered = diesel::SqliteConnection::establish(&copied.to_string_lossy()).unwrap();
+    let stored = diesel::sql_query("SELECT COUNT(*) AS n FROM storage_marks")
+        .get_result::<Count>(&mut recovered)
+        .unwrap()
+        .n;
+    assert_eq!(stored, commits * i64::from(ROWS));
+    let check = diesel::sql_query("PRAGMA integrity_check")
+        .get_result::<Check>(&mut recovered)
+        .unwrap()
+        .integrity_check;
+    assert_eq!(check, "ok");
+}
+
+/// The runway stops at the WAL's size once it starts over, which SQLite
+/// would cut the file back to; a second call lays nothing.
+#[test]
+fn the_runway_stops_at_the_size_the_wal_starts_over_at() {
+    use std::time::Duration;
+
+    const BOUND_FRAMES: i64 = 1_000;
+    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
+    let db = hailong::db::Db::connect(&database.url, Duration::from_secs(10)).unwrap();
+    db.migrate().unwrap();
+    db.checkpoint_in_background(Duration::from_secs(3600), BOUND_FRAMES);
+    commit_marks(&db, 0, 1);
+    let wal = format!("{}-wal", database.url.trim_start_matches("sqlite://"));
+    db.lay_wal_runway(1 << 30).unwrap();
+    assert_eq!(
+        std::fs::metadata(&wal).unwrap().len(),
+        BOUND_FRAMES as u64 * 4096
+    );
+    assert_eq!(db.lay_wal_runway(1 << 30).unwrap(), 0);
+}
