@@ -8,11 +8,11 @@
 #               same concurrency (-M prepared, -c C, -j 2).
 # Each figure is the median of RUNS runs (default 3) of SECONDS seconds
 # (default 8), hailong and its anchor interleaved. Each hailong run also
-# reports its slowest whole second and, on SQLite, the largest its WAL
-# grew: 8 s runs end before the WAL reaches the 1 GB at which it starts
-# over, so they measure a burst; runs of 45 s or more
-# (`bench/submit.sh 1 45`) also pass through the checkpoint thread
-# catching up. Needs wrk (Debian package), Python 3 and PostgreSQL's
+# reports its slowest whole second and, on SQLite, how often its WAL
+# started over (at 1 GB, after the checkpoint thread caught up) and the
+# largest the file grew (from the start at least the 1 GB runway of
+# zeros `serve` lays): an 8 s run may end before the first start over;
+# runs of 45 s or more (`bench/submit.sh 1 45`) pass several. Needs wrk (Debian package), Python 3 and PostgreSQL's
 # server binaries with pgbench; installs wrk when missing and fails if an
 # anchor cannot run.
 #
@@ -47,22 +47,24 @@ start_server() { # url
 }
 stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=; }
 
-# Every second of a run, the responses recorded so far (from /metrics) and
-# the size of SQLite's WAL, one line each, into $WORK/seconds: the slowest
-# second tells a run that held its rate from one that sagged, which the
-# run's own rate and p99 do not.
+# Every second of a run, the responses recorded so far and the WAL's start
+# overs (from /metrics) and the size of SQLite's WAL, one line each, into
+# $WORK/seconds: the slowest second tells a run that held its rate from
+# one that sagged, which the run's own rate and p99 do not.
 sample_seconds() {
-  local recorded
+  local counts
   : >"$WORK/seconds"
   while :; do
-    recorded=$(curl -s -m 1 "http://127.0.0.1:$PORT/metrics" \
-      | awk '/^hailong_submissions_total\{.*outcome="recorded"/ { n += $2 } END { printf "%d", n }')
-    echo "$recorded $(stat -c %s "${DB:-none}-wal" 2>/dev/null || echo 0)" >>"$WORK/seconds"
+    counts=$(curl -s -m 1 "http://127.0.0.1:$PORT/metrics" \
+      | awk '/^hailong_submissions_total\{.*outcome="recorded"/ { n += $2 }
+             /^hailong_wal_restart_seconds_count/ { r = $2 }
+             END { printf "%d %d", n, r }')
+    echo "$counts $(stat -c %s "${DB:-none}-wal" 2>/dev/null || echo 0)" >>"$WORK/seconds"
     sleep 1
   done
 }
 
-hailong_run() { # connections -> "rps p50 p99 failed slowest-second largest-wal-MB"
+hailong_run() { # connections -> "rps p50 p99 failed slowest-second largest-wal-MB start-overs"
   local line sampler
   sample_seconds & sampler=$!
   line=$(wrk -t 2 -c "$1" -d "${SECONDS_PER_RUN}s" --timeout 10s -s bench/submit.lua "http://127.0.0.1:$PORT" | grep '^RESULT')
@@ -74,8 +76,9 @@ samples = [tuple(map(int, l.split())) for l in open(sys.argv[2]) if l.strip()]
 # Whole seconds inside the run: the first and last intervals are partial.
 rates = [b[0] - a[0] for a, b in zip(samples, samples[1:])][1:-1]
 slowest = min(rates) if rates else 0
-largest_wal = max((s[1] for s in samples), default=0) // 2**20
-print(fields["rps"], fields["p50"], fields["p99"], fields["failed"], slowest, largest_wal)
+largest_wal = max((s[2] for s in samples), default=0) // 2**20
+start_overs = samples[-1][1] - samples[0][1] if samples else 0
+print(fields["rps"], fields["p50"], fields["p99"], fields["failed"], slowest, largest_wal, start_overs)
 PY
 }
 
@@ -83,10 +86,10 @@ median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 
 report() { # label connections anchor-values... -- hailong-lines...
   local label=$1 conns=$2; shift 2
-  local anchors=() rps=() p99=() slowest=() wal=() failed=0
+  local anchors=() rps=() p99=() slowest=() wal=() overs=() failed=0
   while [ "$1" != -- ]; do anchors+=("$1"); shift; done; shift
   while [ $# -gt 0 ]; do
-    read -r r _ p f s w <<<"$1"; rps+=("$r"); p99+=("$p"); slowest+=("$s"); wal+=("$w")
+    read -r r _ p f s w o <<<"$1"; rps+=("$r"); p99+=("$p"); slowest+=("$s"); wal+=("$w"); overs+=("$o")
     failed=$((failed + f)); shift
   done
   local a h
@@ -94,7 +97,7 @@ report() { # label connections anchor-values... -- hailong-lines...
   printf '%-10s c=%-3s hailong %6s/s (runs: %s), p99 %s ms (runs: %s), slowest second %s/s (runs: %s), failed %s | anchor %6s/s (runs: %s) | ratio %s\n' \
     "$label" "$conns" "$h" "${rps[*]}" "$(median "${p99[@]}")" "${p99[*]}" "$(median "${slowest[@]}")" "${slowest[*]}" \
     "$failed" "$a" "${anchors[*]}" "$(python3 -c "print(f'{$h / $a:.2f}x')")"
-  [ "$label" = SQLite ] && echo "           largest WAL per run: ${wal[*]} MB"
+  [ "$label" = SQLite ] && echo "           WAL start-overs per run: ${overs[*]}; largest WAL per run: ${wal[*]} MB"
   return 0
 }
 
