@@ -168,16 +168,21 @@ struct WalCheckpoint {
 /// started over: 1 GB. Under steady load the log never starts over by
 /// itself (a commit always lands while a checkpoint copies); it grew by
 /// about 80 MB/s at saturation. Each start over holds submissions while
-/// the writer copies the last frames (25–56 ms at saturation, against a
-/// few ms for a batch), so it is done seldom: every 13 s or so at
+/// the writer copies the last frames (60–70 ms at saturation, against a
+/// few ms for a batch), so it is done seldom: every 8–13 s or so at
 /// saturation. With 256 MB (every 3 s) p99 at 64 connections went from
 /// 25–32 ms to 70–100 ms.
 pub const WAL_RESTART_FRAMES: i64 = 262_144;
 
 /// The frames the checkpoint thread leaves the writer to copy before the
 /// log starts over: the writer copies them while it holds the only write
-/// connection, so submissions wait that long.
-const WAL_LEFT_FOR_THE_WRITER: i64 = 512;
+/// connection, so submissions wait that long. With 512 the thread's
+/// passes seldom got that close under steady writes (each pass copies
+/// what came while the last one and its sync of the database ran): at
+/// 200 connections it caught up for 3 s or more while the log grew past
+/// its runway, and over 30 s p99 was 344 and 866 ms (two runs); with
+/// 4096, 159 and 161 ms, the writer's copy 60–70 ms instead of 25–56.
+const WAL_LEFT_FOR_THE_WRITER: i64 = 4096;
 
 /// Checkpoints the thread makes back to back to bring what is left of the
 /// log down to [`WAL_LEFT_FOR_THE_WRITER`]; past them (a reader holds an
