@@ -719,7 +719,7 @@ impl Db {
     ///
     /// A commit's fsync waits for ext4's journal when the commit made the
     /// file longer, and not when it wrote over blocks the file has (64 KB
-    /// `dd` with `oflag=dsync` on this project's disk: 0.46 ms appending,
+    /// `dd` with `oflag=dsync` on the bench machine: 0.46 ms appending,
     /// 0.21 ms writing over): with the runway laid, the log's frames land
     /// on it until the log starts over. PostgreSQL fills its WAL segments
     /// with zeros for the same reason (`wal_init_zero`). Blocks reserved

@@ -278,7 +278,7 @@ fn only_a_commit_synced_later_skips_the_wait_for_the_disk() {
 /// The runway of zeros laid at the end of SQLite's WAL is appended while
 /// the writer commits: no zero lands on a frame. A copy of the files taken
 /// as they are on the disk (as after a power cut) recovers every commit,
-/// those written over the zeros and those past them, and nothing else.
+/// the one before the zeros and those written over them, and nothing else.
 #[test]
 fn a_runway_laid_while_commits_land_loses_none_of_them() {
     use diesel::Connection;
