@@ -12,9 +12,9 @@
 # started over (at 1 GB, after the checkpoint thread caught up) and the
 # largest the file grew (from the start at least the 1 GB runway of
 # zeros `serve` lays): an 8 s run may end before the first start over;
-# runs of 45 s or more (`bench/submit.sh 1 45`) pass several. Needs wrk (Debian package), Python 3 and PostgreSQL's
-# server binaries with pgbench; installs wrk when missing and fails if an
-# anchor cannot run.
+# runs of 45 s or more (`bench/submit.sh 1 45`) pass several. Needs wrk
+# (Debian package), Python 3 and PostgreSQL's server binaries with
+# pgbench; installs wrk when missing and fails if an anchor cannot run.
 #
 #   bench/submit.sh [RUNS] [SECONDS]      (BACKENDS="sqlite postgres" by default)
 set -euo pipefail
