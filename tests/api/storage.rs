@@ -53,9 +53,7 @@ fn sqlite_checkpoints_happen_in_the_background() {
         wal_autocheckpoint: i64,
     }
 
-    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
-    let db = hailong::db::Db::connect(&database.url, std::time::Duration::from_secs(10)).unwrap();
-    db.migrate().unwrap();
+    let (database, db) = migrated_sqlite();
     db.checkpoint_in_background(
         std::time::Duration::from_millis(50),
         hailong::db::WAL_RESTART_FRAMES,
@@ -97,9 +95,7 @@ fn emptying_the_wal_does_not_hold_up_writes_behind_a_long_read() {
     use diesel::Connection;
     use std::time::{Duration, Instant};
 
-    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
-    let db = hailong::db::Db::connect(&database.url, Duration::from_secs(10)).unwrap();
-    db.migrate().unwrap();
+    let (database, db) = migrated_sqlite();
     db.checkpoint_in_background(Duration::from_secs(3600), hailong::db::WAL_RESTART_FRAMES);
     let mark = |db: &hailong::db::Db, name: String| {
         db.write_tx(|conn| -> Result<(), hailong::db::DbError> {
@@ -112,7 +108,7 @@ fn emptying_the_wal_does_not_hold_up_writes_behind_a_long_read() {
         .unwrap()
     };
     mark(&db, "before".into());
-    let wal = format!("{}-wal", database.url.trim_start_matches("sqlite://"));
+    let wal = wal_path(&database);
     assert!(std::fs::metadata(&wal).unwrap().len() > 0);
 
     // A reader of the log, for four seconds.
@@ -172,11 +168,9 @@ fn a_wal_under_steady_writes_starts_over_near_its_bound() {
     use std::time::{Duration, Instant};
 
     const BOUND_FRAMES: i64 = 1_000;
-    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
-    let db = hailong::db::Db::connect(&database.url, Duration::from_secs(10)).unwrap();
-    db.migrate().unwrap();
+    let (database, db) = migrated_sqlite();
     db.checkpoint_in_background(Duration::from_millis(20), BOUND_FRAMES);
-    let wal = format!("{}-wal", database.url.trim_start_matches("sqlite://"));
+    let wal = wal_path(&database);
     let writes = {
         let db = db.clone();
         std::thread::spawn(move || {
@@ -229,8 +223,6 @@ fn commit_marks(db: &hailong::db::Db, commit: i64, rows: u32) {
 /// failed batch included, still waits for the disk at its commit.
 #[test]
 fn only_a_commit_synced_later_skips_the_wait_for_the_disk() {
-    use std::time::Duration;
-
     #[derive(diesel::QueryableByName)]
     struct Synchronous {
         #[diesel(sql_type = diesel::sql_types::Integer)]
@@ -245,9 +237,7 @@ fn only_a_commit_synced_later_skips_the_wait_for_the_disk() {
     const NORMAL: i32 = 1;
     const FULL: i32 = 2;
 
-    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
-    let db = hailong::db::Db::connect(&database.url, Duration::from_secs(10)).unwrap();
-    db.migrate().unwrap();
+    let (database, db) = migrated_sqlite();
     let inside = db
         .write_tx_synced_later(|conn| -> Result<i32, hailong::db::DbError> {
             diesel::sql_query(
@@ -270,7 +260,7 @@ fn only_a_commit_synced_later_skips_the_wait_for_the_disk() {
 
     // A log no longer there (SQLite deletes it with the last connection,
     // once copied) holds nothing to sync.
-    let wal = format!("{}-wal", database.url.trim_start_matches("sqlite://"));
+    let wal = wal_path(&database);
     std::fs::remove_file(&wal).unwrap();
     db.sync_wal().unwrap();
 }
@@ -299,9 +289,7 @@ fn a_runway_laid_while_commits_land_loses_none_of_them() {
     const ROWS: u32 = 20;
     const RUNWAY: u64 = 48 << 20;
 
-    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
-    let db = hailong::db::Db::connect(&database.url, Duration::from_secs(10)).unwrap();
-    db.migrate().unwrap();
+    let (database, db) = migrated_sqlite();
     // No checkpoint during the test: every commit stays in the log.
     db.checkpoint_in_background(Duration::from_secs(3600), hailong::db::WAL_RESTART_FRAMES);
     let path = database.url.trim_start_matches("sqlite://").to_string();
@@ -363,16 +351,27 @@ fn the_runway_stops_at_the_size_the_wal_starts_over_at() {
     use std::time::Duration;
 
     const BOUND_FRAMES: i64 = 1_000;
-    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
-    let db = hailong::db::Db::connect(&database.url, Duration::from_secs(10)).unwrap();
-    db.migrate().unwrap();
+    let (database, db) = migrated_sqlite();
     db.checkpoint_in_background(Duration::from_secs(3600), BOUND_FRAMES);
     commit_marks(&db, 0, 1);
-    let wal = format!("{}-wal", database.url.trim_start_matches("sqlite://"));
+    let wal = wal_path(&database);
     db.lay_wal_runway(1 << 30).unwrap();
     assert_eq!(
         std::fs::metadata(&wal).unwrap().len(),
         BOUND_FRAMES as u64 * 4096
     );
     assert_eq!(db.lay_wal_runway(1 << 30).unwrap(), 0);
+}
+
+/// A migrated SQLite database of its own, and the service's handle on it.
+fn migrated_sqlite() -> (crate::helpers::TestDatabase, hailong::db::Db) {
+    let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
+    let db = hailong::db::Db::connect(&database.url, std::time::Duration::from_secs(10)).unwrap();
+    db.migrate().unwrap();
+    (database, db)
+}
+
+/// The path of the WAL file beside `database`.
+fn wal_path(database: &crate::helpers::TestDatabase) -> String {
+    format!("{}-wal", database.url.trim_start_matches("sqlite://"))
 }
