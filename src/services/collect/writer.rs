@@ -1,16 +1,26 @@
 //! Group commit. Every submission of every request is queued to the writer
-//! threads; each takes what has gathered in the queue and stores it in one
+//! thread; it takes what has gathered in the queue and stores it in one
 //! transaction: the rows inserted in id order, each skipped when its id is
 //! stored already, a look-up of the skipped ones only (replays,
 //! conflicts), one commit, one fsync (on PostgreSQL a batch that is one
 //! `INSERT` is sent as that statement alone, a transaction by itself: one
 //! round trip instead of three). Each submission
 //! is answered only after that commit, so acknowledged still means durable.
-//! While one thread commits a batch, another gathers the next, so the more
+//! What arrives while a batch commits waits for the next, so the more
 //! clients send at once, the larger the batches and the fewer the fsyncs
-//! per response. On SQLite, which has one writer, one thread does it all:
-//! a second would split the batches and double the fsyncs
-//! (bench/submit.sh: 4.5k submissions/s with one, 3.1k with two).
+//! per response.
+//!
+//! One thread on both backends. On SQLite, which has one writer, a second
+//! would split the batches and double the fsyncs (bench/submit.sh: 4.5k
+//! submissions/s with one, 3.1k with two). On PostgreSQL two threads took
+//! turns, one gathering while the other committed, when a batch was three
+//! round trips; since a batch is one statement, a second thread split the
+//! batches and cost more than it overlapped. Interleaved with pgbench, 8 s
+//! runs in pairs: one thread took 6-22 % less of the machine's CPU per
+//! submission at 16 and 64 connections (9 pairs) and less in 6 of 7 pairs
+//! at 200, at rates the same within the noise; p99 at 64 connections was
+//! 19-31 against 32-52 ms, at 200 the same within the noise (medians of 7:
+//! 56.6 against 54.4 ms). Three threads did worse than two at 200.
 //!
 //! On SQLite the fsync is not the writer's: a batch commits without waiting
 //! for the disk ([`Db::write_tx_synced_later`]) and its answers go to a sync
@@ -37,8 +47,6 @@ use crate::db::{Conn, Db, DbError};
 pub const QUEUE: usize = 4096;
 /// The most submissions stored in one transaction.
 pub const BATCH: usize = 512;
-/// Threads storing batches on PostgreSQL (one on SQLite).
-pub const WRITERS: usize = 2;
 
 /// An invitation to delete with the response: its code's hash and survey.
 #[derive(Debug, Clone)]
@@ -93,9 +101,7 @@ impl SubmissionWriter {
 
 fn spawn(db: Db) -> mpsc::Sender<Job> {
     let (sender, receiver) = mpsc::channel(QUEUE);
-    let receiver = Arc::new(std::sync::Mutex::new(receiver));
     let sqlite = matches!(db.backend(), crate::db::Backend::Sqlite(_));
-    let writers = if sqlite { 1 } else { WRITERS };
     // On SQLite the answers of a committed batch wait for the WAL's sync
     // in a thread of their own, so that the writer commits the next batch
     // meanwhile.
@@ -116,15 +122,12 @@ fn spawn(db: Db) -> mpsc::Sender<Job> {
     } else {
         None
     };
-    for n in 0..writers {
-        let (db, receiver, synced) = (db.clone(), receiver.clone(), synced.clone());
-        let started = std::thread::Builder::new()
-            .name(format!("submission-writer-{n}"))
-            .spawn(move || run(db, receiver, synced));
-        if let Err(e) = started {
-            // Without any thread every submission is answered 503.
-            log::error!("cannot start a submission writer: {e}");
-        }
+    let started = std::thread::Builder::new()
+        .name("submission-writer".into())
+        .spawn(move || run(db, receiver, synced));
+    if let Err(e) = started {
+        // Without the thread every submission is answered 503.
+        log::error!("cannot start the submission writer: {e}");
     }
     sender
 }
@@ -141,27 +144,17 @@ const SYNCS_PENDING: usize = 64;
 
 fn run(
     db: Db,
-    receiver: Arc<std::sync::Mutex<mpsc::Receiver<Job>>>,
+    mut receiver: mpsc::Receiver<Job>,
     synced: Option<std::sync::mpsc::SyncSender<Vec<Answer>>>,
 ) {
-    loop {
-        let batch = {
-            // One thread gathers at a time; the others commit meanwhile.
-            let Ok(mut receiver) = receiver.lock() else {
-                return;
-            };
-            let Some(first) = receiver.blocking_recv() else {
-                return;
-            };
-            let mut batch = vec![first];
-            while batch.len() < BATCH {
-                match receiver.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
-                }
+    while let Some(first) = receiver.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match receiver.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
             }
-            batch
-        };
+        }
         crate::metrics::submission_batch(batch.len());
         let mut answers = Vec::with_capacity(batch.len());
         store(&db, batch, synced.is_some(), &mut answers);
