@@ -272,8 +272,8 @@ fn store_together(
             .map(|(job, _)| &job.row)
             .collect();
         // Each id inserted once, skipped when it is stored already; only
-        // the skipped ones (replays, conflicts, or a row another writer
-        // stored first) are then looked up: a batch of new responses
+        // the skipped ones (replays, conflicts, or a row another instance
+        // or an import stored first) are then looked up: a batch of new responses
         // costs no look-up, one round trip fewer on PostgreSQL.
         let mut seen: HashSet<&str> = HashSet::new();
         let fresh: Vec<ResponseRow> = plain
