@@ -188,9 +188,9 @@ const RESPONSE_COLUMNS: &str =
 /// by `today`, alone: it is then one statement. A row another transaction
 /// stored first (PostgreSQL waits for that transaction to end) is skipped,
 /// for the caller to judge.
-pub fn insert_new(
+pub fn insert_new<R: std::borrow::Borrow<ResponseRow>>(
     conn: &mut Conn,
-    rows: &[ResponseRow],
+    rows: &[R],
     today: NaiveDate,
 ) -> DbResult<Vec<String>> {
     if rows.is_empty() {
@@ -205,7 +205,7 @@ pub fn insert_new(
         // for a multi-row INSERT a constraint could abort halfway: together
         // eight or nine writes to temporary files per row stored.
         Conn::Sqlite(c) => {
-            for row in rows {
+            for row in rows.iter().map(R::borrow) {
                 let stored = InsertOne(row).execute(c)?;
                 if stored == 1 {
                     inserted.push(row.id.clone());
@@ -218,6 +218,7 @@ pub fn insert_new(
     record_late(
         conn,
         rows.iter()
+            .map(R::borrow)
             .filter(|row| stored.contains(row.id.as_str()))
             .map(|row| (row.survey_version.as_str(), row.submitted_on)),
         today,
@@ -290,17 +291,18 @@ struct InsertByColumns<'a> {
 }
 
 impl<'a> InsertByColumns<'a> {
-    fn of(rows: &'a [ResponseRow]) -> Self {
+    fn of<R: std::borrow::Borrow<ResponseRow>>(rows: &'a [R]) -> Self {
+        let rows = || rows.iter().map(R::borrow);
         InsertByColumns {
-            ids: rows.iter().map(|row| row.id.as_str()).collect(),
-            survey_versions: rows.iter().map(|row| row.survey_version.as_str()).collect(),
-            units: rows.iter().map(|row| row.unit.as_str()).collect(),
-            days: rows.iter().map(|row| row.submitted_on).collect(),
-            channels: rows.iter().map(|row| row.channel.as_str()).collect(),
-            answers: rows.iter().map(|row| row.answers.as_str()).collect(),
-            likert: rows.iter().map(|row| row.likert.as_str()).collect(),
-            comments: rows.iter().map(|row| row.comment.as_deref()).collect(),
-            designs: rows.iter().map(|row| row.design.as_str()).collect(),
+            ids: rows().map(|row| row.id.as_str()).collect(),
+            survey_versions: rows().map(|row| row.survey_version.as_str()).collect(),
+            units: rows().map(|row| row.unit.as_str()).collect(),
+            days: rows().map(|row| row.submitted_on).collect(),
+            channels: rows().map(|row| row.channel.as_str()).collect(),
+            answers: rows().map(|row| row.answers.as_str()).collect(),
+            likert: rows().map(|row| row.likert.as_str()).collect(),
+            comments: rows().map(|row| row.comment.as_deref()).collect(),
+            designs: rows().map(|row| row.design.as_str()).collect(),
         }
     }
 }

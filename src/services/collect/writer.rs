@@ -276,10 +276,9 @@ fn store_together(
         // or an import stored first) are then looked up: a batch of new responses
         // costs no look-up, one round trip fewer on PostgreSQL.
         let mut seen: HashSet<&str> = HashSet::new();
-        let fresh: Vec<ResponseRow> = plain
-            .iter()
+        let fresh: Vec<&ResponseRow> = plain
+            .into_iter()
             .filter(|row| seen.insert(row.id.as_str()))
-            .map(|row| (*row).clone())
             .collect();
         let mut inserted: HashSet<String> = responses::insert_new(conn, &fresh, today)?
             .into_iter()
@@ -289,12 +288,14 @@ fn store_together(
             .filter(|row| !inserted.contains(&row.id))
             .map(|row| row.id.clone())
             .collect();
-        let mut stored: HashMap<String, ResponseRow> = responses::find_many(conn, &skipped)?
-            .into_iter()
-            .map(|row| (row.id.clone(), row))
-            .collect();
+        let found = responses::find_many(conn, &skipped)?;
+        // What each id in the batch is stored as: the row found, or the
+        // batch's own row when this batch stored it (a second submission
+        // of it in the same batch is judged against that).
+        let mut stored: HashMap<&str, &ResponseRow> =
+            found.iter().map(|row| (row.id.as_str(), row)).collect();
         for row in fresh.iter().filter(|row| inserted.contains(&row.id)) {
-            stored.insert(row.id.clone(), row.clone());
+            stored.insert(row.id.as_str(), row);
         }
         for (job, outcome) in batch.iter().zip(outcomes.iter_mut()) {
             if outcome.is_some() {
@@ -305,7 +306,7 @@ fn store_together(
             *outcome = Some(if inserted.remove(&job.row.id) {
                 Ok(Outcome::Recorded)
             } else {
-                judge(&job.row, stored.get(&job.row.id))
+                judge(&job.row, stored.get(job.row.id.as_str()).copied())
             });
         }
         Ok(outcomes
@@ -449,6 +450,68 @@ mod tests {
         assert!(matches!(sent[0], Ok(Outcome::Recorded)));
         assert!(matches!(sent[1], Ok(Outcome::AlreadyRecorded)));
         assert!(matches!(sent[2], Err(RecordError::Conflict)));
+    }
+
+    /// Copies of one response and another under its id, in one batch: the
+    /// first stored is recorded, and the others are judged against it.
+    #[test]
+    fn copies_in_one_batch_are_judged_against_the_one_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+        let db = Db::connect(&url, std::time::Duration::from_secs(5)).unwrap();
+        db.migrate().unwrap();
+        db.write_tx(|conn| {
+            crate::db::with_backend!(conn, |c| diesel::RunQueryDsl::execute(
+                diesel::sql_query(
+                    "INSERT INTO survey_versions (hash, slug, department, definition, \
+                     first_loaded_on) VALUES ('v1', 'health-outpatient', 'health', '{}', \
+                     '2026-01-01')"
+                ),
+                c
+            ))
+            .map_err(DbError::from)
+        })
+        .unwrap();
+        let row = |a1: u8| ResponseRow {
+            id: "0b0e8a2e-5d0c-4c1e-9d35-2f1f3c1a0001".into(),
+            survey_version: "v1".into(),
+            unit: "unit".into(),
+            submitted_on: crate::domain::system_today(),
+            channel: crate::domain::Channel::Api,
+            answers: format!(r#"{{"A1":{a1}}}"#),
+            likert: format!("{a1}"),
+            comment: None,
+            design: crate::domain::Design::SelfSelected,
+        };
+        let (jobs, mut replies): (Vec<Job>, Vec<_>) = [4, 4, 1, 4]
+            .into_iter()
+            .map(|a1| {
+                let (reply, answer) = oneshot::channel();
+                let job = Job {
+                    row: row(a1),
+                    redemption: None,
+                    reply,
+                };
+                (job, answer)
+            })
+            .unzip();
+        let mut ready = Vec::new();
+        store(&db, jobs, false, &mut ready);
+        send(ready);
+        let outcomes: Vec<_> = replies.iter_mut().map(|a| a.try_recv().unwrap()).collect();
+        assert!(matches!(outcomes[0], Ok(Outcome::Recorded)), "{outcomes:?}");
+        assert!(
+            matches!(outcomes[1], Ok(Outcome::AlreadyRecorded)),
+            "{outcomes:?}"
+        );
+        assert!(
+            matches!(outcomes[2], Err(RecordError::Conflict)),
+            "{outcomes:?}"
+        );
+        assert!(
+            matches!(outcomes[3], Ok(Outcome::AlreadyRecorded)),
+            "{outcomes:?}"
+        );
     }
 
     #[test]
