@@ -265,19 +265,17 @@ fn store_together(
                 *outcome = Some(with_invitation(conn, &job.row, redemption)?);
             }
         }
-        let plain: Vec<&ResponseRow> = batch
+        // The rows without an invitation, each id inserted once, skipped
+        // when it is stored already; only the skipped ones (replays,
+        // conflicts, or a row another instance or an import stored first)
+        // are then looked up: a batch of new responses costs no look-up,
+        // one round trip fewer on PostgreSQL.
+        let mut seen: HashSet<&str> = HashSet::new();
+        let fresh: Vec<&ResponseRow> = batch
             .iter()
             .zip(&outcomes)
             .filter(|(_, outcome)| outcome.is_none())
             .map(|(job, _)| &job.row)
-            .collect();
-        // Each id inserted once, skipped when it is stored already; only
-        // the skipped ones (replays, conflicts, or a row another instance
-        // or an import stored first) are then looked up: a batch of new responses
-        // costs no look-up, one round trip fewer on PostgreSQL.
-        let mut seen: HashSet<&str> = HashSet::new();
-        let fresh: Vec<&ResponseRow> = plain
-            .into_iter()
             .filter(|row| seen.insert(row.id.as_str()))
             .collect();
         let mut inserted: HashSet<String> = responses::insert_new(conn, &fresh, today)?
@@ -460,23 +458,16 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
         let db = Db::connect(&url, std::time::Duration::from_secs(5)).unwrap();
         db.migrate().unwrap();
-        db.write_tx(|conn| {
-            crate::db::with_backend!(conn, |c| diesel::RunQueryDsl::execute(
-                diesel::sql_query(
-                    "INSERT INTO survey_versions (hash, slug, department, definition, \
-                     first_loaded_on) VALUES ('v1', 'health-outpatient', 'health', '{}', \
-                     '2026-01-01')"
-                ),
-                c
-            ))
-            .map_err(DbError::from)
-        })
-        .unwrap();
+        let catalog = crate::definitions::load(std::path::Path::new("survey-definitions")).unwrap();
+        let version = catalog.surveys[0].as_ref();
+        let today = crate::domain::system_today();
+        db.write_tx(|conn| crate::db::versions::record(conn, &[version], today))
+            .unwrap();
         let row = |a1: u8| ResponseRow {
             id: "0b0e8a2e-5d0c-4c1e-9d35-2f1f3c1a0001".into(),
-            survey_version: "v1".into(),
+            survey_version: version.hash.clone(),
             unit: "unit".into(),
-            submitted_on: crate::domain::system_today(),
+            submitted_on: today,
             channel: crate::domain::Channel::Api,
             answers: format!(r#"{{"A1":{a1}}}"#),
             likert: format!("{a1}"),
