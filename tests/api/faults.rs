@@ -280,3 +280,51 @@ async fn terminated_mid_request_finishes_what_it_accepted(backend: Backend) {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].id, id);
 }
+
+/// The server drops the writer's connection between two batches (an
+/// administrator's `pg_terminate_backend`, a proxy's restart): the writer
+/// keeps its connection from batch to batch unchecked, so the next
+/// submission finds it broken, and is stored all the same on a checked
+/// connection instead of being refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_dropping_the_writers_connection_refuses_nothing() {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Ended {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        ended: i64,
+    }
+    if crate::postgres::cluster().is_none() {
+        return;
+    }
+    let app = crate::helpers::spawn_app(Backend::Postgres).await;
+    let path = "/api/v1/surveys/health-outpatient/responses";
+    let first = app
+        .post_json(path, &body(&crate::helpers::new_id(), 0))
+        .await;
+    assert_eq!(first.status(), 201);
+    // Every other connection to this database, the writer's among them,
+    // ended, each waited for (up to 5 s), well within the second after
+    // which the writer would check its connection anyway.
+    let ended = diesel::sql_query(
+        // OFFSET 0 keeps the filter from being merged with, and perhaps
+        // run after, the termination: this connection must not end.
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) AS ended \
+         FROM (SELECT pid FROM pg_stat_activity \
+               WHERE datname = current_database() AND pid <> pg_backend_pid() \
+               OFFSET 0) AS others",
+    )
+    .load::<Ended>(&mut *app.db().reader().unwrap())
+    .unwrap();
+    assert!(ended[0].ended >= 1, "the writer's connection ended");
+    let second = app
+        .post_json(path, &body(&crate::helpers::new_id(), 1))
+        .await;
+    assert_eq!(
+        second.status(),
+        201,
+        "{}",
+        second.text().await.unwrap_or_default()
+    );
+    assert_eq!(app.stored_rows().len(), 2);
+}

@@ -4,7 +4,8 @@
 //! stored already, a look-up of the skipped ones only (replays,
 //! conflicts), one commit, one fsync (on PostgreSQL a batch that is one
 //! `INSERT` is sent as that statement alone, a transaction by itself: one
-//! round trip instead of three). Each submission
+//! round trip instead of three, on a connection kept from batch to batch
+//! without the pool's check, [`KeptWriter`]). Each submission
 //! is answered only after that commit, so acknowledged still means durable.
 //! What arrives while a batch commits waits for the next, so the more
 //! clients send at once, the larger the batches and the fewer the fsyncs
@@ -40,7 +41,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{Outcome, RecordError};
 use crate::db::responses::{self, ResponseRow};
-use crate::db::{Conn, Db, DbError};
+use crate::db::{Conn, Db, DbError, KeptWriter};
 
 /// How many submissions may wait for the writer; past it, requests wait to
 /// queue (their connections stay open, memory stays bounded).
@@ -147,6 +148,7 @@ fn run(
     mut receiver: mpsc::Receiver<Job>,
     synced: Option<std::sync::mpsc::SyncSender<Vec<Answer>>>,
 ) {
+    let mut kept = KeptWriter::default();
     while let Some(first) = receiver.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -157,7 +159,7 @@ fn run(
         }
         crate::metrics::submission_batch(batch.len());
         let mut answers = Vec::with_capacity(batch.len());
-        store(&db, batch, synced.is_some(), &mut answers);
+        store(&db, &mut kept, batch, synced.is_some(), &mut answers);
         match &synced {
             Some(sync_thread) => {
                 if let Err(unsent) = sync_thread.send(answers) {
@@ -217,8 +219,14 @@ fn send(answers: impl IntoIterator<Item = Answer>) {
 /// being out of reach is stored again one submission at a time, so that
 /// one faulty row fails only itself. With `synced_later`, the answers
 /// claiming a stored response must wait for [`Db::sync_wal`].
-fn store(db: &Db, mut batch: Vec<Job>, synced_later: bool, answers: &mut Vec<Answer>) {
-    match store_together(db, &mut batch, synced_later) {
+fn store(
+    db: &Db,
+    kept: &mut KeptWriter,
+    mut batch: Vec<Job>,
+    synced_later: bool,
+    answers: &mut Vec<Answer>,
+) {
+    match store_together(db, kept, &mut batch, synced_later) {
         Ok(outcomes) => {
             answers.extend(batch.into_iter().map(|job| job.reply).zip(outcomes));
         }
@@ -240,7 +248,7 @@ fn store(db: &Db, mut batch: Vec<Job>, synced_later: bool, answers: &mut Vec<Ans
         }
         Err(_) => {
             for job in batch {
-                store(db, vec![job], synced_later, answers);
+                store(db, kept, vec![job], synced_later, answers);
             }
         }
     }
@@ -248,6 +256,7 @@ fn store(db: &Db, mut batch: Vec<Job>, synced_later: bool, answers: &mut Vec<Ans
 
 fn store_together(
     db: &Db,
+    kept: &mut KeptWriter,
     batch: &mut [Job],
     synced_later: bool,
 ) -> Result<Vec<Result<Outcome, RecordError>>, DbError> {
@@ -313,11 +322,11 @@ fn store_together(
             .collect())
     };
     if one_statement(db, batch, today) {
-        db.write_unbracketed(work)
+        kept.write_unbracketed(db, work)
     } else if synced_later {
         db.write_tx_synced_later(work)
     } else {
-        db.write_tx(work)
+        kept.write_tx(db, work)
     }
 }
 
@@ -487,7 +496,7 @@ mod tests {
             })
             .unzip();
         let mut ready = Vec::new();
-        store(&db, jobs, false, &mut ready);
+        store(&db, &mut KeptWriter::default(), jobs, false, &mut ready);
         send(ready);
         let outcomes: Vec<_> = replies.iter_mut().map(|a| a.try_recv().unwrap()).collect();
         assert!(matches!(outcomes[0], Ok(Outcome::Recorded)), "{outcomes:?}");
