@@ -62,8 +62,10 @@ pg_start() {
 # own histogram read every 0.3 s: every burst in step with a switch, none
 # with wal_init_zero off, nor after 25 s of load and a CHECKPOINT). So each
 # cluster starts as one that has run: 64 segments (1 GB) written, a switch
-# after a row each, then a checkpoint, which renames them as the next ones.
-# The anchor runs on the same cluster.
+# after a row each, then a checkpoint, which renames 63 of them as the next
+# ones (with the default max_wal_size, 64 files are the most it keeps; half
+# that still covers several runs between checkpoints). The anchor runs on
+# the same cluster.
 pg_recycled_wal() {
   as_pg "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
     -c "CREATE TABLE bench_wal_warmup (n int)" \
@@ -71,7 +73,7 @@ pg_recycled_wal() {
     -c "DROP TABLE bench_wal_warmup" -c "CHECKPOINT" >/dev/null
   local ready
   ready=$(find "$PG_DIR/data/pg_wal" -maxdepth 1 -name '0*' | wc -l)
-  [ "$ready" -ge 64 ] || { echo "the bench cluster kept $ready WAL segments, not 64" >&2; exit 1; }
+  [ "$ready" -ge 32 ] || { echo "the bench cluster kept $ready WAL segments, fewer than 32" >&2; exit 1; }
 }
 
 pg_createdb() {

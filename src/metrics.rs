@@ -8,7 +8,9 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
-use prometheus::{Encoder, Histogram, HistogramOpts, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
+};
 
 /// Every metric of the service, served at `/metrics`.
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
@@ -90,6 +92,23 @@ pub static WAL_SYNC: LazyLock<Histogram> = LazyLock::new(|| {
         vec![0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5],
     )
 });
+
+/// Batches the submission writer did again on a fresh connection because
+/// the server had dropped the one it kept ([`crate::db::KeptWriter`]).
+pub static WRITER_CONNECTION_DROPPED: LazyLock<IntCounter> = LazyLock::new(|| {
+    registered(
+        IntCounter::new(
+            "hailong_writer_connection_dropped_total",
+            "Batches of submissions done again on a fresh connection after the server dropped the writer's",
+        )
+        .expect("valid metric"),
+    )
+});
+
+/// Records a batch done again because the writer's connection was dropped.
+pub fn writer_connection_dropped() {
+    WRITER_CONNECTION_DROPPED.inc();
+}
 
 /// Records how long one sync of SQLite's WAL took, for the batches of
 /// submissions committed before it.

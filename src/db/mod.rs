@@ -239,7 +239,8 @@ impl WalKeeping {
 /// has dropped it since its last use, the work is done again on a checked
 /// one, which is safe for work that is idempotent, as storing submissions
 /// is: a batch that did commit before the connection broke is then found
-/// stored. On SQLite nothing is kept: its writer pool does not check, and
+/// stored, and its submissions are answered as replays (already recorded)
+/// rather than refused. On SQLite nothing is kept: its writer pool does not check, and
 /// taking the writer connection is where the WAL's upkeep is done
 /// ([`Db::writer`]).
 #[derive(Default)]
@@ -271,7 +272,8 @@ impl KeptWriter {
             .filter(|(_, used)| used.elapsed() < Self::IDLE);
         let done = match recent {
             Some((mut conn, _)) => match work(&mut conn) {
-                Err(e) if e.is_unavailable() => {
+                Err(e) if e.is_unavailable() || Self::not_sent(&e) => {
+                    crate::metrics::writer_connection_dropped();
                     log::info!(
                         "the kept writer connection was dropped ({e}); done again on another"
                     );
@@ -295,6 +297,18 @@ impl KeptWriter {
         mut work: impl FnMut(&mut Conn) -> DbResult<T>,
     ) -> DbResult<T> {
         self.write_unbracketed(db, |conn| Db::write_tx_on(conn, &mut work))
+    }
+
+    /// libpq could not send the query at all: nothing of it ran.
+    fn not_sent(e: &DbError) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        matches!(
+            e,
+            DbError::Query(Error::DatabaseError(
+                DatabaseErrorKind::UnableToSendCommand,
+                _
+            ))
+        )
     }
 
     fn on_checked<T>(

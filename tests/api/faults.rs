@@ -299,14 +299,15 @@ async fn postgres_dropping_the_writers_connection_refuses_nothing() {
     }
     let app = crate::helpers::spawn_app(Backend::Postgres).await;
     let path = "/api/v1/surveys/health-outpatient/responses";
+    let dropped = &hailong::metrics::WRITER_CONNECTION_DROPPED;
     let first = app
         .post_json(path, &body(&crate::helpers::new_id(), 0))
         .await;
     assert_eq!(first.status(), 201);
     // Every other connection to this database ended, the writer's among
     // them, each waited for. That takes milliseconds, well within the
-    // second after which the writer checks its connection anyway (were it
-    // longer, this test would pass without the retry, not fail).
+    // second after which the writer checks its connection anyway.
+    let dropped_before = dropped.get();
     let ended = diesel::sql_query(
         // OFFSET 0 keeps the filter from being merged with, and perhaps
         // run after, the termination: this connection must not end.
@@ -317,7 +318,7 @@ async fn postgres_dropping_the_writers_connection_refuses_nothing() {
     )
     .load::<Ended>(&mut *app.db().reader().unwrap())
     .unwrap();
-    assert!(ended[0].ended >= 1, "the writer's connection ended");
+    assert!(ended[0].ended >= 1, "connections ended");
     let second = app
         .post_json(path, &body(&crate::helpers::new_id(), 1))
         .await;
@@ -328,4 +329,8 @@ async fn postgres_dropping_the_writers_connection_refuses_nothing() {
         second.text().await.unwrap_or_default()
     );
     assert_eq!(app.stored_rows().len(), 2);
+    assert!(
+        dropped.get() > dropped_before,
+        "the second batch found the writer's kept connection dropped and was done again"
+    );
 }
