@@ -94,7 +94,7 @@ pub static WAL_SYNC: LazyLock<Histogram> = LazyLock::new(|| {
 });
 
 /// Batches the submission writer did again on a fresh connection because
-/// the server had dropped the one it kept ([`crate::db::KeptWriter`]).
+/// the server had dropped the one it kept (`KeptWriter` in the database module).
 pub static WRITER_CONNECTION_DROPPED: LazyLock<IntCounter> = LazyLock::new(|| {
     registered(
         IntCounter::new(
