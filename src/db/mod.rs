@@ -240,9 +240,9 @@ impl WalKeeping {
 /// one, which is safe for work that is idempotent, as storing submissions
 /// is: a batch that did commit before the connection broke is then found
 /// stored, and its submissions are answered as replays (already recorded)
-/// rather than refused. On SQLite nothing is kept: its writer pool does not check, and
-/// taking the writer connection is where the WAL's upkeep is done
-/// ([`Db::writer`]).
+/// rather than refused. On SQLite nothing is kept: its writer pool does
+/// not check, and taking the writer connection is where the WAL's upkeep
+/// is done ([`Db::writer`]).
 #[derive(Default)]
 pub struct KeptWriter {
     kept: Option<(Pooled, std::time::Instant)>,
