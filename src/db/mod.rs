@@ -93,6 +93,9 @@ impl DbError {
             DbError::Pool(_)
             | DbError::WriterStopped
             | DbError::Query(Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _))
+            // libpq could not send the query (the server dropped the
+            // connection): none of it ran.
+            | DbError::Query(Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _))
             | DbError::Query(Error::BrokenTransactionManager) => true,
             // SQLite's lock was held longer than busy_timeout (a long import
             // in another process): the write may succeed when retried.
@@ -272,7 +275,7 @@ impl KeptWriter {
             .filter(|(_, used)| used.elapsed() < Self::IDLE);
         let done = match recent {
             Some((mut conn, _)) => match work(&mut conn) {
-                Err(e) if e.is_unavailable() || Self::not_sent(&e) => {
+                Err(e) if e.is_unavailable() => {
                     crate::metrics::writer_connection_dropped();
                     log::info!(
                         "the kept writer connection was dropped ({e}); done again on another"
@@ -297,18 +300,6 @@ impl KeptWriter {
         mut work: impl FnMut(&mut Conn) -> DbResult<T>,
     ) -> DbResult<T> {
         self.write_unbracketed(db, |conn| Db::write_tx_on(conn, &mut work))
-    }
-
-    /// libpq could not send the query at all: nothing of it ran.
-    fn not_sent(e: &DbError) -> bool {
-        use diesel::result::{DatabaseErrorKind, Error};
-        matches!(
-            e,
-            DbError::Query(Error::DatabaseError(
-                DatabaseErrorKind::UnableToSendCommand,
-                _
-            ))
-        )
     }
 
     fn on_checked<T>(
@@ -928,7 +919,21 @@ fn create_parent_dir(path: &Path) -> DbResult<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::without_gss_by_default;
+    use super::{without_gss_by_default, DbError};
+
+    #[test]
+    fn a_dropped_connection_is_unavailable_not_a_fault() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let with = |kind| {
+            DbError::Query(Error::DatabaseError(
+                kind,
+                Box::new("server closed the connection unexpectedly".to_string()),
+            ))
+        };
+        assert!(with(DatabaseErrorKind::ClosedConnection).is_unavailable());
+        assert!(with(DatabaseErrorKind::UnableToSendCommand).is_unavailable());
+        assert!(!with(DatabaseErrorKind::UniqueViolation).is_unavailable());
+    }
 
     #[test]
     fn gss_encryption_is_off_unless_the_url_asks_for_it() {
