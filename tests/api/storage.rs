@@ -363,6 +363,62 @@ fn the_runway_stops_at_the_size_the_wal_starts_over_at() {
     assert_eq!(db.lay_wal_runway(1 << 30).unwrap(), 0);
 }
 
+/// Storing a response on SQLite builds no temporary table: its CHECK
+/// constraints are comparisons, which SQLite evaluates in place, where
+/// `channel IN (…)` made it build and tear down a B-tree of the list for
+/// every row. They still refuse what they refused.
+#[test]
+fn sqlite_checks_a_stored_response_without_temporary_tables() {
+    #[derive(diesel::QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        opcode: String,
+    }
+    let insert = |channel: &str, design: &str| {
+        format!(
+            "INSERT INTO responses (id, survey_version, unit, submitted_on, channel, answers, likert, comment, design)
+             VALUES ('r', 'v', 'u', '2026-01-01', '{channel}', '{{}}', '', NULL, '{design}')
+             ON CONFLICT DO NOTHING"
+        )
+    };
+    let (_database, db) = migrated_sqlite();
+    let mut conn = db.writer().unwrap();
+    let steps: Vec<String> =
+        diesel::sql_query(format!("EXPLAIN {}", insert("web", "self_selected")))
+            .load::<Step>(&mut *conn)
+            .unwrap()
+            .into_iter()
+            .map(|step| step.opcode)
+            .collect();
+    assert!(
+        steps
+            .iter()
+            .any(|opcode| opcode == "Insert" || opcode == "IdxInsert"),
+        "{steps:?}"
+    );
+    assert!(
+        !steps.iter().any(|opcode| opcode == "OpenEphemeral"),
+        "{steps:?}"
+    );
+    for (channel, design) in [
+        ("fax", "self_selected"),
+        ("web", "census"),
+        ("Web", "self_selected"),
+    ] {
+        let refused = diesel::sql_query(insert(channel, design)).execute(&mut *conn);
+        assert!(
+            matches!(
+                refused,
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::CheckViolation,
+                    _
+                ))
+            ),
+            "{channel} / {design}: {refused:?}"
+        );
+    }
+}
+
 /// A migrated SQLite database of its own, and the service's handle on it.
 fn migrated_sqlite() -> (crate::helpers::TestDatabase, hailong::db::Db) {
     let database = crate::helpers::TestDatabase::new(Backend::Sqlite);
