@@ -25,16 +25,7 @@ async fn the_schema_refuses_a_role_that_is_no_role(backend: Backend) {
         "UPDATE api_tokens SET role = 'admin'",
     ] {
         let refused = diesel::sql_query(statement).execute(&mut *app.db().writer().unwrap());
-        assert!(
-            matches!(
-                refused,
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::CheckViolation,
-                    _
-                ))
-            ),
-            "{statement}: {refused:?}"
-        );
+        assert_check_violation(refused, statement);
     }
     assert!(app.cli_ok(&["token", "list"]).contains("\thome-affairs\t"));
 }
@@ -406,17 +397,22 @@ fn sqlite_checks_a_stored_response_without_temporary_tables() {
         ("Web", "self_selected"),
     ] {
         let refused = diesel::sql_query(insert(channel, design)).execute(&mut *conn);
-        assert!(
-            matches!(
-                refused,
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::CheckViolation,
-                    _
-                ))
-            ),
-            "{channel} / {design}: {refused:?}"
-        );
+        assert_check_violation(refused, &format!("{channel} / {design}"));
     }
+}
+
+/// That `result` is a CHECK constraint's refusal (`what` names the case).
+fn assert_check_violation(result: diesel::QueryResult<usize>, what: &str) {
+    assert!(
+        matches!(
+            result,
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::CheckViolation,
+                _
+            ))
+        ),
+        "{what}: {result:?}"
+    );
 }
 
 /// A migrated SQLite database of its own, and the service's handle on it.
